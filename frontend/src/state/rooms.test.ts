@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { RoomList, roomTitle } from './rooms';
+import { msg, room, user } from './fixtures';
+
+const ids = (l: RoomList) => l.sorted().map((e) => e.room.id);
+
+describe('RoomList', () => {
+  it('keeps the server order, then moves a room with a new message to the top', () => {
+    const l = new RoomList();
+    l.setFromServer([room(3), room(1), room(2)]);
+    expect(ids(l)).toEqual([3, 1, 2]);
+    l.onMessage(msg(1, { room_id: 2 }), { me: 1, seeing: false });
+    expect(ids(l)).toEqual([2, 3, 1]);
+  });
+
+  it('counts unread messages from others only, once each', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1, { unread_count: 2, last_seq: 5 })]);
+    expect(l.get(1)?.unread).toBe(2);
+    const m6 = msg(6, { sender: user(2) });
+    expect(l.onMessage(m6, { me: 1, seeing: false }).counted).toBe(true);
+    expect(l.onMessage(m6, { me: 1, seeing: false }).fresh).toBe(false); // duplicate delivery
+    l.onMessage(msg(7, { sender: user(1) }), { me: 1, seeing: false }); // my own
+    l.onMessage(msg(8, { sender: user(2) }), { me: 1, seeing: true }); // looking at it
+    expect(l.get(1)?.unread).toBe(3);
+    expect(l.totalUnread()).toBe(3);
+    l.markRead(1, 8);
+    expect(l.get(1)?.unread).toBe(0);
+  });
+
+  it('does not count messages the server snapshot already included', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1, { unread_count: 1, last_seq: 4 })]);
+    l.onMessage(msg(4), { me: 1, seeing: false });
+    expect(l.get(1)?.unread).toBe(1);
+  });
+
+  it('reports unknown rooms so the caller can refetch the list', () => {
+    const l = new RoomList();
+    expect(l.onMessage(msg(1, { room_id: 9 }), { me: 1, seeing: false }).known).toBe(false);
+  });
+
+  it('a refetched list drops rooms left and keeps newer local counts', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1, { last_seq: 1 }), room(2)]);
+    l.onMessage(msg(2, { room_id: 1 }), { me: 1, seeing: false });
+    l.setFromServer([room(1, { last_seq: 1, unread_count: 0 })]);
+    expect(ids(l)).toEqual([1]);
+    expect(l.get(1)?.unread).toBe(1);
+    expect(l.get(1)?.room.last_seq).toBe(2);
+  });
+
+  it('puts a newly created or joined room on top', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1), room(2)]);
+    l.upsertRoom(room(5), true);
+    expect(ids(l)[0]).toBe(5);
+  });
+
+  it('names a DM after the peer', () => {
+    expect(roomTitle(room(1, { kind: 'dm', name: 'dm', peer: { ...user(4, 'dora'), display_name: 'Dora' } }))).toBe('Dora');
+    expect(roomTitle(room(1, { name: 'general' }))).toBe('general');
+  });
+});

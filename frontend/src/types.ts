@@ -1,0 +1,88 @@
+/** The objects of the public contract (shared/PROTOCOL.md §2–§4). */
+
+export interface User {
+  id: number;
+  username: string;
+  display_name: string;
+  created_at: string;
+}
+
+export type RoomKind = 'public' | 'private' | 'dm';
+
+export interface Room {
+  id: number;
+  kind: RoomKind;
+  name: string;
+  created_at: string;
+  member_count: number;
+  last_seq: number;
+  unread_count: number;
+  /** Only for `dm` rooms: the other participant. */
+  peer?: User;
+}
+
+export interface Message {
+  id: number;
+  room_id: number;
+  seq: number;
+  sender: User;
+  /** Already-cleaned HTML (contract §2). */
+  body: string;
+  client_msg_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  /** Access-token lifetime in seconds. */
+  expires_in: number;
+}
+
+export interface AuthResult extends TokenPair {
+  user: User;
+  /** Present on register and recover only: shown to the user once. */
+  recovery_phrase?: string;
+}
+
+export interface AckError {
+  code: string;
+  message: string;
+}
+
+/** A Socket.IO acknowledgement (contract §4). */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+export interface HistoryPage {
+  messages: Message[];
+  has_more: boolean;
+}
+
+export interface SyncResult {
+  rooms: Record<string, HistoryPage>;
+}
+
+export interface TypingEvent {
+  room_id: number;
+  user: User;
+  typing: boolean;
+}
+
+export interface PresenceEvent {
+  user: User;
+  online: boolean;
+}
+
+export interface ReadEvent {
+  room_id: number;
+  user_id: number;
+  seq: number;
+}
+
+export interface MemberEvent {
+  room_id: number;
+  user: User;
+}
