@@ -1,0 +1,1 @@
+"""chatty: the gateway (REST + Socket.IO), the domain services and the ports they use."""

@@ -1,0 +1,37 @@
+"""Account tables. Secrets are stored only as hashes."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    id = fields.BigIntField(primary_key=True)
+    username = fields.CharField(max_length=32, unique=True)  # stored lower-case
+    display_name = fields.CharField(max_length=64)
+    password_hash = fields.CharField(max_length=255)
+    recovery_hash = fields.CharField(max_length=255)
+    # Bumped when every earlier session must die (recovery); access tokens carry it.
+    session_version = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+
+
+class RefreshToken(Model):
+    """One rotating refresh token; `family` ties a login's chain of rotations together."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="refresh_tokens", on_delete=fields.CASCADE, db_index=True
+    )
+    family = fields.CharField(max_length=36, db_index=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "refresh_tokens"

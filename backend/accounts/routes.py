@@ -1,0 +1,62 @@
+"""Auth and user routes (contract §3): thin adapters over `accounts.service`."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backend.accounts import schemas
+from backend.accounts import service as accounts
+from backend.http import current_user, json_response, read_json
+from backend.keys import SETTINGS
+from backend.serialize import user_dict
+from backend.validation import load
+
+routes = web.RouteTableDef()
+_REGISTER, _LOGIN, _REFRESH = schemas.RegisterIn(), schemas.LoginIn(), schemas.RefreshIn()
+_LOGOUT, _RECOVER, _SEARCH = schemas.LogoutIn(), schemas.RecoverIn(), schemas.UserSearchIn()
+
+
+@routes.post("/api/v1/auth/register")
+async def register(request: web.Request) -> web.Response:
+    args = load(_REGISTER, await read_json(request))
+    return json_response(await accounts.register(request.app[SETTINGS], **args), status=201)
+
+
+@routes.post("/api/v1/auth/login")
+async def login(request: web.Request) -> web.Response:
+    args = load(_LOGIN, await read_json(request))
+    return json_response(await accounts.login(request.app[SETTINGS], **args))
+
+
+@routes.post("/api/v1/auth/refresh")
+async def refresh(request: web.Request) -> web.Response:
+    args = load(_REFRESH, await read_json(request))
+    return json_response(await accounts.refresh(request.app[SETTINGS], **args))
+
+
+@routes.post("/api/v1/auth/logout")
+async def logout(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    body = await read_json(request)
+    args = load(_LOGOUT, {} if body is None else body)
+    await accounts.logout(user=user, refresh_token=args["refresh_token"])
+    return web.Response(status=204)
+
+
+@routes.post("/api/v1/auth/recover")
+async def recover(request: web.Request) -> web.Response:
+    args = load(_RECOVER, await read_json(request))
+    return json_response(await accounts.recover(request.app[SETTINGS], **args))
+
+
+@routes.get("/api/v1/users/me")
+async def me(request: web.Request) -> web.Response:
+    return json_response(user_dict(await current_user(request)))
+
+
+@routes.get("/api/v1/users")
+async def search(request: web.Request) -> web.Response:
+    await current_user(request)
+    args = load(_SEARCH, dict(request.query))
+    users = await accounts.search(prefix=args["q"])
+    return json_response({"users": [user_dict(u) for u in users]})

@@ -1,0 +1,142 @@
+"""The gateway: `create_app(settings)` wires REST, Socket.IO, the SPA and their resources."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+from redis.asyncio import Redis
+
+from backend import ops
+from backend.accounts.routes import routes as account_routes
+from backend.chat.routes import routes as chat_routes
+from backend.config import Settings
+from backend.db import open_database
+from backend.http import MAX_BODY, error_middleware, security_headers
+from backend.keys import RUNTIME, SETTINGS
+from backend.queue.memory import MemoryQueue
+from backend.queue.port import InboundQueue
+from backend.queue.redis_streams import RedisStreamQueue
+from backend.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from backend.realtime import handlers
+from backend.realtime.emitter import ServerEmitter
+from backend.realtime.membership import (
+    LocalMembershipSync,
+    MembershipSync,
+    RedisMembershipSync,
+)
+from backend.realtime.server import build_server
+from backend.runtime import Runtime
+from worker.consumer import Worker
+
+log = structlog.get_logger("chatty.gateway")
+
+
+def open_redis(settings: Settings) -> Redis:
+    # socket_timeout must outlast the worker's XREADGROUP block.
+    return Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=2,
+        socket_timeout=10,
+        health_check_interval=15,
+    )
+
+
+def make_queue(settings: Settings, redis: Redis | None) -> InboundQueue:
+    if redis is None:
+        return MemoryQueue(max_len=settings.inbound_max_len)
+    return RedisStreamQueue(
+        redis,
+        stream=settings.inbound_stream,
+        max_len=settings.inbound_max_len,
+        claim_idle_ms=settings.claim_idle_ms,
+    )
+
+
+def create_app(settings: Settings, *, with_worker: bool = False) -> web.Application:
+    """The gateway app; `with_worker` also runs the queue worker in this process (embedded)."""
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app.on_response_prepare.append(security_headers)
+    sio = build_server(settings)
+    sio.attach(app, socketio_path="socket.io")
+
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        async with open_database(settings):
+            redis = open_redis(settings) if settings.redis_url else None
+            membership: MembershipSync
+            limiter: RateLimiter
+            if redis is None:
+                membership, limiter = LocalMembershipSync(sio), MemoryRateLimiter()
+            else:
+                membership, limiter = RedisMembershipSync(
+                    redis, sio, settings.socketio_channel
+                ), RedisRateLimiter(redis)
+            rt = Runtime(
+                settings=settings,
+                sio=sio,
+                queue=make_queue(settings, redis),
+                limiter=limiter,
+                membership=membership,
+                redis=redis,
+            )
+            app[RUNTIME] = rt
+            handlers.register(rt)
+            listener = (
+                asyncio.create_task(membership.listen())
+                if isinstance(membership, RedisMembershipSync)
+                else None
+            )
+            stop = asyncio.Event()
+            worker_task = None
+            if with_worker:
+                worker = Worker(
+                    queue=rt.queue,
+                    emitter=ServerEmitter(sio),
+                    batch_size=settings.worker_batch,
+                    max_deliveries=settings.max_deliveries,
+                )
+                worker_task = asyncio.create_task(worker.run(stop))
+            log.info("gateway_started", embedded=settings.embedded, worker=with_worker)
+            try:
+                yield
+            finally:
+                stop.set()  # the worker finishes and acknowledges the batch in hand
+                if worker_task is not None:
+                    await asyncio.wait_for(worker_task, 10)
+                if listener is not None:
+                    listener.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await listener
+                await rt.queue.close()
+                if redis is not None:
+                    await redis.aclose()
+
+    app.cleanup_ctx.append(resources)
+    app.add_routes(ops.routes)
+    app.add_routes(account_routes)
+    app.add_routes(chat_routes)
+    _mount_spa(app, settings.frontend_dir)
+    return app
+
+
+PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>chatty</title>
+</head><body><h1>chatty</h1><p>The gateway is running. The SPA is not built yet:
+run <code>make frontend</code>.</p></body></html>"""
+
+
+def _mount_spa(app: web.Application, dist: Path) -> None:
+    index = dist / "index.html"
+
+    async def spa_index(_request: web.Request) -> web.StreamResponse:
+        if index.is_file():
+            return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return web.Response(body=PLACEHOLDER, content_type="text/html")
+
+    app.router.add_get("/", spa_index)
+    if dist.is_dir():
+        app.router.add_static("/", dist, follow_symlinks=False)

@@ -1,0 +1,1 @@
+"""Chat: rooms, membership, messages, history."""

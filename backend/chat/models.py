@@ -1,0 +1,59 @@
+"""Chat tables. `Room.last_seq` is the per-room sequence: the worker bumps it under a row lock."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Room(Model):
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=8)  # public | private | dm
+    name = fields.CharField(max_length=80)
+    # "lo:hi" user ids of a DM's two members: one DM room per pair, enforced by the database.
+    dm_key = fields.CharField(max_length=48, null=True, unique=True)
+    last_seq = fields.BigIntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_activity_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "rooms"
+        indexes = (("kind", "id"),)
+
+
+class Membership(Model):
+    id = fields.BigIntField(primary_key=True)
+    room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
+        "models.Room", related_name="memberships", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[fields.Model] = fields.ForeignKeyField(
+        "models.User", related_name="memberships", on_delete=fields.CASCADE, db_index=True
+    )
+    last_read_seq = fields.BigIntField(default=0)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "memberships"
+        unique_together = (("room", "user"),)
+
+
+class Message(Model):
+    id = fields.BigIntField(primary_key=True)
+    room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
+        "models.Room", related_name="messages", on_delete=fields.CASCADE, db_index=False
+    )
+    seq = fields.BigIntField()
+    sender: fields.ForeignKeyRelation[fields.Model] = fields.ForeignKeyField(
+        "models.User", related_name="messages", on_delete=fields.CASCADE, db_index=False
+    )
+    body = fields.TextField()
+    client_msg_id = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    edited_at = fields.DatetimeField(null=True)
+    deleted = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "messages"
+        # (room, seq) serves history keyset pages; (room, sender, client_msg_id) makes a retried
+        # send land once, whichever worker sees it.
+        unique_together = (("room", "seq"), ("room", "sender", "client_msg_id"))

@@ -1,0 +1,93 @@
+"""Request shapes of the room/history routes and of every client→server socket event."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from backend.validation import Id, Seq, StrictSchema
+
+CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+BODY_MAX = 4000
+
+
+class _Trimmed(fields.String):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return str(super()._deserialize(value, attr, data, **kwargs)).strip()
+
+
+def Body() -> fields.String:  # noqa: N802
+    return _Trimmed(required=True, validate=validate.Length(min=1, max=BODY_MAX))
+
+
+class RoomCreateIn(StrictSchema):
+    name = _Trimmed(required=True, validate=validate.Length(min=1, max=80))
+    kind = fields.String(required=True, validate=validate.OneOf(["public", "private"]))
+
+
+class UserRefIn(StrictSchema):
+    user_id = Id(required=True)
+
+
+class RoomRefIn(StrictSchema):
+    room_id = Id(required=True)
+
+
+class ReadIn(StrictSchema):
+    seq = Seq(required=True)
+
+
+class RoomReadIn(RoomRefIn):
+    seq = Seq(required=True)
+
+
+class SendIn(RoomRefIn):
+    body = Body()
+    client_msg_id = fields.String(
+        required=True, validate=validate.Regexp(CLIENT_MSG_ID, error="8–64 chars, e.g. a UUID")
+    )
+
+
+class EditIn(StrictSchema):
+    message_id = Id(required=True)
+    body = Body()
+
+
+class DeleteIn(StrictSchema):
+    message_id = Id(required=True)
+
+
+class TypingIn(RoomRefIn):
+    typing = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class HistoryQuery(StrictSchema):
+    """Query-string cursors (strings are parsed); `limit` 1–100, default 50."""
+
+    before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
+    after_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**63 - 1))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def _window(self, data: dict[str, Any], **_: Any) -> None:
+        before, after = data.get("before_seq"), data.get("after_seq")
+        if before is not None and after is not None and after >= before:
+            raise ValidationError("after_seq must be below before_seq", "after_seq")
+
+
+class HistoryIn(HistoryQuery):
+    room_id = Id(required=True)
+    before_seq = Seq(load_default=None)
+    after_seq = Seq(load_default=None)
+    limit = fields.Integer(strict=True, load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class SyncIn(StrictSchema):
+    rooms = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,18}$")),
+        values=Seq(),
+        required=True,
+        validate=validate.Length(max=500),
+    )

@@ -1,0 +1,53 @@
+"""The gateway's half of sending: validate, authorise, rate-limit, queue durably — then ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from redis.exceptions import RedisError
+
+from backend.chat import service
+from backend.chat.inbound import InboundMessage
+from backend.chat.sanitize import clean_message
+from backend.chat.schemas import SendIn
+from backend.config import Settings
+from backend.errors import Unavailable, ValidationFailed
+from backend.queue.port import InboundQueue, QueueFull
+from backend.ratelimit import RateLimiter, enforce
+from backend.validation import load
+
+log = structlog.get_logger("chatty.send")
+_SEND = SendIn()
+
+
+async def queue_message(
+    data: Any,
+    *,
+    user_id: int,
+    settings: Settings,
+    queue: InboundQueue,
+    limiter: RateLimiter,
+) -> dict[str, Any]:
+    """Returns the ack result only once the message is stored in the inbound queue."""
+    args = load(_SEND, data)
+    await enforce(
+        limiter, f"msg:{user_id}", rate=settings.message_rate, burst=settings.message_burst
+    )
+    await service.require_member(user_id, args["room_id"])
+    if not clean_message(args["body"]):
+        raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
+    inbound = InboundMessage(
+        room_id=args["room_id"],
+        sender_id=user_id,
+        client_msg_id=args["client_msg_id"],
+        body=args["body"],
+    )
+    try:
+        await queue.publish(inbound.encode())
+    except QueueFull as exc:
+        raise Unavailable("too many messages waiting; try again shortly") from exc
+    except (RedisError, OSError) as exc:
+        log.warning("inbound_queue_unavailable", error=str(exc))
+        raise Unavailable("message queue unavailable; try again shortly") from exc
+    return {"client_msg_id": inbound.client_msg_id}

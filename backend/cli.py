@@ -1,0 +1,124 @@
+"""`chatty run | gateway | worker | migrate` — the only place settings are read."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+import structlog
+from aiohttp import web
+
+from backend import jsonutil, logs, migrations
+from backend.app import create_app, make_queue, open_redis
+from backend.config import Settings, SettingsError
+from backend.db import open_database
+from backend.realtime.emitter import RedisEmitter
+from worker.consumer import Worker
+
+log = structlog.get_logger("chatty.cli")
+
+
+def _run(coro: Coroutine[Any, Any, None]) -> None:
+    try:
+        import uvloop
+
+        uvloop.run(coro)
+    except ImportError:  # pragma: no cover - uvloop is a dependency except on Windows
+        asyncio.run(coro)
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+
+        return uvloop.new_event_loop()
+    except ImportError:  # pragma: no cover
+        return asyncio.new_event_loop()
+
+
+def serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
+    app = create_app(settings, with_worker=with_worker)
+    log.info("listening", url=f"http://{host}:{port}", embedded=settings.embedded)
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        access_log=None,
+        print=None,
+        loop=_new_loop(),
+        shutdown_timeout=10,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    """A standalone worker: Redis stream in, PostgreSQL, Redis manager out; stops on SIGTERM."""
+    if not settings.redis_url:
+        raise SettingsError(
+            "`chatty worker` needs REDIS_URL; embedded mode runs the worker inside `chatty run`"
+        )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_database(settings):
+        redis = open_redis(settings)
+        emitter = RedisEmitter(settings.redis_url, channel=settings.socketio_channel, json=jsonutil)
+        worker = Worker(
+            queue=make_queue(settings, redis),
+            emitter=emitter,
+            batch_size=settings.worker_batch,
+            max_deliveries=settings.max_deliveries,
+        )
+        try:
+            await worker.run(stop)
+        finally:
+            await emitter.close()
+            await redis.aclose()
+
+
+async def migrate(settings: Settings) -> None:
+    applied = await migrations.apply(settings)
+    log.info("migrated", dialect=settings.dialect, applied=applied)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chatty", description="chatty real-time chat")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("run", "everything in one process (embedded default: SQLite, in-process queue)"),
+        ("gateway", "REST + Socket.IO + SPA; needs a worker (and REDIS_URL to scale out)"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--host", default="127.0.0.1")
+        cmd.add_argument("--port", type=int, default=8080)
+    sub.add_parser("worker", help="consume the inbound queue and persist messages")
+    sub.add_parser("migrate", help="apply database migrations")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"chatty: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings)
+    try:
+        if args.command == "migrate":
+            _run(migrate(settings))
+        elif args.command == "worker":
+            _run(run_worker(settings))
+        elif args.command == "run":
+            _run(migrate(settings))
+            serve(settings, args.host, args.port, with_worker=True)
+        else:
+            serve(settings, args.host, args.port, with_worker=False)
+    except SettingsError as exc:
+        print(f"chatty: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

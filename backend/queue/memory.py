@@ -1,0 +1,59 @@
+"""The embedded queue: in-process, same contract as the Redis stream (pending until acked).
+
+It is durable only as long as the process lives; embedded mode is one process, so an entry that
+is lost is lost together with the socket that would have been acked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from backend.queue.port import Delivery, QueueFull
+
+
+class MemoryQueue:
+    def __init__(self, *, max_len: int) -> None:
+        self._max_len = max_len
+        self._ready: OrderedDict[str, bytes] = OrderedDict()
+        self._pending: dict[str, tuple[bytes, int]] = {}
+        self._ids = itertools.count(1)
+        self._wakeup = asyncio.Event()
+
+    async def publish(self, payload: bytes) -> str:
+        if len(self._ready) + len(self._pending) >= self._max_len:
+            raise QueueFull
+        entry_id = f"{next(self._ids)}-0"
+        self._ready[entry_id] = payload
+        self._wakeup.set()
+        return entry_id
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
+        if not self._ready:
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), block_ms / 1000)
+            except TimeoutError:
+                return []
+        batch = []
+        while self._ready and len(batch) < count:
+            entry_id, payload = self._ready.popitem(last=False)
+            self._pending[entry_id] = (payload, 1)
+            batch.append(Delivery(entry_id, payload, 1))
+        return batch
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        for entry_id in entry_ids:
+            self._pending.pop(entry_id, None)
+
+    async def park(self, delivery: Delivery, reason: str) -> None:
+        self._pending.pop(delivery.entry_id, None)
+
+    async def length(self) -> int:
+        return len(self._ready) + len(self._pending)
+
+    async def close(self) -> None:
+        self._ready.clear()
+        self._pending.clear()

@@ -1,0 +1,39 @@
+"""What the gateway and the worker need of the inbound queue, whatever is behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One queue entry handed to a consumer; `attempts` > 1 means it was delivered before."""
+
+    entry_id: str
+    payload: bytes
+    attempts: int
+
+
+class QueueFull(Exception):
+    """The backlog is at its bound: refuse new work instead of growing without limit."""
+
+
+class InboundQueue(Protocol):
+    async def publish(self, payload: bytes) -> str:
+        """Durably enqueue; returns only once the entry is stored (the client may then be acked)."""
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
+        """Entries for this consumer: ones abandoned by dead consumers first, then new ones."""
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        """Done with these entries (after the database commit)."""
+
+    async def park(self, delivery: Delivery, reason: str) -> None:
+        """Move a poison entry aside (a dead-letter stream) and ack it."""
+
+    async def length(self) -> int:
+        """Entries not yet acknowledged."""
+
+    async def close(self) -> None: ...

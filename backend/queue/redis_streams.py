@@ -1,0 +1,130 @@
+"""`chat.inbound` on a Redis Stream with one consumer group.
+
+At-least-once: an entry stays pending until the worker XACKs it after the database commit; a dead
+consumer's entries are claimed by the others with XAUTOCLAIM once idle. The database's unique key
+on (room, sender, client_msg_id) turns that into exactly-once storage.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from backend.queue.port import Delivery, QueueFull
+
+GROUP = "workers"
+FIELD = b"m"
+
+
+class RedisStreamQueue:
+    def __init__(
+        self, redis: Redis, *, stream: str, max_len: int, claim_idle_ms: int
+    ) -> None:
+        self._redis = redis
+        self._stream = stream
+        self._dead = f"{stream}.dead"
+        self._max_len = max_len
+        self._claim_idle_ms = claim_idle_ms
+        self._next_claim = 0.0
+        self._group_ready = False
+
+    async def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            await self._redis.xgroup_create(self._stream, GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    async def publish(self, payload: bytes) -> str:
+        # Entries are deleted once acknowledged, so XLEN is the backlog (never MAXLEN: that
+        # would trim messages already promised to a client).
+        if await self._redis.xlen(self._stream) >= self._max_len:
+            raise QueueFull
+        entry_id = await self._redis.xadd(self._stream, {FIELD: payload})
+        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
+        await self._ensure_group()
+        claimed = await self._claim(consumer, count)
+        if claimed:
+            return claimed
+        try:
+            reply = await self._redis.xreadgroup(
+                GROUP, consumer, {self._stream: ">"}, count=count, block=block_ms
+            )
+        except ResponseError as exc:
+            if "NOGROUP" in str(exc):  # the stream was deleted under us (tests, FLUSHDB)
+                self._group_ready = False
+                return []
+            raise
+        return [
+            Delivery(_text(entry_id), fields.get(FIELD, b""), 1)
+            for _stream, entries in reply or []
+            for entry_id, fields in entries
+            if fields is not None
+        ]
+
+    async def _claim(self, consumer: str, count: int) -> list[Delivery]:
+        """Take over entries idle past the claim time (their consumer is presumed dead)."""
+        now = time.monotonic()
+        if now < self._next_claim:
+            return []
+        self._next_claim = now + self._claim_idle_ms / 2000
+        reply: Any = await self._redis.xautoclaim(
+            self._stream, GROUP, consumer, self._claim_idle_ms, "0-0", count=count
+        )
+        entries = reply[1]
+        deleted = reply[2] if len(reply) > 2 else []
+        if deleted:  # pending ids whose entry is gone: nothing to do but ack them
+            await self._redis.xack(self._stream, GROUP, *deleted)
+        if not entries:
+            return []
+        attempts = await self._attempts([_text(e[0]) for e in entries])
+        self._next_claim = now  # there may be more: look again on the next read
+        return [
+            Delivery(_text(entry_id), (fields or {}).get(FIELD, b""), attempts.get(_text(entry_id), 2))
+            for entry_id, fields in entries
+        ]
+
+    async def _attempts(self, entry_ids: list[str]) -> dict[str, int]:
+        rows = await self._redis.xpending_range(
+            self._stream, GROUP, min=entry_ids[0], max=entry_ids[-1], count=len(entry_ids) * 2
+        )
+        return {_text(row["message_id"]): int(row["times_delivered"]) for row in rows}
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        if not entry_ids:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xack(self._stream, GROUP, *entry_ids)
+            pipe.xdel(self._stream, *entry_ids)
+            await pipe.execute()
+
+    async def park(self, delivery: Delivery, reason: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                self._dead,
+                {FIELD: delivery.payload, b"reason": reason, b"entry": delivery.entry_id},
+                maxlen=10_000,
+                approximate=True,
+            )
+            pipe.xack(self._stream, GROUP, delivery.entry_id)
+            pipe.xdel(self._stream, delivery.entry_id)
+            await pipe.execute()
+
+    async def length(self) -> int:
+        return int(await self._redis.xlen(self._stream))
+
+    async def close(self) -> None:
+        """The Redis client is owned by whoever opened it."""
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

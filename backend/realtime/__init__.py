@@ -1,0 +1,1 @@
+"""Socket.IO: the server and its manager, the event handlers, the emitters."""

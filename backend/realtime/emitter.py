@@ -1,0 +1,47 @@
+"""How events reach a room's sockets on every gateway node, from a gateway or from a worker."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import socketio
+
+
+class Emitter(Protocol):
+    async def emit(self, event: str, data: Any, *, room: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ServerEmitter:
+    """Through a live AsyncServer (embedded mode, and the gateway's own events)."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def emit(self, event: str, data: Any, *, room: str) -> None:
+        await self._sio.emit(event, data, room=room)
+
+    async def close(self) -> None:
+        """The server is owned by the gateway."""
+
+
+class RedisEmitter:
+    """A write-only Redis manager: the worker publishes, every gateway delivers locally.
+
+    With Redis down the manager logs and returns: an emit is not proof of delivery, which is
+    why clients close gaps with `sync` from the database.
+    """
+
+    def __init__(self, redis_url: str, *, channel: str, json: Any) -> None:
+        self._manager = socketio.AsyncRedisManager(
+            redis_url, channel=channel, write_only=True, json=json
+        )
+
+    async def emit(self, event: str, data: Any, *, room: str) -> None:
+        await self._manager.emit(event, data, namespace="/", room=room)
+
+    async def close(self) -> None:
+        redis = getattr(self._manager, "redis", None)
+        if redis is not None:
+            await redis.aclose()

@@ -1,0 +1,1 @@
+"""chatty's queue worker: inbound stream → database → every gateway node."""

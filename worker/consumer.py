@@ -1,0 +1,168 @@
+"""Read a batch → persist it in one transaction → emit to the rooms → acknowledge.
+
+The order is the guarantee: nothing is acknowledged before its commit, so a worker killed at any
+point leaves its entries pending for another worker to claim; the database's unique key makes the
+second attempt find the first one's rows instead of writing new ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import structlog
+
+from backend.chat import service as chat
+from backend.chat.inbound import InboundMessage
+from backend.queue.port import Delivery, InboundQueue
+from backend.realtime.emitter import Emitter
+
+log = structlog.get_logger("chatty.worker")
+
+BACKOFF_MAX = 5.0
+
+
+def consumer_name() -> str:
+    """Unique per process, so a restarted worker never inherits a dead one's identity."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Worker:
+    queue: InboundQueue
+    emitter: Emitter
+    batch_size: int = 200
+    max_deliveries: int = 5
+    block_ms: int = 1000
+    name: str = field(default_factory=consumer_name)
+    processed: int = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set; the batch in hand is always finished and acknowledged first."""
+        log.info("worker_started", consumer=self.name)
+        delay = 0.1
+        while not stop.is_set():
+            try:
+                await self.step()
+                delay = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis away: back off, never spin
+                log.warning("worker_read_failed", error=str(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+        log.info("worker_stopped", consumer=self.name, processed=self.processed)
+
+    async def run_burst(self) -> int:
+        """Process until the queue is empty (tests, one-off drains); returns entries handled."""
+        start = self.processed
+        while await self.step(block_ms=50):
+            pass
+        return self.processed - start
+
+    async def step(self, block_ms: int | None = None) -> int:
+        deliveries = await self.queue.read(
+            self.name, self.batch_size, self.block_ms if block_ms is None else block_ms
+        )
+        if deliveries:
+            await self.handle(deliveries)
+        return len(deliveries)
+
+    async def handle(self, deliveries: Sequence[Delivery]) -> None:
+        good: list[tuple[Delivery, InboundMessage]] = []
+        for delivery in deliveries:
+            try:
+                good.append((delivery, InboundMessage.decode(delivery.payload)))
+            except ValueError as exc:
+                await self.queue.park(delivery, f"malformed: {exc}")
+                log.error("inbound_parked", entry=delivery.entry_id, reason="malformed")
+        if good:
+            await self._persist_and_emit(good)
+        self.processed += len(deliveries)
+
+    async def _persist_and_emit(self, batch: list[tuple[Delivery, InboundMessage]]) -> None:
+        outcomes = await self._persist(batch)
+        for (delivery, _), outcome in zip(batch, outcomes, strict=True):
+            if outcome is None:
+                continue
+            if outcome.error:
+                await self.queue.park(delivery, outcome.error)
+                log.warning("inbound_parked", entry=delivery.entry_id, reason=outcome.error)
+                continue
+            # New → the room. A client's retry → its sender only. A redelivery after a crash →
+            # the room again, since the crash may have come before the first emit.
+            if outcome.created or delivery.attempts > 1:
+                target = chat.room_channel(outcome.inbound.room_id)
+            else:
+                target = chat.user_channel(outcome.inbound.sender_id)
+            await self.emitter.emit("message:new", outcome.message, room=target)
+        await self.queue.ack(
+            [d.entry_id for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
+        )
+        log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
+
+    async def _persist(
+        self, batch: list[tuple[Delivery, InboundMessage]]
+    ) -> list[chat.Outcome | None]:
+        """One transaction per batch; the database away → wait and retry the same batch.
+
+        A batch that fails for another reason is retried entry by entry, so one poison entry
+        is parked after `max_deliveries` attempts instead of blocking everyone's messages.
+        """
+        delay = 0.1
+        while True:
+            try:
+                return list(await chat.persist_batch([m for _, m in batch]))
+            except Exception as exc:
+                if not _is_connection_error(exc):
+                    break
+                log.warning("persist_retry", error=str(exc), retry_in=delay, size=len(batch))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+        results: list[chat.Outcome | None] = []
+        for delivery, message in batch:
+            try:
+                results.extend(await chat.persist_batch([message]))
+            except Exception as exc:
+                log.exception("persist_failed", entry=delivery.entry_id)
+                if delivery.attempts >= self.max_deliveries:
+                    results.append(chat.Outcome(message, None, False, error=f"failed: {exc}"))
+                else:
+                    results.append(None)  # stays pending; retried after the claim time
+        return results
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    from tortoise.exceptions import DBConnectionError
+
+    names = {type(e).__name__ for e in _chain(exc)}
+    return isinstance(exc, OSError | DBConnectionError | ConnectionError) or bool(
+        names
+        & {
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "ConnectionFailureError",
+            "InterfaceError",
+            "PostgresConnectionError",
+            "AdminShutdownError",
+            "TooManyConnectionsError",
+        }
+    )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _lag_ms(batch: list[tuple[Delivery, InboundMessage]]) -> float:
+    return round((time.time() - min(m.queued_at for _, m in batch)) * 1000, 1)
