@@ -32,6 +32,7 @@ from backend.realtime.membership import (
 from backend.realtime.server import build_server
 from backend.runtime import Runtime
 from worker.consumer import Worker
+from worker.ordering import RedisEmitOrder, SingleWorkerOrder
 
 log = structlog.get_logger("chatty.gateway")
 
@@ -73,9 +74,10 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
             if redis is None:
                 membership, limiter = LocalMembershipSync(sio), MemoryRateLimiter()
             else:
-                membership, limiter = RedisMembershipSync(
-                    redis, sio, settings.socketio_channel
-                ), RedisRateLimiter(redis)
+                membership, limiter = (
+                    RedisMembershipSync(redis, sio, settings.socketio_channel),
+                    RedisRateLimiter(redis),
+                )
             rt = Runtime(
                 settings=settings,
                 sio=sio,
@@ -97,6 +99,11 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
                 worker = Worker(
                     queue=rt.queue,
                     emitter=ServerEmitter(sio),
+                    order=(
+                        SingleWorkerOrder()
+                        if redis is None
+                        else RedisEmitOrder(redis, settings.socketio_channel)
+                    ),
                     batch_size=settings.worker_batch,
                     max_deliveries=settings.max_deliveries,
                 )

@@ -18,6 +18,7 @@ from backend.config import Settings, SettingsError
 from backend.db import open_database
 from backend.realtime.emitter import RedisEmitter
 from worker.consumer import Worker
+from worker.ordering import RedisEmitOrder
 
 log = structlog.get_logger("chatty.cli")
 
@@ -70,6 +71,7 @@ async def run_worker(settings: Settings) -> None:
         worker = Worker(
             queue=make_queue(settings, redis),
             emitter=emitter,
+            order=RedisEmitOrder(redis, settings.socketio_channel),
             batch_size=settings.worker_batch,
             max_deliveries=settings.max_deliveries,
         )

@@ -25,18 +25,27 @@ class Settings:
 
     database_url: str = field(
         default="",
-        metadata={"env": "DATABASE_URL", "doc": "PostgreSQL (`postgres://…`) or SQLite "
-                  "(`sqlite://…`); default: a SQLite file in the data dir"},
+        metadata={
+            "env": "DATABASE_URL",
+            "doc": "PostgreSQL (`postgres://…`) or SQLite "
+            "(`sqlite://…`); default: a SQLite file in the data dir",
+        },
     )
     redis_url: str = field(
         default="",
-        metadata={"env": "REDIS_URL", "doc": "Redis for the queue, the Socket.IO manager, "
-                  "caches and limits; empty: embedded in-process queue and manager"},
+        metadata={
+            "env": "REDIS_URL",
+            "doc": "Redis for the queue, the Socket.IO manager, "
+            "caches and limits; empty: embedded in-process queue and manager",
+        },
     )
     jwt_secret: str = field(
         default="",
-        metadata={"env": "JWT_SECRET", "doc": "HMAC secret for tokens, at least 32 bytes; "
-                  "embedded default: generated and kept in the data dir"},
+        metadata={
+            "env": "JWT_SECRET",
+            "doc": "HMAC secret for tokens, at least 32 bytes; "
+            "embedded default: generated and kept in the data dir",
+        },
     )
     data_dir: Path = field(
         default=Path("./data"),
@@ -62,42 +71,54 @@ class Settings:
     )
     inbound_max_len: int = field(
         default=100_000,
-        metadata={"env": "CHATTY_INBOUND_MAX_LEN", "doc": "inbound backlog bound; beyond it "
-                  "senders get `unavailable`"},
+        metadata={
+            "env": "CHATTY_INBOUND_MAX_LEN",
+            "doc": "inbound backlog bound; beyond it senders get `unavailable`",
+        },
     )
     socketio_channel: str = field(
         default="chatty.socketio",
-        metadata={"env": "CHATTY_SOCKETIO_CHANNEL", "doc": "Redis pub/sub channel shared by "
-                  "the gateways and workers"},
+        metadata={
+            "env": "CHATTY_SOCKETIO_CHANNEL",
+            "doc": "Redis pub/sub channel shared by the gateways and workers",
+        },
     )
     worker_batch: int = field(
         default=200, metadata={"env": "CHATTY_WORKER_BATCH", "doc": "max messages per batch"}
     )
     claim_idle_ms: int = field(
         default=5_000,
-        metadata={"env": "CHATTY_CLAIM_IDLE_MS", "doc": "a pending entry idle this long is "
-                  "claimed from a dead worker"},
+        metadata={
+            "env": "CHATTY_CLAIM_IDLE_MS",
+            "doc": "a pending entry idle this long is claimed from a dead worker",
+        },
     )
     max_deliveries: int = field(
         default=5,
-        metadata={"env": "CHATTY_MAX_DELIVERIES", "doc": "deliveries before an entry that "
-                  "keeps failing is parked in `<stream>.dead`"},
+        metadata={
+            "env": "CHATTY_MAX_DELIVERIES",
+            "doc": "deliveries before an entry that keeps failing is parked in `<stream>.dead`",
+        },
     )
     db_pool_size: int = field(
         default=10, metadata={"env": "CHATTY_DB_POOL", "doc": "database connection pool size"}
     )
     cors_origins: str = field(
         default="",
-        metadata={"env": "CHATTY_CORS_ORIGINS", "doc": "comma-separated origins allowed for "
-                  "Socket.IO; empty: same origin only"},
+        metadata={
+            "env": "CHATTY_CORS_ORIGINS",
+            "doc": "comma-separated origins allowed for Socket.IO; empty: same origin only",
+        },
     )
     log_level: str = field(
         default="info", metadata={"env": "CHATTY_LOG_LEVEL", "doc": "debug, info, warning, error"}
     )
     log_format: str = field(
         default="auto",
-        metadata={"env": "CHATTY_LOG_FORMAT", "doc": "`json`, `console`, or `auto` "
-                  "(console on a terminal, JSON otherwise)"},
+        metadata={
+            "env": "CHATTY_LOG_FORMAT",
+            "doc": "`json`, `console`, or `auto` (console on a terminal, JSON otherwise)",
+        },
     )
     frontend_dir: Path = field(
         default=Path(__file__).resolve().parent.parent / "frontend" / "dist",
@@ -126,7 +147,7 @@ class Settings:
             raw = env.get(f.metadata["env"])
             if raw is None or raw == "":
                 continue
-            kind = type(f.default)
+            kind: Any = type(f.default)
             try:
                 values[f.name] = Path(raw) if isinstance(f.default, Path) else kind(raw)
             except ValueError as exc:
@@ -143,7 +164,6 @@ class Settings:
         if not self.embedded:
             raise SettingsError("JWT_SECRET is required when REDIS_URL is set (distributed mode)")
         return replace(self, jwt_secret=_embedded_secret(self.data_dir))
-
 
 
 def _embedded_secret(data_dir: Path) -> str:

@@ -28,11 +28,11 @@ class StrictSchema(Schema):
         unknown = "exclude"
 
 
-def Id(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field type
+def Id(**kwargs: Any) -> fields.Integer:
     """A database id: a positive 64-bit integer, never a bool or a float."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1), **kwargs)
 
 
-def Seq(**kwargs: Any) -> fields.Integer:  # noqa: N802
+def Seq(**kwargs: Any) -> fields.Integer:
     """A room sequence number (0 means 'before the first message')."""
     return fields.Integer(strict=True, validate=validate.Range(min=0, max=2**63 - 1), **kwargs)

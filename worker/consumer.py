@@ -12,8 +12,10 @@ import os
 import socket
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -21,6 +23,7 @@ from backend.chat import service as chat
 from backend.chat.inbound import InboundMessage
 from backend.queue.port import Delivery, InboundQueue
 from backend.realtime.emitter import Emitter
+from worker.ordering import EmitOrder, SingleWorkerOrder
 
 log = structlog.get_logger("chatty.worker")
 
@@ -36,6 +39,7 @@ def consumer_name() -> str:
 class Worker:
     queue: InboundQueue
     emitter: Emitter
+    order: EmitOrder = field(default_factory=SingleWorkerOrder)
     batch_size: int = 200
     max_deliveries: int = 5
     block_ms: int = 1000
@@ -87,24 +91,40 @@ class Worker:
 
     async def _persist_and_emit(self, batch: list[tuple[Delivery, InboundMessage]]) -> None:
         outcomes = await self._persist(batch)
+        fresh: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
             if outcome is None:
                 continue
             if outcome.error:
                 await self.queue.park(delivery, outcome.error)
                 log.warning("inbound_parked", entry=delivery.entry_id, reason=outcome.error)
-                continue
-            # New → the room. A client's retry → its sender only. A redelivery after a crash →
-            # the room again, since the crash may have come before the first emit.
-            if outcome.created or delivery.attempts > 1:
-                target = chat.room_channel(outcome.inbound.room_id)
+            elif outcome.created and outcome.message is not None:
+                fresh[outcome.inbound.room_id].append(outcome.message)
             else:
-                target = chat.user_channel(outcome.inbound.sender_id)
-            await self.emitter.emit("message:new", outcome.message, room=target)
+                # A client's retry → its sender only. A redelivery after a crash → the room
+                # again, since the crash may have come between the commit and the emit.
+                room = outcome.inbound.room_id
+                target = (
+                    chat.room_channel(room)
+                    if delivery.attempts > 1
+                    else chat.user_channel(outcome.inbound.sender_id)
+                )
+                await self.emitter.emit("message:new", outcome.message, room=target)
+        for room_id, messages in fresh.items():
+            await self._emit_in_order(room_id, messages)
         await self.queue.ack(
             [d.entry_id for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
         )
         log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
+
+    async def _emit_in_order(self, room_id: int, messages: list[dict[str, Any]]) -> None:
+        """New messages of one room, after every earlier batch of that room was emitted."""
+        messages.sort(key=lambda m: int(m["seq"]))
+        await self.order.wait_turn(room_id, int(messages[0]["seq"]) - 1)
+        channel = chat.room_channel(room_id)
+        for message in messages:
+            await self.emitter.emit("message:new", message, room=channel)
+        await self.order.done(room_id, int(messages[-1]["seq"]))
 
     async def _persist(
         self, batch: list[tuple[Delivery, InboundMessage]]

@@ -1,4 +1,4 @@
-"""Request and response shapes of the auth and user routes (contract §1–3)."""
+"""Request and response shapes of the auth and user routes (contract §1-3)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ from backend.validation import StrictSchema
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,32}$", re.IGNORECASE)
 
-Username = lambda: fields.String(  # noqa: E731
-    required=True, validate=validate.Regexp(USERNAME_RE, error="3–32 chars of a-z 0-9 _ . -")
-)
-Password = lambda: fields.String(required=True, validate=validate.Length(min=8, max=128))  # noqa: E731
+
+def Username() -> fields.String:
+    return fields.String(
+        required=True, validate=validate.Regexp(USERNAME_RE, error="3-32 chars of a-z 0-9 _ . -")
+    )
+
+
+def Password() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=8, max=128))
 
 
 class _LowerUsername(StrictSchema):

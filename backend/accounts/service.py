@@ -86,9 +86,11 @@ async def login(settings: Settings, *, username: str, password: str) -> dict[str
 async def refresh(settings: Settings, *, refresh_token: str) -> dict[str, Any]:
     """Rotate: the presented token is spent; presenting a spent one kills its whole family."""
     async with in_transaction():
-        row = await RefreshToken.filter(
-            token_hash=tokens.hash_refresh_token(refresh_token)
-        ).select_for_update().first()
+        row = (
+            await RefreshToken.filter(token_hash=tokens.hash_refresh_token(refresh_token))
+            .select_for_update()
+            .first()
+        )
         if row is None:
             raise Unauthorized("invalid refresh token")
         if row.revoked_at is not None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from backend.accounts.models import User
 
 
 class Room(Model):
@@ -26,7 +31,7 @@ class Membership(Model):
     room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
         "models.Room", related_name="memberships", on_delete=fields.CASCADE
     )
-    user: fields.ForeignKeyRelation[fields.Model] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="memberships", on_delete=fields.CASCADE, db_index=True
     )
     last_read_seq = fields.BigIntField(default=0)
@@ -43,7 +48,7 @@ class Message(Model):
         "models.Room", related_name="messages", on_delete=fields.CASCADE, db_index=False
     )
     seq = fields.BigIntField()
-    sender: fields.ForeignKeyRelation[fields.Model] = fields.ForeignKeyField(
+    sender: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="messages", on_delete=fields.CASCADE, db_index=False
     )
     body = fields.TextField()

@@ -94,6 +94,8 @@ async def read(request: web.Request) -> web.Response:
     args = load(_READ, await read_json(request))
     seq = await chat.mark_read(user, room_id, args["seq"])
     await request.app[RUNTIME].sio.emit(
-        "read", {"room_id": room_id, "user_id": user.id, "seq": seq}, room=chat.room_channel(room_id)
+        "read",
+        {"room_id": room_id, "user_id": user.id, "seq": seq},
+        room=chat.room_channel(room_id),
     )
     return web.Response(status=204)

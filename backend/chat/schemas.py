@@ -18,7 +18,7 @@ class _Trimmed(fields.String):
         return str(super()._deserialize(value, attr, data, **kwargs)).strip()
 
 
-def Body() -> fields.String:  # noqa: N802
+def Body() -> fields.String:
     return _Trimmed(required=True, validate=validate.Length(min=1, max=BODY_MAX))
 
 
@@ -46,7 +46,7 @@ class RoomReadIn(RoomRefIn):
 class SendIn(RoomRefIn):
     body = Body()
     client_msg_id = fields.String(
-        required=True, validate=validate.Regexp(CLIENT_MSG_ID, error="8–64 chars, e.g. a UUID")
+        required=True, validate=validate.Regexp(CLIENT_MSG_ID, error="8-64 chars, e.g. a UUID")
     )
 
 
@@ -64,7 +64,7 @@ class TypingIn(RoomRefIn):
 
 
 class HistoryQuery(StrictSchema):
-    """Query-string cursors (strings are parsed); `limit` 1–100, default 50."""
+    """Query-string cursors (strings are parsed); `limit` 1-100, default 50."""
 
     before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
     after_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**63 - 1))

@@ -60,10 +60,12 @@ async def _room_dicts(user: User, rooms: Sequence[Room]) -> list[dict[str, Any]]
     dm_ids = [room.id for room in rooms if room.kind == "dm"]
     peers: dict[int, User] = {}
     if dm_ids:
-        for membership in await Membership.filter(room_id__in=dm_ids).exclude(
-            user_id=user.id
-        ).select_related("user"):
-            peers[membership.room_id] = membership.user  # type: ignore[attr-defined, assignment]
+        for membership in (
+            await Membership.filter(room_id__in=dm_ids)
+            .exclude(user_id=user.id)
+            .select_related("user")
+        ):
+            peers[membership.room_id] = membership.user  # type: ignore[attr-defined]
     result = []
     for room in rooms:
         item: dict[str, Any] = {
@@ -219,7 +221,7 @@ async def history(
             query = query.filter(seq__lt=before_seq)
         rows = await query.order_by("-seq").limit(limit + 1)
         page = list(reversed(rows[:limit]))
-    return [message_dict(m, m.sender) for m in page], len(rows) > limit  # type: ignore[arg-type]
+    return [message_dict(m, m.sender) for m in page], len(rows) > limit
 
 
 # ---- persistence (worker only) --------------------------------------------------------------

@@ -37,7 +37,7 @@ class MemoryQueue:
                 await asyncio.wait_for(self._wakeup.wait(), block_ms / 1000)
             except TimeoutError:
                 return []
-        batch = []
+        batch: list[Delivery] = []
         while self._ready and len(batch) < count:
             entry_id, payload = self._ready.popitem(last=False)
             self._pending[entry_id] = (payload, 1)

@@ -21,9 +21,7 @@ FIELD = b"m"
 
 
 class RedisStreamQueue:
-    def __init__(
-        self, redis: Redis, *, stream: str, max_len: int, claim_idle_ms: int
-    ) -> None:
+    def __init__(self, redis: Redis, *, stream: str, max_len: int, claim_idle_ms: int) -> None:
         self._redis = redis
         self._stream = stream
         self._dead = f"{stream}.dead"
@@ -56,7 +54,7 @@ class RedisStreamQueue:
         if claimed:
             return claimed
         try:
-            reply = await self._redis.xreadgroup(
+            reply: Any = await self._redis.xreadgroup(
                 GROUP, consumer, {self._stream: ">"}, count=count, block=block_ms
             )
         except ResponseError as exc:
@@ -89,12 +87,14 @@ class RedisStreamQueue:
         attempts = await self._attempts([_text(e[0]) for e in entries])
         self._next_claim = now  # there may be more: look again on the next read
         return [
-            Delivery(_text(entry_id), (fields or {}).get(FIELD, b""), attempts.get(_text(entry_id), 2))
+            Delivery(
+                _text(entry_id), (fields or {}).get(FIELD, b""), attempts.get(_text(entry_id), 2)
+            )
             for entry_id, fields in entries
         ]
 
     async def _attempts(self, entry_ids: list[str]) -> dict[str, int]:
-        rows = await self._redis.xpending_range(
+        rows: Any = await self._redis.xpending_range(
             self._stream, GROUP, min=entry_ids[0], max=entry_ids[-1], count=len(entry_ids) * 2
         )
         return {_text(row["message_id"]): int(row["times_delivered"]) for row in rows}

@@ -20,7 +20,13 @@ from backend.validation import load
 
 log = structlog.get_logger("chatty.realtime")
 
-_HISTORY, _SYNC, _ROOM, _TYPING, _READ = HistoryIn(), SyncIn(), RoomRefIn(), TypingIn(), RoomReadIn()
+_HISTORY, _SYNC, _ROOM, _TYPING, _READ = (
+    HistoryIn(),
+    SyncIn(),
+    RoomRefIn(),
+    TypingIn(),
+    RoomReadIn(),
+)
 SYNC_MAX = 100
 
 

@@ -1,0 +1,92 @@
+"""Fixtures: real PostgreSQL and Redis (required, never mocked), processes, clients."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import aiohttp
+import pytest
+import redis
+
+from backend import migrations
+from backend.app import create_app
+from backend.config import Settings
+from tests.support import services
+from tests.support.clients import Api
+from tests.support.procs import JWT_SECRET, ROOT, Cluster
+
+# A Redis database of the tests' own: flushed at the start of a run, never the default one.
+REDIS_TEST_URL = f"{services.REDIS_BASE}/15"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    services.require("Redis", "127.0.0.1", 6379)
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    return REDIS_TEST_URL
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, migrated by `chatty migrate` itself."""
+    services.require("PostgreSQL", "127.0.0.1", 5432)
+    url = str(services.run(services.create_database()))
+    env = {**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"}
+    subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    yield url
+    services.run(services.drop_database(url))
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Callable[..., Cluster]]:
+    """Factory of distributed clusters (gateways + workers); everything is stopped after."""
+    made: list[Cluster] = []
+
+    def make(**extra: str) -> Cluster:
+        c = Cluster.distributed(tmp_path, database_url=pg_url, redis_url=redis_url, **extra)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.stop()
+        print(c.logs())
+
+
+@pytest.fixture
+def embedded_cluster(tmp_path: Path) -> Iterator[Cluster]:
+    c = Cluster.embedded(tmp_path)
+    yield c
+    c.stop()
+    print(c.logs())
+
+
+@pytest.fixture
+def pg_settings(pg_url: str, redis_url: str) -> Settings:
+    return Settings.from_env({}, database_url=pg_url, redis_url=redis_url, jwt_secret=JWT_SECRET)
+
+
+@pytest.fixture
+async def embedded_app(tmp_path: Path, aiohttp_server: Callable[..., object]) -> AsyncIterator[str]:
+    """The embedded system in this process on a real port (SQLite, in-process queue)."""
+    settings = Settings.from_env({}, data_dir=tmp_path / "data")
+    settings = replace(settings, message_rate=1000.0, message_burst=1000)
+    await migrations.apply(settings)
+    server = await aiohttp_server(create_app(settings, with_worker=True))  # type: ignore[misc]
+    yield f"http://127.0.0.1:{server.port}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def api_at(http: aiohttp.ClientSession) -> Callable[[str], Api]:
+    return lambda base: Api(base, http)

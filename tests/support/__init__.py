@@ -1,0 +1,1 @@
+"""Test helpers: real processes on free ports, real clients."""

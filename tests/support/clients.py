@@ -1,0 +1,136 @@
+"""Real clients: aiohttp for REST, the python-socketio client for Socket.IO."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import socketio
+
+
+def new_name(prefix: str = "u") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+class Api:
+    """The REST API of one gateway, optionally as one user."""
+
+    def __init__(self, base: str, session: aiohttp.ClientSession, token: str | None = None):
+        self.base = base
+        self.session = session
+        self.token = token
+
+    def as_user(self, token: str) -> Api:
+        return Api(self.base, self.session, token)
+
+    async def call(
+        self, method: str, path: str, json: Any = None, *, expect: int | None = None, **kw: Any
+    ) -> tuple[int, Any]:
+        headers = kw.pop("headers", {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        async with self.session.request(
+            method, self.base + path, json=json, headers=headers, **kw
+        ) as resp:
+            body = await resp.json(content_type=None) if resp.status != 204 else None
+            if expect is not None:
+                assert resp.status == expect, (resp.status, body)
+            return resp.status, body
+
+    async def register(self, username: str | None = None, password: str = "password123") -> User:
+        name = username or new_name()
+        _, body = await self.call(
+            "POST", "/api/v1/auth/register", {"username": name, "password": password}, expect=201
+        )
+        return User(self.as_user(body["access_token"]), body)
+
+    async def create_room(self, kind: str = "private", name: str = "room") -> dict[str, Any]:
+        _, room = await self.call("POST", "/api/v1/rooms", {"name": name, "kind": kind}, expect=201)
+        return room  # type: ignore[no-any-return]
+
+    async def add_member(self, room_id: int, user_id: int) -> None:
+        await self.call(
+            "POST", f"/api/v1/rooms/{room_id}/members", {"user_id": user_id}, expect=200
+        )
+
+    async def all_history(self, room_id: int) -> list[dict[str, Any]]:
+        """Every message of a room, walking forward with `after_seq` pages."""
+        messages: list[dict[str, Any]] = []
+        after = 0
+        while True:
+            _, page = await self.call(
+                "GET", f"/api/v1/rooms/{room_id}/messages?after_seq={after}&limit=100", expect=200
+            )
+            messages.extend(page["messages"])
+            if not page["has_more"]:
+                return messages
+            after = page["messages"][-1]["seq"]
+
+
+class User:
+    def __init__(self, api: Api, auth: dict[str, Any]):
+        self.api = api
+        self.auth = auth
+        self.id: int = auth["user"]["id"]
+        self.token: str = auth["access_token"]
+
+
+class Live:
+    """A connected Socket.IO client that records every server event it receives."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: dict[str, list[Any]] = defaultdict(list)
+        self._changed = asyncio.Condition()
+        for event in (
+            "message:new",
+            "message:updated",
+            "typing",
+            "presence",
+            "read",
+            "room:member_joined",
+            "room:member_left",
+        ):
+            self.sio.on(event, self._recorder(event))
+
+    def _recorder(self, event: str) -> Callable[[Any], Any]:
+        async def record(data: Any) -> None:
+            self.events[event].append(data)
+            async with self._changed:
+                self._changed.notify_all()
+
+        return record
+
+    @classmethod
+    async def connect(cls, url: str, token: str) -> Live:
+        live = cls()
+        await live.sio.connect(
+            url, auth={"token": token}, transports=["websocket"], wait_timeout=10
+        )
+        return live
+
+    async def call(self, event: str, data: Any, timeout: float = 10) -> Any:
+        return await self.sio.call(event, data, timeout=timeout)
+
+    async def send(self, room_id: int, body: str, client_msg_id: str | None = None) -> Any:
+        cmid = client_msg_id or str(uuid.uuid4())
+        return await self.call(
+            "message:send", {"room_id": room_id, "body": body, "client_msg_id": cmid}
+        )
+
+    def messages(self, room_id: int) -> list[dict[str, Any]]:
+        return [m for m in self.events["message:new"] if m["room_id"] == room_id]
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 30) -> None:
+        async def waiter() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(waiter(), timeout)
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
