@@ -1,0 +1,491 @@
+/**
+ * The chat controller: owns the client state (rooms, timelines, receipts, typing, presence),
+ * feeds it from REST and Socket.IO, and tells the view what changed. No DOM here.
+ */
+import { Api } from './api';
+import { Realtime, newClientMsgId, type ConnectionState } from './realtime';
+import type { SessionManager } from './session';
+import { ReadReceipts } from './state/receipts';
+import { RoomList } from './state/rooms';
+import { RoomTimeline } from './state/timeline';
+import { TypingBoard, TypingNotifier } from './state/typing';
+import type {
+  MemberEvent,
+  Message,
+  PresenceEvent,
+  ReadEvent,
+  Room,
+  SyncResult,
+  TypingEvent,
+  User,
+} from './types';
+
+export type TimelineReason = 'latest' | 'older' | 'new' | 'update' | 'pending' | 'loading';
+
+export type Change =
+  | { type: 'rooms' }
+  | { type: 'timeline'; roomId: number; reason: TimelineReason; mine?: boolean }
+  | { type: 'typing'; roomId: number }
+  | { type: 'presence' }
+  | { type: 'receipts'; roomId: number }
+  | { type: 'connection' }
+  | { type: 'announce'; text: string }
+  | { type: 'removed'; roomId: number }
+  | { type: 'expired' };
+
+export const MAX_BODY = 4000;
+const SEND_TIMEOUT_MS = 10_000;
+
+export class ChatController {
+  readonly rooms = new RoomList();
+  readonly receipts = new ReadReceipts();
+  readonly typing = new TypingBoard();
+  readonly online = new Set<number>();
+  readonly users = new Map<number, User>();
+  connection: ConnectionState = 'connecting';
+  activeRoomId: number | null = null;
+  roomsLoaded = false;
+  /** Rooms whose history is being fetched (for a spinner). */
+  readonly loadingRooms = new Set<number>();
+  /** Last error loading history, per room. */
+  readonly historyErrors = new Map<number, string>();
+
+  private readonly timelines = new Map<number, RoomTimeline>();
+  private readonly realtime: Realtime;
+  private readonly listeners = new Set<(c: Change) => void>();
+  private readonly lastReadSent = new Map<number, number>();
+  private readonly inflightHistory = new Map<number, Promise<void>>();
+  private notifier: TypingNotifier | null = null;
+  private atBottom = true;
+  private syncing = false;
+  private syncAgain = false;
+  private roomsRefresh: Promise<void> | null = null;
+  private roomsRefreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private typingTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly onVisibility = (): void => this.maybeSendRead();
+
+  constructor(
+    readonly api: Api,
+    private readonly session: SessionManager,
+    readonly me: User,
+  ) {
+    this.users.set(me.id, me);
+    this.realtime = new Realtime(session, {
+      onState: (state) => {
+        this.connection = state;
+        this.emit({ type: 'connection' });
+      },
+      onConnected: () => void this.onConnected(),
+      onExpired: () => this.emit({ type: 'expired' }),
+    });
+    const s = this.realtime.socket;
+    s.on('message:new', (m: Message) => void this.onMessage(m, true));
+    s.on('message:updated', (m: Message) => this.onUpdated(m));
+    s.on('typing', (ev: TypingEvent) => this.onTyping(ev));
+    s.on('presence', (ev: PresenceEvent) => this.onPresence(ev));
+    s.on('read', (ev: ReadEvent) => this.onRead(ev));
+    s.on('room:member_joined', (ev: MemberEvent) => this.onMemberJoined(ev));
+    s.on('room:member_left', (ev: MemberEvent) => this.onMemberLeft(ev));
+  }
+
+  subscribe(fn: (c: Change) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  start(): void {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    window.addEventListener('focus', this.onVisibility);
+    this.realtime.start();
+    void this.refreshRooms();
+  }
+
+  stop(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    window.removeEventListener('focus', this.onVisibility);
+    this.notifier?.stop();
+    this.realtime.stop();
+    for (const t of this.typingTimers.values()) clearTimeout(t);
+    if (this.roomsRefreshTimer !== null) clearTimeout(this.roomsRefreshTimer);
+    this.listeners.clear();
+  }
+
+  get connected(): boolean {
+    return this.connection === 'connected';
+  }
+
+  timeline(roomId: number): RoomTimeline {
+    let tl = this.timelines.get(roomId);
+    if (tl === undefined) {
+      tl = new RoomTimeline(roomId, this.rooms.get(roomId)?.room.last_seq ?? 0);
+      this.timelines.set(roomId, tl);
+    }
+    return tl;
+  }
+
+  userName(id: number): string | null {
+    const u = this.users.get(id);
+    return u ? u.display_name || u.username : null;
+  }
+
+  // --- rooms ----------------------------------------------------------------------------------
+
+  refreshRooms(): Promise<void> {
+    if (this.roomsRefresh) return this.roomsRefresh;
+    this.roomsRefresh = (async () => {
+      try {
+        const rooms = await this.api.rooms();
+        const before = new Set(this.rooms.sorted().map((e) => e.room.id));
+        this.rooms.setFromServer(rooms);
+        for (const r of rooms) if (r.peer) this.users.set(r.peer.id, r.peer);
+        this.roomsLoaded = true;
+        for (const id of before) if (!this.rooms.has(id)) this.emit({ type: 'removed', roomId: id });
+        this.emit({ type: 'rooms' });
+      } catch (err) {
+        console.warn('could not load rooms', err);
+      } finally {
+        this.roomsRefresh = null;
+      }
+    })();
+    return this.roomsRefresh;
+  }
+
+  private refreshRoomsSoon(): void {
+    if (this.roomsRefreshTimer !== null) return;
+    this.roomsRefreshTimer = setTimeout(() => {
+      this.roomsRefreshTimer = null;
+      void this.refreshRooms();
+    }, 300);
+  }
+
+  async createRoom(name: string, kind: 'public' | 'private'): Promise<Room> {
+    return this.adopt(await this.api.createRoom(name, kind));
+  }
+
+  async joinRoom(id: number): Promise<Room> {
+    return this.adopt(await this.api.joinRoom(id));
+  }
+
+  async addMember(roomId: number, user: User): Promise<Room> {
+    this.users.set(user.id, user);
+    const room = await this.api.addMember(roomId, user.id);
+    this.rooms.upsertRoom(room, false);
+    this.emit({ type: 'rooms' });
+    return room;
+  }
+
+  async openDm(user: User): Promise<Room> {
+    this.users.set(user.id, user);
+    return this.adopt(await this.api.openDm(user.id));
+  }
+
+  async leaveRoom(roomId: number): Promise<void> {
+    await this.api.leaveRoom(roomId);
+    this.rooms.remove(roomId);
+    this.timelines.delete(roomId);
+    this.emit({ type: 'removed', roomId });
+    this.emit({ type: 'rooms' });
+  }
+
+  private adopt(room: Room): Room {
+    if (room.peer) this.users.set(room.peer.id, room.peer);
+    this.rooms.upsertRoom(room, !this.rooms.has(room.id));
+    this.emit({ type: 'rooms' });
+    return room;
+  }
+
+  // --- the open conversation ------------------------------------------------------------------
+
+  openRoom(roomId: number | null): void {
+    if (this.activeRoomId === roomId) return;
+    this.notifier?.stop();
+    this.notifier = null;
+    this.activeRoomId = roomId;
+    this.atBottom = true;
+    if (roomId === null) return;
+    this.notifier = new TypingNotifier((typing) => this.realtime.fire('typing', { room_id: roomId, typing }));
+    const tl = this.timeline(roomId);
+    if (!tl.loadedLatest) void this.loadLatest(roomId);
+    else this.maybeSendRead();
+  }
+
+  /** The view reports whether the newest message is on screen. */
+  setViewport(roomId: number, atBottom: boolean): void {
+    if (roomId !== this.activeRoomId) return;
+    this.atBottom = atBottom;
+    if (atBottom) this.maybeSendRead();
+  }
+
+  composerInput(): void {
+    this.notifier?.input();
+  }
+
+  composerIdle(): void {
+    this.notifier?.stop();
+  }
+
+  loadLatest(roomId: number): Promise<void> {
+    return this.fetchHistory(roomId, 'latest');
+  }
+
+  loadOlder(roomId: number): Promise<void> {
+    const tl = this.timeline(roomId);
+    if (!tl.hasMoreBefore || !tl.loadedLatest) return Promise.resolve();
+    return this.fetchHistory(roomId, 'older');
+  }
+
+  private fetchHistory(roomId: number, kind: 'latest' | 'older'): Promise<void> {
+    const running = this.inflightHistory.get(roomId);
+    if (running) return running;
+    const tl = this.timeline(roomId);
+    const p = (async () => {
+      this.loadingRooms.add(roomId);
+      this.historyErrors.delete(roomId);
+      this.emit({ type: 'timeline', roomId, reason: 'loading' });
+      try {
+        if (kind === 'latest') {
+          const page = await this.api.history(roomId, { limit: 50 });
+          for (const m of page.messages) this.users.set(m.sender.id, m.sender);
+          tl.mergePage(page.messages, page.has_more, 'latest');
+          const last = page.messages[page.messages.length - 1];
+          if (last) this.rooms.onMessage(last, { me: this.me.id, seeing: true });
+        } else {
+          const oldest = tl.oldestSeq();
+          const page = await this.api.history(roomId, oldest === null ? { limit: 50 } : { before_seq: oldest, limit: 50 });
+          for (const m of page.messages) this.users.set(m.sender.id, m.sender);
+          tl.mergePage(page.messages, page.has_more, oldest === null ? 'latest' : 'before');
+        }
+      } catch (err) {
+        this.historyErrors.set(roomId, err instanceof Error ? err.message : 'Could not load messages.');
+      } finally {
+        this.loadingRooms.delete(roomId);
+        this.inflightHistory.delete(roomId);
+      }
+      this.emit({ type: 'timeline', roomId, reason: kind });
+      if (tl.hasGap()) void this.syncAll();
+      this.maybeSendRead();
+    })();
+    this.inflightHistory.set(roomId, p);
+    return p;
+  }
+
+  // --- sending --------------------------------------------------------------------------------
+
+  /** Optimistically add the message and send it; returns an error to show, or null. */
+  send(roomId: number, text: string): string | null {
+    const body = text.trim();
+    if (body.length === 0) return null;
+    if (body.length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters.`;
+    const tl = this.timeline(roomId);
+    const clientMsgId = newClientMsgId();
+    tl.addPending({ clientMsgId, roomId, body, sender: this.me, createdAt: new Date().toISOString() });
+    this.notifier?.stop();
+    this.emit({ type: 'timeline', roomId, reason: 'pending', mine: true });
+    void this.deliver(roomId, clientMsgId);
+    return null;
+  }
+
+  /** Send a failed message again, with the same client_msg_id so the server can dedupe it. */
+  retry(roomId: number, clientMsgId: string): void {
+    const tl = this.timeline(roomId);
+    if (!tl.getPending(clientMsgId)) return;
+    tl.markSending(clientMsgId);
+    this.emit({ type: 'timeline', roomId, reason: 'pending' });
+    void this.deliver(roomId, clientMsgId);
+  }
+
+  discard(roomId: number, clientMsgId: string): void {
+    this.timeline(roomId).discardPending(clientMsgId);
+    this.emit({ type: 'timeline', roomId, reason: 'pending' });
+  }
+
+  private async deliver(roomId: number, clientMsgId: string): Promise<void> {
+    const tl = this.timeline(roomId);
+    const p = tl.getPending(clientMsgId);
+    if (!p) return;
+    const ack = await this.realtime.emit<{ client_msg_id: string }>(
+      'message:send',
+      { room_id: roomId, body: p.body, client_msg_id: clientMsgId },
+      SEND_TIMEOUT_MS,
+    );
+    if (ack.ok) tl.markSent(clientMsgId);
+    else tl.markFailed(clientMsgId, ack.error.code === 'timeout' ? 'Not sent: no connection.' : ack.error.message);
+    this.emit({ type: 'timeline', roomId, reason: 'pending' });
+  }
+
+  async edit(message: Message, body: string): Promise<string | null> {
+    const text = body.trim();
+    if (text.length === 0) return 'A message cannot be empty. Delete it instead.';
+    if (text.length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters.`;
+    const ack = await this.realtime.emit('message:edit', { message_id: message.id, body: text });
+    return ack.ok ? null : ack.error.message;
+  }
+
+  async remove(message: Message): Promise<string | null> {
+    const ack = await this.realtime.emit('message:delete', { message_id: message.id });
+    return ack.ok ? null : ack.error.message;
+  }
+
+  // --- incoming -------------------------------------------------------------------------------
+
+  private async onConnected(): Promise<void> {
+    await this.refreshRooms();
+    await this.syncAll();
+    // Messages whose send timed out while offline go out again, under the same client_msg_id.
+    for (const e of this.rooms.sorted()) {
+      const tl = this.timelines.get(e.room.id);
+      if (!tl) continue;
+      for (const p of tl.pendingMessages()) {
+        if (p.state === 'failed' && p.error === 'Not sent: no connection.') this.retry(e.room.id, p.clientMsgId);
+      }
+    }
+    this.maybeSendRead();
+  }
+
+  /** Fetch every message after what this client holds contiguously, in every room. */
+  async syncAll(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    if (!this.realtime.connected) return;
+    this.syncing = true;
+    try {
+      for (let round = 0; round < 20; round++) {
+        this.syncAgain = false;
+        const rooms: Record<string, number> = {};
+        for (const e of this.rooms.sorted()) {
+          const tl = this.timelines.get(e.room.id);
+          rooms[String(e.room.id)] = tl ? tl.lastContiguousSeq() : e.room.last_seq;
+        }
+        if (Object.keys(rooms).length === 0) break;
+        const ack = await this.realtime.emit<SyncResult>('sync', { rooms }, 15_000);
+        if (!ack.ok) break;
+        for (const [id, page] of Object.entries(ack.rooms ?? {})) {
+          for (const m of page.messages) await this.onMessage(m, false);
+          if (page.has_more) this.syncAgain = true;
+          const tl = this.timelines.get(Number(id));
+          if (tl?.hasGap()) this.syncAgain = true;
+        }
+        if (!this.syncAgain) break;
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private async onMessage(m: Message, live: boolean): Promise<void> {
+    if (!this.rooms.has(m.room_id)) {
+      await this.refreshRooms(); // added to a room we did not know yet
+      if (!this.rooms.has(m.room_id)) return;
+    }
+    this.users.set(m.sender.id, m.sender);
+    const tl = this.timeline(m.room_id);
+    const seeing = this.isSeeing(m.room_id);
+    const effect = this.rooms.onMessage(m, { me: this.me.id, seeing });
+    const result = tl.upsert(m);
+    if (this.typing.clearUser(m.room_id, m.sender.id)) this.emit({ type: 'typing', roomId: m.room_id });
+    if (effect.fresh) this.emit({ type: 'rooms' });
+    if (result === 'added' || result === 'updated') {
+      this.emit({ type: 'timeline', roomId: m.room_id, reason: 'new', mine: m.sender.id === this.me.id });
+      if (live && m.sender.id !== this.me.id && result === 'added' && !m.deleted) {
+        const where = this.activeRoomId === m.room_id ? '' : ` in ${this.roomLabel(m.room_id)}`;
+        this.emit({ type: 'announce', text: `${m.sender.display_name || m.sender.username}${where}: ${plain(m.body)}` });
+      }
+    }
+    if (live && tl.hasGap()) void this.syncAll();
+    if (m.room_id === this.activeRoomId) this.maybeSendRead();
+  }
+
+  private onUpdated(m: Message): void {
+    const tl = this.timelines.get(m.room_id);
+    if (!tl) return;
+    const r = tl.applyUpdate(m);
+    if (r === 'added' || r === 'updated') this.emit({ type: 'timeline', roomId: m.room_id, reason: 'update' });
+  }
+
+  private onTyping(ev: TypingEvent): void {
+    if (ev.user.id === this.me.id) return;
+    this.users.set(ev.user.id, ev.user);
+    this.typing.apply(ev.room_id, ev.user, ev.typing, Date.now());
+    this.emit({ type: 'typing', roomId: ev.room_id });
+    // Re-render when an indicator goes stale without a `typing: false`.
+    const old = this.typingTimers.get(ev.room_id);
+    if (old) clearTimeout(old);
+    this.typingTimers.set(
+      ev.room_id,
+      setTimeout(() => this.emit({ type: 'typing', roomId: ev.room_id }), 6_100),
+    );
+  }
+
+  private onPresence(ev: PresenceEvent): void {
+    this.users.set(ev.user.id, ev.user);
+    if (ev.online) this.online.add(ev.user.id);
+    else this.online.delete(ev.user.id);
+    this.emit({ type: 'presence' });
+  }
+
+  private onRead(ev: ReadEvent): void {
+    if (ev.user_id === this.me.id) {
+      // Read on another device or tab.
+      this.rooms.markRead(ev.room_id, ev.seq);
+      this.emit({ type: 'rooms' });
+      return;
+    }
+    if (this.receipts.apply(ev.room_id, ev.user_id, ev.seq)) this.emit({ type: 'receipts', roomId: ev.room_id });
+  }
+
+  private onMemberJoined(ev: MemberEvent): void {
+    this.users.set(ev.user.id, ev.user);
+    if (ev.user.id === this.me.id && this.rooms.has(ev.room_id)) return;
+    this.refreshRoomsSoon();
+  }
+
+  private onMemberLeft(ev: MemberEvent): void {
+    if (ev.user.id === this.me.id) {
+      this.rooms.remove(ev.room_id);
+      this.emit({ type: 'removed', roomId: ev.room_id });
+      this.emit({ type: 'rooms' });
+      return;
+    }
+    this.refreshRoomsSoon();
+  }
+
+  // --- read receipts --------------------------------------------------------------------------
+
+  private isSeeing(roomId: number): boolean {
+    return roomId === this.activeRoomId && this.atBottom && document.visibilityState === 'visible';
+  }
+
+  private maybeSendRead(): void {
+    const roomId = this.activeRoomId;
+    if (roomId === null || !this.isSeeing(roomId)) return;
+    const msgs = this.timeline(roomId).messages();
+    const last = msgs[msgs.length - 1];
+    if (!last) return;
+    const entry = this.rooms.get(roomId);
+    const sent = this.lastReadSent.get(roomId) ?? 0;
+    if (last.seq <= sent && (entry?.unread ?? 0) === 0) return;
+    this.rooms.markRead(roomId, last.seq);
+    this.emit({ type: 'rooms' });
+    if (last.seq > sent && this.realtime.fire('read', { room_id: roomId, seq: last.seq })) {
+      this.lastReadSent.set(roomId, last.seq);
+    }
+  }
+
+  private roomLabel(roomId: number): string {
+    const r = this.rooms.get(roomId)?.room;
+    if (!r) return 'another room';
+    return r.kind === 'dm' ? 'a direct message' : r.name;
+  }
+
+  private emit(change: Change): void {
+    for (const fn of this.listeners) fn(change);
+  }
+}
+
+function plain(html: string): string {
+  const text = new DOMParser().parseFromString(html, 'text/html').body.textContent ?? '';
+  return text.length > 140 ? `${text.slice(0, 140)}…` : text;
+}
+

@@ -1,0 +1,118 @@
+/**
+ * Entry point: hash routing (`#/login`, `#/register`, `#/recover`, `#/rooms`, `#/rooms/{id}`), so
+ * the gateway only ever serves index.html at `/`.
+ */
+import './styles.css';
+import { Api } from './api';
+import { ChatController } from './chat';
+import { SessionManager } from './session';
+import type { AuthResult } from './types';
+import { loginScreen, phraseScreen, recoverScreen, registerScreen } from './ui/auth';
+import { ChatView } from './ui/chat-view';
+import { replaceChildren } from './ui/dom';
+
+const root = document.getElementById('app');
+if (!root) throw new Error('#app missing');
+
+const session = new SessionManager();
+const api = new Api(session);
+
+let chat: ChatController | null = null;
+let view: ChatView | null = null;
+/** A recovery phrase waiting to be shown once (never stored). */
+let pendingPhrase: { phrase: string; kind: 'register' | 'recover' } | null = null;
+
+function navigate(hash: string): void {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function stopChat(): void {
+  view?.destroy();
+  chat?.stop();
+  view = null;
+  chat = null;
+}
+
+function signedIn(result: AuthResult, phraseKind: 'register' | 'recover' | null): void {
+  stopChat();
+  session.begin(result);
+  if (phraseKind && result.recovery_phrase) {
+    pendingPhrase = { phrase: result.recovery_phrase, kind: phraseKind };
+    navigate('#/welcome');
+  } else {
+    navigate('#/rooms');
+  }
+}
+
+function logout(): void {
+  stopChat();
+  void session.logout();
+  navigate('#/login');
+}
+
+session.onChange((s) => {
+  if (s === null && (chat !== null || !isPublicRoute())) {
+    stopChat();
+    navigate('#/login');
+  }
+});
+
+function isPublicRoute(): boolean {
+  return ['#/login', '#/register', '#/recover'].includes(location.hash);
+}
+
+function route(): void {
+  const hash = location.hash || '#/';
+  const user = session.user;
+  if (!user) {
+    stopChat();
+    const deps = { api, signedIn };
+    if (hash === '#/register') replaceChildren(root!, registerScreen(deps));
+    else if (hash === '#/recover') replaceChildren(root!, recoverScreen(deps));
+    else if (hash === '#/login') replaceChildren(root!, loginScreen(deps));
+    else navigate('#/login');
+    return;
+  }
+  if (hash === '#/welcome' && pendingPhrase) {
+    stopChat();
+    const { phrase, kind } = pendingPhrase;
+    replaceChildren(
+      root!,
+      phraseScreen(phrase, kind, () => {
+        pendingPhrase = null;
+        navigate('#/rooms');
+      }),
+    );
+    return;
+  }
+  const m = /^#\/rooms(?:\/(\d+))?$/.exec(hash);
+  if (!m) {
+    navigate('#/rooms');
+    return;
+  }
+  if (!chat || !view) {
+    chat = new ChatController(api, session, user);
+    const c = chat;
+    c.subscribe((change) => {
+      if (change.type === 'expired') {
+        session.end();
+      }
+    });
+    view = new ChatView(c, { navigate, logout });
+    replaceChildren(root!, view.root);
+    c.start();
+    // Keep the profile fresh (display name changes).
+    api.me().then((me) => session.updateUser(me), () => undefined);
+  }
+  view.showRoom(m[1] ? Number(m[1]) : null);
+}
+
+window.addEventListener('hashchange', route);
+route();
+
+// The skip link must not change the hash (that is the router's): move focus instead.
+document.querySelector<HTMLAnchorElement>('.skip-link')?.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  document.getElementById('main')?.focus();
+});
