@@ -16,6 +16,7 @@ from backend.accounts.routes import routes as account_routes
 from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
 from backend.db import open_database
+from backend.errors import NotFound
 from backend.http import MAX_BODY, error_middleware, security_headers
 from backend.keys import RUNTIME, SETTINGS
 from backend.queue.memory import MemoryQueue
@@ -137,13 +138,20 @@ run <code>make frontend</code>.</p></body></html>"""
 
 
 def _mount_spa(app: web.Application, dist: Path) -> None:
-    index = dist / "index.html"
+    """`/` is the SPA's index; other paths are its built files, or a JSON 404."""
+    root = dist.resolve()
 
     async def spa_index(_request: web.Request) -> web.StreamResponse:
+        index = root / "index.html"
         if index.is_file():
             return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
         return web.Response(body=PLACEHOLDER, content_type="text/html")
 
+    async def spa_file(request: web.Request) -> web.StreamResponse:
+        path = (root / request.match_info["path"]).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise NotFound()
+        return web.FileResponse(path)
+
     app.router.add_get("/", spa_index)
-    if dist.is_dir():
-        app.router.add_static("/", dist, follow_symlinks=False)
+    app.router.add_get("/{path:.+}", spa_file)

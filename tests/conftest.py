@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -35,7 +37,7 @@ def redis_url() -> str:
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated by `chatty migrate` itself."""
     services.require("PostgreSQL", "127.0.0.1", 5432)
-    url = str(services.run(services.create_database()))
+    url = services.run(services.create_database())
     env = {**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"}
     subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], cwd=ROOT, env=env, check=True)
     yield url
@@ -77,14 +79,24 @@ def pg_settings(pg_url: str, redis_url: str) -> Settings:
     return Settings.from_env({}, database_url=pg_url, redis_url=redis_url, jwt_secret=JWT_SECRET)
 
 
-@pytest.fixture
-async def embedded_app(tmp_path: Path, aiohttp_server: Callable[..., object]) -> AsyncIterator[str]:
-    """The embedded system in this process on a real port (SQLite, in-process queue)."""
-    settings = Settings.from_env({}, data_dir=tmp_path / "data")
-    settings = replace(settings, message_rate=1000.0, message_burst=1000)
-    await migrations.apply(settings)
-    server = await aiohttp_server(create_app(settings, with_worker=True))  # type: ignore[misc]
-    yield f"http://127.0.0.1:{server.port}"  # type: ignore[attr-defined]
+@pytest.fixture(params=["distributed", "embedded"])
+async def app_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    aiohttp_server: Callable[..., Any],
+) -> str:
+    """The whole system in this process on a real port, with its worker.
+
+    `distributed`: PostgreSQL + Redis stream + Redis manager; `embedded`: SQLite + in-process.
+    """
+    if request.param == "distributed":
+        settings = request.getfixturevalue("pg_settings")
+        settings = replace(settings, inbound_stream=f"chat.inbound.test.{uuid.uuid4().hex[:8]}")
+    else:
+        settings = Settings.from_env({}, data_dir=tmp_path / "data")
+        await migrations.apply(settings)
+    server = await aiohttp_server(create_app(settings, with_worker=True))
+    return f"http://127.0.0.1:{server.port}"
 
 
 @pytest.fixture

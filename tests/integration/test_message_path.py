@@ -138,7 +138,8 @@ async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_s
         }
         await sender.wait_until(lambda: len(sender.messages(room["id"])) == 2)
         first, again = sender.messages(room["id"])
-        assert again == first and first["body"] == "hello"
+        assert again == first
+        assert first["body"] == "hello"
         assert len(await alice.api.all_history(room["id"])) == 1
         await asyncio.sleep(0.5)
         assert len(other.messages(room["id"])) == 1, "a retry is re-delivered to its sender only"

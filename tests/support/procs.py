@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -127,10 +128,8 @@ class Cluster:
     def stop(self) -> None:
         for proc in self.procs:
             if proc.alive():
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.terminate(10)
-                except subprocess.TimeoutExpired:
-                    pass
 
     def logs(self) -> str:
         return "\n".join(f"===== {p.name}\n{p.log()[-4000:]}" for p in self.procs)

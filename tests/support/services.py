@@ -6,9 +6,14 @@ import asyncio
 import os
 import socket
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+
+T = TypeVar("T")
 
 PG_ADMIN = os.environ.get("CHATTY_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("CHATTY_TEST_REDIS", "redis://127.0.0.1:6379")
@@ -50,5 +55,7 @@ async def drop_database(url: str) -> None:
         await admin.close()
 
 
-def run(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, even inside a running event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

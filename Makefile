@@ -1,0 +1,78 @@
+# chatty — the targets a newcomer can guess. `make run` and `make test` are all you need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/vite.config.ts
+PYTEST_ARGS ?=
+
+.PHONY: help install run gateway worker migrate frontend services test test-python \
+	test-frontend test-browser lint format migrations screenshots clean
+
+help:
+	@echo "make run      start chatty (embedded: SQLite + in-process queue) on http://127.0.0.1:8080"
+	@echo "make test     lint + the whole test suite (starts PostgreSQL and Redis if needed)"
+	@echo "make lint     ruff + mypy --strict"
+	@echo "make migrations NAME=...  generate migrations for PostgreSQL and SQLite from the models"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# Built only when a source is newer than the build; no build output is committed.
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+run: install frontend
+	$(BIN)/chatty run --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
+
+gateway: install frontend
+	$(BIN)/chatty gateway --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
+
+worker: install
+	$(BIN)/chatty worker
+
+migrate: install
+	$(BIN)/chatty migrate
+
+migrations: install services
+	$(BIN)/python -m backend.migrations $${NAME:-update}
+
+services:
+	@bash scripts/services.sh
+
+tests/e2e/js/node_modules/.package-lock.json: tests/e2e/js/package-lock.json
+	cd tests/e2e/js && npm ci --no-audit --no-fund
+	touch $@
+
+lint: install
+	$(BIN)/ruff check backend worker tests bench
+	$(BIN)/ruff format --check backend worker tests bench
+	$(BIN)/mypy
+
+test-python: install services tests/e2e/js/node_modules/.package-lock.json
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm test
+
+test: lint test-frontend test-python
+
+format: install
+	$(BIN)/ruff check --fix backend worker tests bench
+	$(BIN)/ruff format backend worker tests bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist tests/e2e/js/node_modules data
