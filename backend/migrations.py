@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -49,6 +50,7 @@ async def pending_changes(settings: Settings) -> bool:
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    new = json.loads(json.dumps(new, default=str))  # the stored state went through JSON too
     return [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
 
 
