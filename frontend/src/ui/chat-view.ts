@@ -17,6 +17,7 @@ import {
   formatShort,
   formatTime,
   h,
+  icon,
   initials,
   replaceChildren,
   srOnly,
@@ -77,11 +78,11 @@ export class ChatView {
     this.meChip = h('div', { class: 'me' });
     const logout = h('button', { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'logout-button' }, text: 'Sign out' });
     logout.addEventListener('click', () => this.deps.logout());
-    const action = (label: string, icon: string, testid: string, fn: () => void): HTMLButtonElement => {
+    const action = (label: string, glyph: Node, testid: string, fn: () => void): HTMLButtonElement => {
       const b = h(
         'button',
         { class: 'side-action', attrs: { type: 'button', 'data-testid': testid } },
-        h('span', { class: 'side-action__icon', attrs: { 'aria-hidden': 'true' }, text: icon }),
+        h('span', { class: 'side-action__icon', attrs: { 'aria-hidden': 'true' } }, glyph),
         h('span', { text: label }),
       );
       b.addEventListener('click', fn);
@@ -100,9 +101,9 @@ export class ChatView {
       h(
         'div',
         { class: 'sidebar__actions' },
-        action('New room', '+', 'create-room-button', () => createRoomDialog(this.chat, (r) => this.openRoom(r))),
-        action('Browse', '#', 'browse-rooms-button', () => browseDialog(this.chat, (r) => this.openRoom(r))),
-        action('Message', '@', 'new-dm-button', () => dmDialog(this.chat, (r) => this.openRoom(r))),
+        action('New room', icon('plus'), 'create-room-button', () => createRoomDialog(this.chat, (r) => this.openRoom(r))),
+        action('Browse', icon('compass'), 'browse-rooms-button', () => browseDialog(this.chat, (r) => this.openRoom(r))),
+        action('Message', icon('at'), 'new-dm-button', () => dmDialog(this.chat, (r) => this.openRoom(r))),
       ),
       h('nav', { class: 'sidebar__rooms', attrs: { 'aria-label': 'Your rooms' } }, this.roomList, this.roomsEmpty),
     );
@@ -317,7 +318,11 @@ export class ChatView {
         h('span', { class: `presence${online ? ' presence--online' : ''}`, attrs: { 'data-testid': 'presence-dot', 'data-online': String(online) } }),
       );
     }
-    return h('span', { class: `room-glyph${room.kind === 'private' ? ' room-glyph--private' : ''}`, attrs: { 'aria-hidden': 'true' }, text: room.kind === 'private' ? '🔒' : '#' });
+    return h(
+      'span',
+      { class: `room-glyph${room.kind === 'private' ? ' room-glyph--private' : ''}`, attrs: { 'aria-hidden': 'true' } },
+      icon(room.kind === 'private' ? 'lock' : 'hash'),
+    );
   }
 
   // --- conversation ---------------------------------------------------------------------------
@@ -530,7 +535,9 @@ export class ChatView {
       const at = Date.parse(m.created_at);
       const cont = prev !== null && prev.senderId === m.sender.id && at - prev.at < GROUP_MS;
       prev = { senderId: m.sender.id, at, day };
-      const readers = (placements.get(m.seq) ?? []).map((id) => this.chat.userName(id) ?? 'someone');
+      const readers = (placements.get(m.seq) ?? [])
+        .filter((id) => id !== m.sender.id)
+        .map((id) => this.chat.userName(id) ?? 'someone');
       const editing = this.editingSeq === m.seq;
       const sig = `${cont}|${readers.join(',')}|${editing}`;
       wanted.push({ key: `s:${m.seq}`, ref: m, sig, make: () => this.messageEl(m, cont, readers, editing) });
@@ -618,13 +625,14 @@ export class ChatView {
       else body.append(renderBody(m.body));
       const bubble = h('div', { class: 'msg__bubble' }, body);
       if (m.edited_at && !m.deleted) bubble.append(h('span', { class: 'msg__edited', attrs: { title: formatFull(m.edited_at) }, text: '(edited)' }));
-      main.append(bubble);
+      const row = h('div', { class: 'msg__bubble-row' }, bubble);
+      main.append(row);
       if (own && !m.deleted) {
         const edit = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'edit-message', 'aria-label': `Edit message from ${formatTime(m.created_at)}` }, text: 'Edit' });
         const del = h('button', { class: 'msg__action msg__action--danger', attrs: { type: 'button', 'data-testid': 'delete-message', 'aria-label': `Delete message from ${formatTime(m.created_at)}` }, text: 'Delete' });
         edit.addEventListener('click', () => this.startEdit(m.seq));
         del.addEventListener('click', () => this.deleteMessage(m));
-        main.append(h('div', { class: 'msg__actions' }, edit, del));
+        row.append(h('div', { class: 'msg__actions' }, edit, del));
       }
     }
     if (readers.length > 0) {
@@ -748,8 +756,8 @@ interface ConversationParts {
 }
 
 function buildConversation(roomId: number): ConversationParts {
-  const back = h('button', { class: 'icon-btn conv__back', attrs: { type: 'button', 'aria-label': 'Back to rooms', 'data-testid': 'back-button' }, text: '‹' });
-  const icon = h('span', { class: 'conv__icon' });
+  const back = h('button', { class: 'icon-btn conv__back', attrs: { type: 'button', 'aria-label': 'Back to rooms', 'data-testid': 'back-button' } }, icon('back'));
+  const iconSlot = h('span', { class: 'conv__icon' });
   const title = h('h1', { class: 'conv__title', attrs: { 'data-testid': 'room-title' } });
   const subtitle = h('p', { class: 'conv__subtitle', attrs: { 'data-testid': 'room-subtitle' } });
   const addMember = h('button', { class: 'btn btn--secondary btn--sm', attrs: { type: 'button', 'data-testid': 'add-member-button' }, text: 'Add people' });
@@ -767,7 +775,7 @@ function buildConversation(roomId: number): ConversationParts {
     attrs: { id: inputId, rows: 1, maxlength: 4000, 'data-testid': 'message-input', autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': `${inputId}-hint` },
   });
   const hint = h('span', { class: 'sr-only', attrs: { id: `${inputId}-hint` }, text: 'Enter to send, Shift+Enter for a new line.' });
-  const send = h('button', { class: 'composer__send', attrs: { type: 'submit', 'data-testid': 'send-button' } }, h('span', { text: 'Send' }));
+  const send = h('button', { class: 'composer__send', attrs: { type: 'submit', 'data-testid': 'send-button' } }, icon('send'), h('span', { class: 'composer__send-text', text: 'Send' }));
   const form = h('form', { class: 'composer', attrs: { 'data-testid': 'composer' } }, inputLabel, hint, input, send);
   const root = h(
     'div',
@@ -776,7 +784,7 @@ function buildConversation(roomId: number): ConversationParts {
       'header',
       { class: 'conv__header' },
       back,
-      icon,
+      iconSlot,
       h('div', { class: 'conv__heading' }, title, subtitle),
       h('div', { class: 'conv__tools' }, addMember, leave),
     ),
@@ -784,7 +792,7 @@ function buildConversation(roomId: number): ConversationParts {
     typing,
     form,
   );
-  return { root, back, icon, title, subtitle, addMember, leave, scroller, topStatus, retryLoad, list, jump, typing, form, input, inputLabel, send };
+  return { root, back, icon: iconSlot, title, subtitle, addMember, leave, scroller, topStatus, retryLoad, list, jump, typing, form, input, inputLabel, send };
 }
 
 function daySeparator(iso: string): HTMLElement {

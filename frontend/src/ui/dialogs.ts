@@ -2,7 +2,7 @@
 import { ApiError, describeError } from '../api';
 import type { ChatController } from '../chat';
 import type { Room, User } from '../types';
-import { avatarClass, field, h, initials, replaceChildren, uid } from './dom';
+import { avatarClass, field, h, icon, initials, replaceChildren, uid } from './dom';
 
 export function openDialog(title: string, testid: string, build: (close: () => void) => Node[]): HTMLDialogElement {
   const titleId = uid('dlg');
@@ -206,7 +206,7 @@ export function browseDialog(chat: ChatController, open: (room: Room) => void): 
           return h(
             'li',
             { class: 'picker__row' },
-            h('span', { class: 'room-glyph', attrs: { 'aria-hidden': 'true' }, text: '#' }),
+            h('span', { class: 'room-glyph', attrs: { 'aria-hidden': 'true' } }, icon('hash')),
             h(
               'span',
               { class: 'user-label' },

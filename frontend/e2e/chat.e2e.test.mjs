@@ -1,0 +1,325 @@
+// End-to-end test of the SPA against a running chatty: two people in two browser contexts.
+//
+//   CHATTY_URL=http://127.0.0.1:8080 node --test frontend/e2e/
+//
+// Environment:
+//   CHATTY_URL       base URL of a running gateway serving the built SPA (required; skipped without)
+//   SCREENSHOT_DIR   if set, screenshots of the main screens (desktop 1280x800, phone 390x844) go there
+//   CHROMIUM_PATH    the browser binary (default /usr/bin/chromium)
+//   E2E_HEADED=1     show the browser (needs a display)
+//
+// Uses playwright-core with the system Chromium: no browser download.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
+const SHOTS = process.env.SCREENSHOT_DIR ?? '';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 15_000;
+
+const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+const alice = { username: `alice_${suffix}`, display: 'Alice Example', password: 'correct horse battery' };
+const bob = { username: `bob_${suffix}`, display: 'Bob Builder', password: 'another good password' };
+const roomName = `e2e private ${suffix}`;
+
+/** Everything that must never happen: a JS dialog (XSS), a page error, a CSP violation. */
+const problems = [];
+
+let browser;
+let ctxA;
+let ctxB;
+let pageA;
+let pageB;
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function newPage(who) {
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('dialog', async (d) => {
+    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
+    await d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(text)) {
+      problems.push(`${who}: CSP violation: ${text}`);
+    }
+  });
+  return { ctx, page };
+}
+
+async function register(page, user, shotName) {
+  await page.goto(`${BASE}/#/register`);
+  await page.getByTestId('register-username').fill(user.username);
+  await page.getByTestId('register-display-name').fill(user.display);
+  await page.getByTestId('register-password').fill(user.password);
+  await page.getByTestId('register-submit').click();
+  const phrase = page.getByTestId('recovery-phrase-text');
+  await phrase.waitFor({ state: 'attached' });
+  const words = (await phrase.textContent()).trim().split(/\s+/);
+  assert.equal(words.length, 24, 'the recovery phrase has 24 words');
+  await page.getByTestId('recovery-phrase').waitFor();
+  if (shotName) await shot(page, shotName);
+  await page.getByTestId('saved-it').click();
+  await page.getByTestId('create-room-button').waitFor();
+  await page.getByTestId('me-name').filter({ hasText: user.display }).waitFor();
+  return words.join(' ');
+}
+
+/** The message items of the open conversation that the server has confirmed. */
+function delivered(page, text) {
+  return page.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
+}
+
+async function send(page, text, { viaButton = false } = {}) {
+  const input = page.getByTestId('message-input');
+  await input.fill(text);
+  if (viaButton) await page.getByTestId('send-button').click();
+  else await input.press('Enter');
+  await delivered(page, text).first().waitFor();
+}
+
+/** The steps build on each other: after one fails, the rest are skipped instead of timing out. */
+let failed = false;
+function step(name, fn, { independent = false } = {}) {
+  it(name, async (t) => {
+    if (failed) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (err) {
+      if (!independent) failed = true;
+      throw err;
+    }
+  });
+}
+
+async function seqsOf(page) {
+  return page.$$eval('[data-testid="message"][data-seq]', (els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+}
+
+describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: process.env.E2E_HEADED !== '1',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    ({ ctx: ctxA, page: pageA } = await newPage('alice'));
+    ({ ctx: ctxB, page: pageB } = await newPage('bob'));
+  });
+
+  after(async () => {
+    await ctxA?.close();
+    await ctxB?.close();
+    await browser?.close();
+  });
+
+  step('shows the sign-in screen to a visitor', async () => {
+    await pageA.goto(`${BASE}/`);
+    await pageA.getByTestId('login-form').waitFor();
+    await pageA.getByTestId('login-username').waitFor();
+    await shot(pageA, 'desktop-login');
+  });
+
+  step('registers two people, each shown a 24-word recovery phrase once', async () => {
+    await register(pageA, alice, 'desktop-register-phrase');
+    await register(pageB, bob);
+  });
+
+  step('creates a private room and adds the other person', async () => {
+    await pageA.getByTestId('create-room-button').click();
+    const form = pageA.getByTestId('create-room-form');
+    await form.waitFor();
+    await pageA.getByTestId('room-name-input').fill(roomName);
+    await pageA.getByTestId('room-kind-private').check();
+    await shot(pageA, 'desktop-create-room');
+    await pageA.getByTestId('create-room-submit').click();
+    await pageA.waitForURL(/#\/rooms\/\d+$/);
+    await pageA.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+
+    await pageA.getByTestId('add-member-button').click();
+    await pageA.getByTestId('member-add-input').fill(bob.username);
+    const result = pageA.locator(`[data-testid="member-add-result"][data-username="${bob.username}"]`);
+    await result.click();
+    await pageA.locator(`[data-testid="member-add-result"][data-added="true"]`).waitFor();
+    await shot(pageA, 'desktop-add-member');
+    await pageA.keyboard.press('Escape');
+    await pageA.getByTestId('add-member-dialog').waitFor({ state: 'detached' });
+  });
+
+  step('delivers messages both ways, live', async () => {
+    await send(pageA, 'Hello Bob, welcome to the room!');
+    const item = pageB.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
+    await item.waitFor();
+    await item.click();
+    await delivered(pageB, 'Hello Bob, welcome to the room!').waitFor();
+
+    await send(pageB, 'Hi Alice! Glad to be here.', { viaButton: true });
+    await delivered(pageA, 'Hi Alice! Glad to be here.').waitFor();
+
+    // Shift+Enter is a newline, Enter sends.
+    const input = pageB.getByTestId('message-input');
+    await input.fill('first line');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('second line');
+    await input.press('Enter');
+    const multi = delivered(pageA, 'second line');
+    await multi.waitFor();
+    assert.match(await multi.getByTestId('message-body').innerText(), /first line\s*\n\s*second line/);
+  });
+
+  step('shows who is typing', async () => {
+    await pageA.getByTestId('message-input').pressSequentially('typing something', { delay: 20 });
+    await pageB.getByTestId('typing-indicator').filter({ hasText: alice.display }).waitFor();
+    await pageA.getByTestId('message-input').fill('');
+  }, { independent: true });
+
+  step('never runs markup from a message', async () => {
+    // Pure markup may be cleaned down to nothing (and refused); mixed with text it is delivered.
+    const attempts = [
+      '<img src=x onerror=alert(1)>',
+      '<script>alert(1)</script>',
+      'img <img src=x onerror=alert(1)> attempt',
+      'script <script>alert(1)</script> attempt',
+      'link <a href="javascript:alert(1)">click</a> attempt',
+      'after the <b>bold</b> attempts',
+    ];
+    const input = pageA.getByTestId('message-input');
+    for (const body of attempts) {
+      await input.fill(body);
+      await input.press('Enter');
+    }
+    await delivered(pageB, 'after the').waitFor();
+    await delivered(pageA, 'after the').waitFor();
+    for (const page of [pageA, pageB]) {
+      const unsafe = await page.$$eval('[data-testid="message-body"]', (els) =>
+        els.flatMap((el) =>
+          [...el.querySelectorAll('*')]
+            .filter(
+              (n) =>
+                !['B', 'I', 'EM', 'STRONG', 'CODE', 'PRE', 'A', 'BR'].includes(n.tagName) ||
+                [...n.attributes].some((a) => a.name.startsWith('on')) ||
+                /^\s*javascript:/i.test(n.getAttribute('href') ?? ''),
+            )
+            .map((n) => n.outerHTML),
+        ),
+      );
+      assert.deepEqual(unsafe, [], 'only safe inline markup is rendered');
+    }
+    // Give a would-be handler (an image error, say) a moment to fire before checking.
+    await pageB.waitForTimeout(300);
+    assert.deepEqual(problems, []);
+  });
+
+  step('lets the author edit and delete a message, live for the other', async () => {
+    await send(pageA, 'a message to edit');
+    await send(pageA, 'a message to delete');
+    const toEdit = delivered(pageA, 'a message to edit');
+    await toEdit.hover();
+    await toEdit.getByTestId('edit-message').click();
+    const editor = pageA.getByTestId('edit-input');
+    await editor.fill('an edited message');
+    await editor.press('Enter');
+    await delivered(pageB, 'an edited message').filter({ hasText: '(edited)' }).waitFor();
+
+    const toDelete = delivered(pageA, 'a message to delete');
+    await toDelete.hover();
+    await toDelete.getByTestId('delete-message').click();
+    await pageA.getByTestId('confirm-yes').click();
+    await delivered(pageB, 'a message to delete').waitFor({ state: 'detached' });
+    await pageB.locator('.msg--deleted').first().waitFor();
+  }, { independent: true });
+
+  step('counts unread messages in the room list', async () => {
+    await shot(pageB, 'desktop-conversation');
+    await pageB.goto(`${BASE}/#/rooms`);
+    const item = pageB.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
+    await item.waitFor();
+    await send(pageA, 'are you there?');
+    await item.getByTestId('unread-badge').filter({ hasText: '1' }).waitFor();
+    await shot(pageB, 'desktop-room-list-unread');
+    await item.click();
+    await delivered(pageB, 'are you there?').waitFor();
+    await item.getByTestId('unread-badge').waitFor({ state: 'detached' });
+  });
+
+  step('shows the full history, in order and without duplicates, after a reload', async () => {
+    await pageB.reload();
+    await delivered(pageB, 'are you there?').waitFor();
+    await delivered(pageB, 'Hello Bob, welcome to the room!').waitFor();
+    const seqs = await seqsOf(pageB);
+    const live = await seqsOf(pageA); // what Alice saw arrive live, in the same room
+    assert.ok(seqs.length >= 6, `expected the whole history, got ${seqs.length} messages`);
+    assert.deepEqual(seqs, live, 'the history after a reload is what was delivered live');
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'ascending seq');
+    assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+    assert.equal(await pageB.locator('[data-testid="message"]:not([data-seq])').count(), 0, 'nothing left pending');
+  });
+
+  step('starts a direct message from a user search', async () => {
+    await pageB.getByTestId('new-dm-button').click();
+    await pageB.getByTestId('dm-search-input').fill(alice.username.slice(0, 8));
+    await pageB.locator(`[data-testid="dm-result"][data-username="${alice.username}"]`).click();
+    await pageB.getByTestId('room-title').filter({ hasText: alice.display }).waitFor();
+    await send(pageB, 'a private word');
+    const dm = pageA.locator('[data-testid="room-item"]').filter({ hasText: bob.display });
+    await dm.waitFor();
+    await dm.click();
+    await delivered(pageA, 'a private word').waitFor();
+  });
+
+  step('works at phone width', async () => {
+    await pageB.setViewportSize(PHONE);
+    await pageB.goto(`${BASE}/#/rooms`);
+    const item = pageB.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
+    await item.waitFor();
+    await shot(pageB, 'phone-room-list');
+    await item.click();
+    await delivered(pageB, 'are you there?').waitFor();
+    await pageB.getByTestId('message-input').waitFor();
+    assert.equal(await pageB.getByTestId('room-list').isVisible(), false, 'the room list collapses');
+    await shot(pageB, 'phone-conversation');
+    await pageB.getByTestId('back-button').click();
+    await pageB.getByTestId('room-list').waitFor({ state: 'visible' });
+
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    await page.goto(`${BASE}/#/register`);
+    await page.getByTestId('register-form').waitFor();
+    await shot(page, 'phone-register');
+    await phone.close();
+  });
+
+  step('signs out', async () => {
+    await pageB.setViewportSize(DESKTOP);
+    await pageB.getByTestId('logout-button').click();
+    await pageB.getByTestId('login-form').waitFor();
+    await pageB.getByTestId('login-username').fill(bob.username);
+    await pageB.getByTestId('login-password').fill(bob.password);
+    await pageB.getByTestId('login-submit').click();
+    await pageB.getByTestId('create-room-button').waitFor();
+    assert.deepEqual(problems, [], 'no dialogs, page errors or CSP violations');
+  });
+});
