@@ -1,0 +1,1 @@
+"""The peers chatty is measured against (see bench/README.md)."""

@@ -1,0 +1,447 @@
+"""The four scenarios. Each returns plain dicts (they go to JSON as they are)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from redis.asyncio import Redis
+
+from bench.loadgen import LoadGen, Received
+from bench.procs import Proc, infra_cpu_seconds, spawn, wait_for_log
+from bench.systems import System, chatty_env, persisted_rows
+
+FULL_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000]
+
+
+@dataclass
+class Sizes:
+    """Every size of the run; `smoke()` is the tiny version the test suite runs."""
+
+    rooms: int = 20
+    members: int = 5
+    senders: int = 20
+    rates: list[int] = field(default_factory=lambda: list(FULL_RATES))
+    step_s: float = 5.0
+    drain_s: float = 3.0
+    saturation_s: float = 10.0
+    window: int = 8
+    p99_limit_ms: float = 100.0
+    fanout: int = 1000
+    fanout_messages: int = 20
+    fanout_interval_s: float = 0.25
+    connections: int = 10_000
+    idle_s: float = 10.0
+    backlog: int = 100_000
+    loadgens: int = 2
+    body_pad: int = 40
+
+    @classmethod
+    def smoke(cls) -> Sizes:
+        return cls(
+            rooms=2,
+            members=3,
+            senders=2,
+            rates=[20, 60],
+            step_s=1.0,
+            drain_s=1.0,
+            saturation_s=1.0,
+            window=2,
+            fanout=20,
+            fanout_messages=3,
+            fanout_interval_s=0.1,
+            connections=60,
+            idle_s=0.5,
+            backlog=600,
+        )
+
+    @property
+    def users(self) -> int:
+        return max(self.rooms * self.members, self.fanout, self.connections)
+
+
+class Cpu:
+    """CPU of the servers (and of PostgreSQL + Redis) over a window, as shares of one core."""
+
+    def __init__(self, procs: list[Proc]) -> None:
+        self._procs = procs
+        self._start = 0.0
+        self._cpu: dict[str, float] = {}
+        self._infra = 0.0
+
+    def begin(self) -> None:
+        self._start = time.monotonic()
+        self._cpu = {p.name: p.cpu_seconds() for p in self._procs}
+        self._infra = infra_cpu_seconds()
+
+    def end(self) -> dict[str, float]:
+        wall = max(time.monotonic() - self._start, 1e-6)
+        out = {p.name: round((p.cpu_seconds() - self._cpu[p.name]) / wall, 2) for p in self._procs}
+        out["postgres+redis"] = round((infra_cpu_seconds() - self._infra) / wall, 2)
+        return out
+
+
+def _lat(received: Received) -> dict[str, float | None]:
+    return {k: (round(v, 1) if v is not None else None) for k, v in received.latency().items()}
+
+
+async def _drain(gen: LoadGen, step: int, expected: int, timeout: float) -> None:
+    """Wait until every expected receipt is in, or `timeout` seconds passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = await gen.stats(step, forget=False)
+        if got.count >= expected:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def _settle(system: System, db: asyncpg.Connection | None, timeout: float = 60) -> None:
+    """Let a backlog from an overloaded step drain before the next phase."""
+    if not system.persists or db is None:
+        await asyncio.sleep(1)
+        return
+    rooms = [rid for rid, _ in system.population.throughput_rooms]
+    last, stable_since = -1, time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = await persisted_rows(db, rooms)
+        if now != last:
+            last, stable_since = now, time.monotonic()
+        elif time.monotonic() - stable_since > 1.0:
+            return
+        await asyncio.sleep(0.2)
+
+
+# ---- 1. throughput --------------------------------------------------------------------------
+
+
+async def throughput(
+    system: System, gen: LoadGen, sizes: Sizes, db: asyncpg.Connection | None
+) -> dict[str, Any]:
+    """S senders in R rooms of M members over both nodes; open-loop steps, then saturation."""
+    pop = system.population
+    rooms = pop.throughput_rooms[: sizes.rooms]
+    members = [(rid, u) for rid, group in rooms for u in group[: sizes.members]]
+    connected = await gen.connect([system.client(u, k) for k, (_, u) in enumerate(members)])
+    room_ids = [rid for rid, _ in rooms]
+    # Sender s: room s % R, its (s // R)-th member; as a global client index.
+    sender_clients = [
+        ((s % sizes.rooms) * sizes.members + s // sizes.rooms, room_ids[s % sizes.rooms])
+        for s in range(sizes.senders)
+    ]
+
+    def senders_by_proc(rate: float | None) -> list[list[dict[str, Any]]]:
+        out: list[list[dict[str, Any]]] = [[] for _ in range(gen.size)]
+        for client, room in sender_clients:
+            proc, local = gen.locate(client)
+            item: dict[str, Any] = {"client": local, "room": room}
+            if rate is not None:
+                item["rate"] = rate / sizes.senders
+            out[proc].append(item)
+        return out
+
+    cpu = Cpu(system.procs)
+    steps: list[dict[str, Any]] = []
+    for i, rate in enumerate(sizes.rates, start=1):
+        system.check_alive()
+        rows0 = await persisted_rows(db, room_ids) if db is not None else 0
+        await gen.begin()
+        cpu.begin()
+        t0 = time.time()
+        replies = await gen.each(
+            [
+                {
+                    "cmd": "open_loop",
+                    "step": i,
+                    "senders": senders,
+                    "duration_s": sizes.step_s,
+                    "pad": sizes.body_pad,
+                    "ack_wait_s": 0.5,
+                }
+                for senders in senders_by_proc(rate)
+            ]
+        )
+        server_cpu = cpu.end()
+        rows1 = await persisted_rows(db, room_ids) if db is not None else 0
+        usage = gen.usage(replies, "end_usage")
+        sent = sum(r["sent"] for r in replies)
+        await _drain(gen, i, sent * sizes.members, sizes.drain_s)
+        got = await gen.stats(i)
+        span = (got.last / 1000 - t0) if got.last else sizes.step_s
+        step = {
+            "offered_per_s": rate,
+            "sent": sent,
+            "sent_per_s": round(sent / sizes.step_s, 1),
+            "acked": sum(r["acked"] for r in replies),
+            "ack_errors": sum(r["ack_errors"] for r in replies),
+            "ack_error_samples": [e for r in replies for e in r["errors"]][:3],
+            "skipped": sum(r["skipped"] for r in replies),
+            "delivered": got.count,
+            "expected": sent * sizes.members,
+            "delivered_per_s": round(got.count / max(span, sizes.step_s), 1),
+            "persisted_per_s": round((rows1 - rows0) / sizes.step_s, 1) if db else None,
+            "latency_ms": _lat(got),
+            "server_cpu": server_cpu,
+            "loadgen": usage.as_dict(),
+        }
+        steps.append(step)
+        p99 = step["latency_ms"]["p99"]
+        lost = step["expected"] - step["delivered"]
+        if p99 is None or p99 > sizes.p99_limit_ms or lost > 0.01 * step["expected"]:
+            break
+    await _settle(system, db)
+    saturation = await _saturation(system, gen, sizes, db, room_ids, senders_by_proc(None))
+    await gen.disconnect()
+    ok_steps = [s for s in steps if (s["latency_ms"]["p99"] or 1e9) <= sizes.p99_limit_ms]
+    return {
+        "connect": connected,
+        "steps": steps,
+        "max_rate_within_p99": max((s["offered_per_s"] for s in ok_steps), default=0),
+        "saturation": saturation,
+    }
+
+
+async def _saturation(
+    system: System,
+    gen: LoadGen,
+    sizes: Sizes,
+    db: asyncpg.Connection | None,
+    room_ids: list[int],
+    senders: list[list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Closed loop: every sender keeps `window` messages between send and its own receipt."""
+    step = 1000
+    cpu = Cpu(system.procs)
+    rows0 = await persisted_rows(db, room_ids) if db is not None else 0
+    await gen.begin()
+    cpu.begin()
+    t0 = time.time()
+    replies = await gen.each(
+        [
+            {
+                "cmd": "closed_loop",
+                "step": step,
+                "senders": s,
+                "window": sizes.window,
+                "duration_s": sizes.saturation_s,
+                "pad": sizes.body_pad,
+            }
+            for s in senders
+        ]
+    )
+    server_cpu = cpu.end()
+    elapsed = time.time() - t0
+    rows1 = await persisted_rows(db, room_ids) if db is not None else 0
+    usage = gen.usage(replies, "end_usage")
+    sent = sum(r["sent"] for r in replies)
+    await _drain(gen, step, sent * sizes.members, sizes.drain_s)
+    got = await gen.stats(step)
+    span = (got.last - got.first) / 1000 if got.last and got.first else elapsed
+    return {
+        "window_per_sender": sizes.window,
+        "sent": sent,
+        "echo_timeouts": sum(r["timed_out"] for r in replies),
+        "sent_per_s": round(sent / elapsed, 1),
+        "delivered": got.count,
+        "delivered_per_s": round(got.count / max(span, 1e-3), 1),
+        "persisted_per_s": round((rows1 - rows0) / elapsed, 1) if db else None,
+        "latency_ms": _lat(got),
+        "server_cpu": server_cpu,
+        "loadgen": usage.as_dict(),
+    }
+
+
+# ---- 2. fan-out -----------------------------------------------------------------------------
+
+
+async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
+    """One room of F members over both nodes; time until every member has each message."""
+    _room_id, group = system.population.fanout_room
+    group = group[: sizes.fanout]
+    connected = await gen.connect([system.client(u, k) for k, u in enumerate(group)])
+    room_id = system.population.fanout_room[0]
+    proc, local = gen.locate(0)
+    await asyncio.sleep(0.5)
+    step = 2000
+    await gen.begin()
+    cpu = Cpu(system.procs)
+    cpu.begin()
+    cmds: list[dict[str, Any]] = [
+        {
+            "cmd": "open_loop",
+            "step": step,
+            "senders": [],
+            "duration_s": sizes.fanout_messages * sizes.fanout_interval_s,
+            "track": True,
+            "pad": sizes.body_pad,
+            "ack_wait_s": 1,
+        }
+        for _ in range(gen.size)
+    ]
+    cmds[proc]["senders"] = [
+        {"client": local, "room": room_id, "rate": 1 / sizes.fanout_interval_s}
+    ]
+    replies = await gen.each(cmds)
+    sent = sum(r["sent"] for r in replies)
+    members = connected["connected"]
+    await _drain(gen, step, sent * members, 10)
+    server_cpu = cpu.end()
+    usage = gen.usage(replies, "end_usage")
+    got = await gen.stats(step)
+    await gen.disconnect()
+    complete = sorted(m["max"] for m in got.track.values() if m["n"] >= members)
+    return {
+        "members": members,
+        "connect": connected,
+        "messages": sent,
+        "delivered": got.count,
+        "expected": sent * members,
+        "member_latency_ms": _lat(got),
+        "all_members_ms": {
+            "p50": round(complete[len(complete) // 2], 1) if complete else None,
+            "max": round(complete[-1], 1) if complete else None,
+        },
+        "incomplete_messages": sent - len(complete),
+        "server_cpu": server_cpu,
+        "loadgen": usage.as_dict(),
+    }
+
+
+# ---- 3. connections -------------------------------------------------------------------------
+
+
+async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
+    """N concurrent WebSocket connections over both nodes: memory per connection, idle CPU."""
+    await asyncio.sleep(1)
+    rss0 = {p.name: p.rss() for p in system.nodes}
+    await gen.begin()
+    connected = await gen.connect(
+        [system.client(k, k) for k in range(sizes.connections)], concurrency=50
+    )
+    connect_usage = await gen.usage_now()
+    await asyncio.sleep(2)
+    rss1 = {p.name: p.rss() for p in system.nodes}
+    cpu = Cpu(system.procs)
+    cpu.begin()
+    await asyncio.sleep(sizes.idle_s)
+    idle = cpu.end()
+    system.check_alive()
+    await gen.disconnect()
+    n = max(connected["connected"], 1)
+    grown = sum(rss1.values()) - sum(rss0.values())
+    return {
+        "connections": connected["connected"],
+        "failed": connected["failed"],
+        "errors": connected["errors"],
+        "connect_seconds": round(connected["seconds"], 2),
+        "connects_per_s": round(connected["connected"] / max(connected["seconds"], 1e-3), 1),
+        "rss_before_mb": {k: round(v / 2**20, 1) for k, v in rss0.items()},
+        "rss_after_mb": {k: round(v / 2**20, 1) for k, v in rss1.items()},
+        "rss_per_connection_kb": round(grown / n / 1024, 1),
+        "idle_cpu": idle,
+        "idle_cpu_nodes": round(sum(idle[p.name] for p in system.nodes), 3),
+        "loadgen_connect": connect_usage.as_dict(),
+        "loadgen_rss_mb": [round(r / 2**20) for r in connected["loadgen_rss"]],
+    }
+
+
+# ---- 4. persistence -------------------------------------------------------------------------
+
+
+async def persistence(
+    population: Any,
+    *,
+    db_url: str,
+    redis_url: str,
+    sizes: Sizes,
+    log_dir: Path,
+    profile: Any = None,
+) -> dict[str, Any]:
+    """The worker draining a backlog of queued messages, against raw COPY of the same rows."""
+    from backend.chat.inbound import InboundMessage
+
+    tag = uuid.uuid4().hex[:8]
+    env = chatty_env(db_url, redis_url, tag)
+    stream = env["CHATTY_INBOUND_STREAM"]
+    rooms = population.persist_rooms
+    room_ids = [rid for rid, _ in rooms]
+    redis = Redis.from_url(redis_url)
+    db = await asyncpg.connect(db_url)
+    try:
+        before = await persisted_rows(db, room_ids)
+        t = time.monotonic()
+        for start in range(0, sizes.backlog, 2000):
+            async with redis.pipeline(transaction=False) as pipe:
+                for i in range(start, min(start + 2000, sizes.backlog)):
+                    rid, group = rooms[i % len(rooms)]
+                    sender = population.user_ids[group[(i // len(rooms)) % len(group)]]
+                    body = f"bench 0 {time.time() * 1000:.3f} {'x' * sizes.body_pad}"
+                    msg = InboundMessage(rid, sender, f"persist-{tag}-{i}", body)
+                    pipe.xadd(stream, {b"m": msg.encode()})
+                await pipe.execute()
+        enqueue_s = time.monotonic() - t
+        worker = spawn(
+            f"chatty-persist-worker-{tag}",
+            [sys.executable, "-m", "backend.cli", "worker"],
+            env=env,
+            log_dir=log_dir,
+        )
+        try:
+            t0 = wait_for_log(worker, "worker_started")
+            cpu0 = worker.cpu_seconds()
+            infra0 = infra_cpu_seconds()
+            spy = profile.start("worker-drain", worker.pid) if profile else None
+            target = before + sizes.backlog
+            deadline = time.monotonic() + 900
+            done = before
+            while time.monotonic() < deadline:
+                done = await persisted_rows(db, room_ids)
+                if done >= target or not worker.alive():
+                    break
+                await asyncio.sleep(0.05)
+            t1 = time.monotonic()
+            worker_cpu = worker.cpu_seconds() - cpu0
+            infra = infra_cpu_seconds() - infra0
+            if spy:
+                spy.stop()
+        finally:
+            worker.stop()
+        stored = done - before
+        worker_s = t1 - t0
+        left = await redis.xlen(stream)
+        await redis.delete(stream, f"{stream}.dead")
+        # The limit: the same rows, read back, deleted, and copied in again with raw asyncpg.
+        rows = await db.fetch("SELECT * FROM messages WHERE room_id = ANY($1::bigint[])", room_ids)
+        columns = list(rows[0].keys())
+        records = [tuple(r.values()) for r in rows]
+        await db.execute("DELETE FROM messages WHERE room_id = ANY($1::bigint[])", room_ids)
+        await db.execute("VACUUM messages")
+        t = time.monotonic()
+        await db.copy_records_to_table("messages", records=records, columns=columns)
+        copy_s = time.monotonic() - t
+        worker_rate = stored / worker_s
+        copy_rate = len(records) / copy_s
+        return {
+            "backlog": sizes.backlog,
+            "enqueue_seconds": round(enqueue_s, 2),
+            "stored": stored,
+            "left_in_stream": int(left),
+            "worker_seconds": round(worker_s, 2),
+            "worker_rows_per_s": round(worker_rate, 1),
+            "worker_cpu_cores": round(worker_cpu / worker_s, 2),
+            "postgres+redis_cpu_cores": round(infra / worker_s, 2),
+            "copy_rows": len(records),
+            "copy_seconds": round(copy_s, 3),
+            "copy_rows_per_s": round(copy_rate, 1),
+            "ratio": round(worker_rate / copy_rate, 3),
+            "worker_batch": int(env.get("CHATTY_WORKER_BATCH", "200")),
+        }
+    finally:
+        await db.close()
+        await redis.aclose()
