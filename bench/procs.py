@@ -13,8 +13,6 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,17 +65,43 @@ class Proc:
             self.popen.wait(5)
 
     def cpu_seconds(self) -> float:
-        try:
-            t = psutil.Process(self.pid).cpu_times()
-        except psutil.Error:
-            return 0.0
-        return float(t.user + t.system)
+        return cpu_seconds(self.pid)
 
     def rss(self) -> int:
-        try:
-            return int(psutil.Process(self.pid).memory_info().rss)
-        except psutil.Error:
-            return 0
+        return rss(self.pid)
+
+
+# Linux /proc readers (the machine this runs on); no extra package, so the smoke test runs
+# with the `dev` extra alone.
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def rss(pid: int) -> int:
+    """Resident set size in bytes (0 once the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def total_ram() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def spawn(
@@ -126,10 +150,13 @@ def wait_for_log(proc: Proc, needle: str, timeout: float = 60) -> float:
 def infra_cpu_seconds() -> float:
     """CPU of every PostgreSQL and Redis process on the machine (shared: other users count)."""
     total = 0.0
-    for p in psutil.process_iter(["name"]):
-        name = p.info.get("name") or ""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
         if name.startswith(("postgres", "redis-server")):
-            with contextlib.suppress(psutil.Error):
-                t = p.cpu_times()
-                total += t.user + t.system
+            total += cpu_seconds(int(entry.name))
     return total

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import psutil
 
 from bench import report, scenarios
 from bench.loadgen import LOADGEN_DIR, LoadGen
-from bench.procs import ROOT, raise_fd_limit
+from bench.procs import ROOT, raise_fd_limit, total_ram
 from bench.profiling import Profiler, summarise
 from bench.profiling import markdown as profile_markdown
 from bench.scenarios import Sizes
@@ -94,12 +93,20 @@ def machine() -> dict[str, Any]:
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
-        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "ram_gb": round(total_ram() / 2**30, 1),
         "python": platform.python_version(),
         "node": subprocess.run(
             ["node", "--version"], capture_output=True, text=True
         ).stdout.strip(),
         "commit": commit,
+        "uncommitted_files": len(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout.splitlines()
+        ),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 

@@ -37,10 +37,11 @@ class Sizes:
     fanout_messages: int = 20
     fanout_interval_s: float = 0.25
     connections: int = 10_000
-    idle_s: float = 10.0
+    idle_s: float = 25.0  # covers one ping interval (chatty 20 s, Node 25 s)
     backlog: int = 100_000
     loadgens: int = 2
     body_pad: int = 40
+    pause_s: float = 2.0  # settling pauses between phases
 
     @classmethod
     def smoke(cls) -> Sizes:
@@ -59,6 +60,7 @@ class Sizes:
             connections=60,
             idle_s=0.5,
             backlog=600,
+            pause_s=0.3,
         )
 
     @property
@@ -101,10 +103,12 @@ async def _drain(gen: LoadGen, step: int, expected: int, timeout: float) -> None
         await asyncio.sleep(0.1)
 
 
-async def _settle(system: System, db: asyncpg.Connection | None, timeout: float = 60) -> None:
+async def _settle(
+    system: System, db: asyncpg.Connection | None, pause: float, timeout: float = 60
+) -> None:
     """Let a backlog from an overloaded step drain before the next phase."""
     if not system.persists or db is None:
-        await asyncio.sleep(1)
+        await asyncio.sleep(pause)
         return
     rooms = [rid for rid, _ in system.population.throughput_rooms]
     last, stable_since = -1, time.monotonic()
@@ -113,7 +117,7 @@ async def _settle(system: System, db: asyncpg.Connection | None, timeout: float 
         now = await persisted_rows(db, rooms)
         if now != last:
             last, stable_since = now, time.monotonic()
-        elif time.monotonic() - stable_since > 1.0:
+        elif time.monotonic() - stable_since > pause:
             return
         await asyncio.sleep(0.2)
 
@@ -195,7 +199,7 @@ async def throughput(
         lost = step["expected"] - step["delivered"]
         if p99 is None or p99 > sizes.p99_limit_ms or lost > 0.01 * step["expected"]:
             break
-    await _settle(system, db)
+    await _settle(system, db, sizes.pause_s)
     saturation = await _saturation(system, gen, sizes, db, room_ids, senders_by_proc(None))
     await gen.disconnect()
     ok_steps = [s for s in steps if (s["latency_ms"]["p99"] or 1e9) <= sizes.p99_limit_ms]
@@ -267,7 +271,7 @@ async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
     connected = await gen.connect([system.client(u, k) for k, u in enumerate(group)])
     room_id = system.population.fanout_room[0]
     proc, local = gen.locate(0)
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(sizes.pause_s / 2)
     step = 2000
     await gen.begin()
     cpu = Cpu(system.procs)
@@ -318,14 +322,14 @@ async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
 
 async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
     """N concurrent WebSocket connections over both nodes: memory per connection, idle CPU."""
-    await asyncio.sleep(1)
+    await asyncio.sleep(sizes.pause_s / 2)
     rss0 = {p.name: p.rss() for p in system.nodes}
     await gen.begin()
     connected = await gen.connect(
         [system.client(k, k) for k in range(sizes.connections)], concurrency=50
     )
     connect_usage = await gen.usage_now()
-    await asyncio.sleep(2)
+    await asyncio.sleep(sizes.pause_s)
     rss1 = {p.name: p.rss() for p in system.nodes}
     cpu = Cpu(system.procs)
     cpu.begin()
