@@ -76,3 +76,33 @@ format: install
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist tests/e2e/js/node_modules data
+
+# ---- benchmarks (bench/README.md): not part of `make test`; about 15 minutes ----------------
+BENCH_ARGS ?=
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench/loadgen/node_modules/.package-lock.json: bench/loadgen/package-lock.json
+	cd bench/loadgen && npm ci --no-audit --no-fund
+	touch $@
+
+bench/peer/node/node_modules/.package-lock.json: bench/peer/node/package-lock.json
+	cd bench/peer/node && npm ci --no-audit --no-fund
+	touch $@
+
+BENCH_DEPS := $(BENCH_STAMP) services bench/loadgen/node_modules/.package-lock.json \
+	bench/peer/node/node_modules/.package-lock.json
+
+.PHONY: bench bench-profile
+
+# chatty (2 gateways + 1 worker) against the python and Node relays; results in bench/results/.
+bench: $(BENCH_DEPS)
+	ulimit -n $$(ulimit -Hn); $(BIN)/python -m bench $(BENCH_ARGS)
+
+# py-spy on a chatty gateway and the worker under the saturation load and the backlog drain.
+bench-profile: $(BENCH_DEPS)
+	ulimit -n $$(ulimit -Hn); $(BIN)/python -m bench --systems chatty \
+		--scenarios throughput,persistence --profile $(BENCH_ARGS)
