@@ -145,7 +145,7 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
 
   step('registers two people, each shown a 24-word recovery phrase once', async () => {
     await register(pageA, alice, 'desktop-register-phrase');
-    await register(pageB, bob);
+    bob.phrase = await register(pageB, bob);
   });
 
   step('creates a private room and adds the other person', async () => {
@@ -278,6 +278,26 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
     assert.equal(await pageB.locator('[data-testid="message"]:not([data-seq])').count(), 0, 'nothing left pending');
   });
 
+  step('shows a reconnecting banner offline, then fills the gap without duplicates', async () => {
+    await pageA.goto(`${BASE}/#/rooms`);
+    const item = pageA.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
+    await item.click();
+    await delivered(pageA, 'are you there?').waitFor();
+    await ctxA.setOffline(true);
+    await pageA.getByTestId('reconnecting-banner').waitFor({ state: 'visible' });
+    await shot(pageA, 'desktop-reconnecting');
+    await send(pageB, 'sent while Alice was offline');
+    await send(pageB, 'and one more');
+    await ctxA.setOffline(false);
+    await pageA.getByTestId('reconnecting-banner').waitFor({ state: 'hidden' });
+    await delivered(pageA, 'and one more').waitFor();
+    await delivered(pageA, 'sent while Alice was offline').waitFor();
+    const a = await seqsOf(pageA);
+    const b = await seqsOf(pageB);
+    assert.deepEqual(a, b, 'both see the same messages');
+    assert.equal(new Set(a).size, a.length, 'no duplicates');
+  });
+
   step('starts a direct message from a user search', async () => {
     await pageB.getByTestId('new-dm-button').click();
     await pageB.getByTestId('dm-search-input').fill(alice.username.slice(0, 8));
@@ -312,14 +332,36 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
     await phone.close();
   });
 
-  step('signs out', async () => {
+  step('signs out, recovers with the phrase (getting a new one) and signs in again', async () => {
     await pageB.setViewportSize(DESKTOP);
     await pageB.getByTestId('logout-button').click();
     await pageB.getByTestId('login-form').waitFor();
     await pageB.getByTestId('login-username').fill(bob.username);
-    await pageB.getByTestId('login-password').fill(bob.password);
+    await pageB.getByTestId('login-password').fill('wrong password');
+    await pageB.getByTestId('login-submit').click();
+    await pageB.getByTestId('login-error').waitFor();
+
+    await pageB.getByTestId('go-recover').click();
+    await pageB.getByTestId('recover-username').fill(bob.username);
+    await pageB.getByTestId('recover-phrase').fill(bob.phrase.toUpperCase());
+    await pageB.getByTestId('recover-password').fill('a brand new password');
+    await pageB.getByTestId('recover-submit').click();
+    const fresh = pageB.getByTestId('recovery-phrase-text');
+    await fresh.waitFor({ state: 'attached' });
+    const phrase = (await fresh.textContent()).trim();
+    assert.equal(phrase.split(/\s+/).length, 24);
+    assert.notEqual(phrase, bob.phrase, 'a new phrase replaces the old one');
+    await pageB.getByTestId('saved-it').click();
+    await pageB.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`).waitFor();
+
+    await pageB.getByTestId('logout-button').click();
+    await pageB.getByTestId('login-username').fill(bob.username);
+    await pageB.getByTestId('login-password').fill('a brand new password');
     await pageB.getByTestId('login-submit').click();
     await pageB.getByTestId('create-room-button').waitFor();
-    assert.deepEqual(problems, [], 'no dialogs, page errors or CSP violations');
+  });
+
+  step('had no dialogs, page errors or CSP violations', async () => {
+    assert.deepEqual(problems, []);
   });
 });

@@ -760,8 +760,18 @@ function buildConversation(roomId: number): ConversationParts {
   const iconSlot = h('span', { class: 'conv__icon' });
   const title = h('h1', { class: 'conv__title', attrs: { 'data-testid': 'room-title' } });
   const subtitle = h('p', { class: 'conv__subtitle', attrs: { 'data-testid': 'room-subtitle' } });
-  const addMember = h('button', { class: 'btn btn--secondary btn--sm', attrs: { type: 'button', 'data-testid': 'add-member-button' }, text: 'Add people' });
-  const leave = h('button', { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'leave-room-button' }, text: 'Leave' });
+  const addMember = h(
+    'button',
+    { class: 'btn btn--secondary btn--sm', attrs: { type: 'button', 'data-testid': 'add-member-button' } },
+    icon('userPlus'),
+    h('span', { class: 'btn__label', text: 'Add people' }),
+  );
+  const leave = h(
+    'button',
+    { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'leave-room-button' } },
+    icon('leave'),
+    h('span', { class: 'btn__label', text: 'Leave' }),
+  );
   const topStatus = h('p', { class: 'conv__top-status', attrs: { role: 'status' } });
   const retryLoad = h('button', { class: 'btn btn--secondary btn--sm', attrs: { type: 'button', hidden: true }, text: 'Try again' });
   const list = h('ol', { class: 'messages', attrs: { 'data-testid': 'message-list', 'aria-label': 'Messages' } });
