@@ -102,6 +102,9 @@ function step(name, fn, { independent = false } = {}) {
       await fn(t);
     } catch (err) {
       if (!independent) failed = true;
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      await shot(pageA, `failure-${slug}-alice`).catch(() => {});
+      await shot(pageB, `failure-${slug}-bob`).catch(() => {});
       throw err;
     }
   });
@@ -304,7 +307,7 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
     await pageB.locator(`[data-testid="dm-result"][data-username="${alice.username}"]`).click();
     await pageB.getByTestId('room-title').filter({ hasText: alice.display }).waitFor();
     await send(pageB, 'a private word');
-    const dm = pageA.locator('[data-testid="room-item"]').filter({ hasText: bob.display });
+    const dm = pageA.locator('[data-testid="room-item"][data-room-kind="dm"]').filter({ hasText: bob.display });
     await dm.waitFor();
     await dm.click();
     await delivered(pageA, 'a private word').waitFor();

@@ -19,6 +19,8 @@ export interface Room {
   unread_count: number;
   /** Only for `dm` rooms: the other participant. */
   peer?: User;
+  /** Not in the contract; used when a server sends it (compatible extension). */
+  last_activity_at?: string | null;
 }
 
 export interface Message {

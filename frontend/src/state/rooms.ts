@@ -69,7 +69,7 @@ export class RoomList {
         room: { ...room },
         tick: base - index,
         unread: room.unread_count,
-        lastActivityAt: old?.lastActivityAt ?? null,
+        lastActivityAt: latest(old?.lastActivityAt ?? null, room.last_activity_at ?? null),
       };
       if (old !== undefined && old.room.last_seq > room.last_seq) {
         entry.room.last_seq = old.room.last_seq;
@@ -88,7 +88,7 @@ export class RoomList {
           ...old,
           room: { ...room, last_seq: Math.max(room.last_seq, old.room.last_seq) },
         }
-      : { room: { ...room }, tick: 0, unread: room.unread_count, lastActivityAt: null };
+      : { room: { ...room }, tick: 0, unread: room.unread_count, lastActivityAt: room.last_activity_at ?? null };
     if (bump || old === undefined) entry.tick = ++this.tick;
     this.entries.set(room.id, entry);
     return entry;
@@ -127,6 +127,12 @@ export class RoomList {
     if (entry === undefined) return;
     entry.room = { ...entry.room, member_count: Math.max(0, entry.room.member_count + delta) };
   }
+}
+
+function latest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 /** The name to show for a room: a DM is named after the other person. */

@@ -285,6 +285,7 @@ export class ChatView {
           'data-testid': 'room-item',
           'data-room-id': room.id,
           'data-room-name': room.name,
+          'data-room-kind': room.kind,
           'aria-current': active ? 'page' : null,
         },
       },
