@@ -10,6 +10,7 @@ import { RoomList } from './state/rooms';
 import { RoomTimeline } from './state/timeline';
 import { TypingBoard, TypingNotifier } from './state/typing';
 import type {
+  AckError,
   MemberEvent,
   Message,
   PresenceEvent,
@@ -34,6 +35,7 @@ export type Change =
   | { type: 'expired' };
 
 export const MAX_BODY = 4000;
+const OFFLINE = 'no connection';
 const SEND_TIMEOUT_MS = 10_000;
 
 export class ChatController {
@@ -308,8 +310,13 @@ export class ChatController {
       { room_id: roomId, body: p.body, client_msg_id: clientMsgId },
       SEND_TIMEOUT_MS,
     );
-    if (ack.ok) tl.markSent(clientMsgId);
-    else tl.markFailed(clientMsgId, ack.error.code === 'timeout' ? 'Not sent: no connection.' : ack.error.message);
+    if (ack.ok) {
+      tl.markSent(clientMsgId);
+    } else {
+      const e = ack.error;
+      const retryable = !['validation_error', 'forbidden', 'not_found'].includes(e.code);
+      tl.markFailed(clientMsgId, e.code === 'timeout' ? OFFLINE : sendErrorText(e), retryable);
+    }
     this.emit({ type: 'timeline', roomId, reason: 'pending' });
   }
 
@@ -336,7 +343,7 @@ export class ChatController {
       const tl = this.timelines.get(e.room.id);
       if (!tl) continue;
       for (const p of tl.pendingMessages()) {
-        if (p.state === 'failed' && p.error === 'Not sent: no connection.') this.retry(e.room.id, p.clientMsgId);
+        if (p.state === 'failed' && p.error === OFFLINE) this.retry(e.room.id, p.clientMsgId);
       }
     }
     this.maybeSendRead();
@@ -482,6 +489,16 @@ export class ChatController {
   private emit(change: Change): void {
     for (const fn of this.listeners) fn(change);
   }
+}
+
+function sendErrorText(e: AckError): string {
+  if (e.code === 'validation_error') {
+    const body = (e as AckError & { details?: Record<string, unknown> }).details?.body;
+    if (Array.isArray(body) && body.length > 0) return String(body[0]);
+    return 'the server refused this message (is it empty once formatting is removed?)';
+  }
+  if (e.code === 'rate_limited') return 'you are sending too fast';
+  return e.message;
 }
 
 function plain(html: string): string {

@@ -167,6 +167,15 @@ describe('pending messages', () => {
     expect(t.getPending('c1')?.clientMsgId).toBe('c1');
   });
 
+  it('remembers whether a failure is worth retrying', () => {
+    const t = new RoomTimeline(1);
+    t.addPending(pending);
+    t.markFailed('c1', 'refused', false);
+    expect(t.getPending('c1')?.retryable).toBe(false);
+    t.markSending('c1');
+    expect(t.getPending('c1')?.retryable).toBeUndefined();
+  });
+
   it('a late timeout does not override a successful ack', () => {
     const t = new RoomTimeline(1);
     t.addPending(pending);

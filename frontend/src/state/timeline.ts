@@ -23,6 +23,8 @@ export interface PendingMessage {
   createdAt: string;
   state: PendingState;
   error?: string;
+  /** False when sending the same body again cannot succeed (refused as invalid or forbidden). */
+  retryable?: boolean;
 }
 
 export type UpsertResult = 'added' | 'updated' | 'duplicate' | 'ignored';
@@ -228,8 +230,8 @@ export class RoomTimeline {
     this.setPendingState(clientMsgId, 'sent');
   }
 
-  markFailed(clientMsgId: string, error: string): void {
-    this.setPendingState(clientMsgId, 'failed', error);
+  markFailed(clientMsgId: string, error: string, retryable = true): void {
+    this.setPendingState(clientMsgId, 'failed', error, retryable);
   }
 
   /** A retry: the same client_msg_id goes out again, so the server can dedupe it. */
@@ -241,13 +243,15 @@ export class RoomTimeline {
     this.pending.delete(clientMsgId);
   }
 
-  private setPendingState(clientMsgId: string, state: PendingState, error?: string): void {
+  private setPendingState(clientMsgId: string, state: PendingState, error?: string, retryable?: boolean): void {
     const p = this.pending.get(clientMsgId);
     if (p === undefined) return; // already confirmed
     if (state === 'failed' && p.state === 'sent') return; // an ack already said ok
     const next: PendingMessage = { ...p, state };
     if (error !== undefined) next.error = error;
     else delete next.error;
+    if (retryable !== undefined) next.retryable = retryable;
+    else delete next.retryable;
     this.pending.set(clientMsgId, next);
   }
 }

@@ -653,11 +653,14 @@ export class ChatView {
     const stateText = p.state === 'sending' ? 'Sending…' : p.state === 'sent' ? 'Sent' : `Not delivered${p.error ? `: ${p.error}` : ''}`;
     const status = h('div', { class: 'msg__status', attrs: { 'data-testid': 'message-status' } }, h('span', { text: stateText }));
     if (p.state === 'failed') {
-      const retry = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'retry-message' }, text: 'Retry' });
+      if (p.retryable !== false) {
+        const retry = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'retry-message' }, text: 'Retry' });
+        retry.addEventListener('click', () => this.chat.retry(roomId, p.clientMsgId));
+        status.append(retry);
+      }
       const discard = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'discard-message' }, text: 'Discard' });
-      retry.addEventListener('click', () => this.chat.retry(roomId, p.clientMsgId));
       discard.addEventListener('click', () => this.chat.discard(roomId, p.clientMsgId));
-      status.append(retry, discard);
+      status.append(discard);
     }
     return h(
       'li',
