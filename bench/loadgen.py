@@ -119,7 +119,9 @@ class LoadGen:
         """(process, local index) of a global client index."""
         return client % self.size, client // self.size
 
-    async def connect(self, clients: list[ClientSpec], *, concurrency: int = 100) -> dict[str, Any]:
+    async def connect(
+        self, clients: list[ClientSpec], *, concurrency: int = 100, deflate: bool = True
+    ) -> dict[str, Any]:
         shards = self.shard(clients)
         replies = await self.each(
             [
@@ -127,6 +129,7 @@ class LoadGen:
                     "cmd": "connect",
                     "clients": [{"url": c.url, "auth": c.auth} for _, c in shard],
                     "concurrency": concurrency,
+                    "deflate": deflate,
                 }
                 for shard in shards
             ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ class Profiler:
     """Starts py-spy (sampling, non-blocking) against a pid; one raw file per target."""
 
     def __init__(self, out_dir: Path, rate: int = 200) -> None:
-        exe = shutil.which("py-spy")
+        beside = Path(sys.executable).parent / "py-spy"  # the venv's, when not on PATH
+        exe = str(beside) if beside.exists() else shutil.which("py-spy")
         if exe is None:
             raise RuntimeError("py-spy is not installed: pip install -e '.[bench]'")
         self.exe = exe

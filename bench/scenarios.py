@@ -42,6 +42,8 @@ class Sizes:
     loadgens: int = 2
     body_pad: int = 40
     pause_s: float = 2.0  # settling pauses between phases
+    # Clients offer permessage-deflate like browsers do; 0 makes them ask for plain frames.
+    deflate: int = 1
 
     @classmethod
     def smoke(cls) -> Sizes:
@@ -132,7 +134,9 @@ async def throughput(
     pop = system.population
     rooms = pop.throughput_rooms[: sizes.rooms]
     members = [(rid, u) for rid, group in rooms for u in group[: sizes.members]]
-    connected = await gen.connect([system.client(u, k) for k, (_, u) in enumerate(members)])
+    connected = await gen.connect(
+        [system.client(u, k) for k, (_, u) in enumerate(members)], deflate=bool(sizes.deflate)
+    )
     room_ids = [rid for rid, _ in rooms]
     # Sender s: room s % R, its (s // R)-th member; as a global client index.
     sender_clients = [
@@ -268,7 +272,9 @@ async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
     """One room of F members over both nodes; time until every member has each message."""
     _room_id, group = system.population.fanout_room
     group = group[: sizes.fanout]
-    connected = await gen.connect([system.client(u, k) for k, u in enumerate(group)])
+    connected = await gen.connect(
+        [system.client(u, k) for k, u in enumerate(group)], deflate=bool(sizes.deflate)
+    )
     room_id = system.population.fanout_room[0]
     proc, local = gen.locate(0)
     await asyncio.sleep(sizes.pause_s / 2)
@@ -326,7 +332,9 @@ async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, A
     rss0 = {p.name: p.rss() for p in system.nodes}
     await gen.begin()
     connected = await gen.connect(
-        [system.client(k, k) for k in range(sizes.connections)], concurrency=50
+        [system.client(k, k) for k in range(sizes.connections)],
+        concurrency=50,
+        deflate=bool(sizes.deflate),
     )
     connect_usage = await gen.usage_now()
     await asyncio.sleep(sizes.pause_s)

@@ -53,7 +53,7 @@ function onMessage(message) {
   }
 }
 
-function connectOne(spec, timeoutMs) {
+function connectOne(spec, timeoutMs, deflate) {
   return new Promise((resolve) => {
     const socket = io(spec.url, {
       transports: ["websocket"],
@@ -61,6 +61,9 @@ function connectOne(spec, timeoutMs) {
       forceNew: true,
       reconnection: false,
       timeout: timeoutMs,
+      // Offered by default, as browsers do; a server may accept it (then every frame it sends
+      // is deflated per connection) or decline it (socket.io on Node declines by default).
+      perMessageDeflate: deflate ? { threshold: 1024 } : false,
     });
     const client = { socket, connected: false, sent: 0 };
     socket.on("message:new", (m) => {
@@ -90,7 +93,7 @@ async function connect(cmd) {
   async function lane() {
     while (next < specs.length) {
       const i = next++;
-      const { client, error } = await connectOne(specs[i], cmd.timeout_ms ?? 30000);
+      const { client, error } = await connectOne(specs[i], cmd.timeout_ms ?? 30000, cmd.deflate ?? true);
       clients[i] = client;
       if (error && errors.length < 5) errors.push(error);
     }
