@@ -139,7 +139,12 @@ export class ChatController {
         const rooms = await this.api.rooms();
         const before = new Set(this.rooms.sorted().map((e) => e.room.id));
         this.rooms.setFromServer(rooms);
-        for (const r of rooms) if (r.peer) this.users.set(r.peer.id, r.peer);
+        for (const r of rooms) {
+          if (r.peer) this.users.set(r.peer.id, r.peer);
+          // A timeline made before the list was known (a room opened by URL) starts at last_seq.
+          const tl = this.timelines.get(r.id);
+          if (tl && !tl.loadedLatest && tl.size === 0) tl.floor = Math.max(tl.floor, r.last_seq);
+        }
         this.roomsLoaded = true;
         for (const id of before) if (!this.rooms.has(id)) this.emit({ type: 'removed', roomId: id });
         this.emit({ type: 'rooms' });
@@ -363,7 +368,8 @@ export class ChatController {
         const rooms: Record<string, number> = {};
         for (const e of this.rooms.sorted()) {
           const tl = this.timelines.get(e.room.id);
-          rooms[String(e.room.id)] = tl ? tl.lastContiguousSeq() : e.room.last_seq;
+          // A room whose latest page is not loaded yet gets it when opened: only ask for news.
+          rooms[String(e.room.id)] = !tl ? e.room.last_seq : tl.loadedLatest ? tl.lastContiguousSeq() : Math.max(tl.lastContiguousSeq(), e.room.last_seq);
         }
         if (Object.keys(rooms).length === 0) break;
         const ack = await this.realtime.emit<SyncResult>('sync', { rooms }, 15_000);
@@ -372,7 +378,7 @@ export class ChatController {
           for (const m of page.messages) await this.onMessage(m, false);
           if (page.has_more) this.syncAgain = true;
           const tl = this.timelines.get(Number(id));
-          if (tl?.hasGap()) this.syncAgain = true;
+          if (tl?.loadedLatest && tl.hasGap() && page.messages.length > 0) this.syncAgain = true;
         }
         if (!this.syncAgain) break;
       }
@@ -400,7 +406,7 @@ export class ChatController {
         this.emit({ type: 'announce', text: `${m.sender.display_name || m.sender.username}${where}: ${plain(m.body)}` });
       }
     }
-    if (live && tl.hasGap()) void this.syncAll();
+    if (live && tl.loadedLatest && tl.hasGap()) void this.syncAll();
     if (m.room_id === this.activeRoomId) this.maybeSendRead();
   }
 

@@ -172,10 +172,17 @@ export class SessionManager {
     if (s === null) return;
     const delay = Math.max(1_000, refreshAt(s) - Date.now());
     this.timer = setTimeout(() => {
-      this.refresh().catch(() => {
-        // network trouble: try again shortly (a refused token already ended the session)
-        if (this.current) this.timer = setTimeout(() => this.schedule(), 5_000);
-      });
+      this.timer = null;
+      this.refresh().then(
+        // set() re-arms the timer after a rotation; re-arm here when nothing needed doing yet
+        () => {
+          if (this.timer === null) this.schedule();
+        },
+        () => {
+          // network trouble: try again shortly (a refused token already ended the session)
+          if (this.current && this.timer === null) this.timer = setTimeout(() => this.schedule(), 5_000);
+        },
+      );
     }, Math.min(delay, 2_000_000_000));
   }
 }

@@ -634,6 +634,11 @@ export class ChatView {
         edit.addEventListener('click', () => this.startEdit(m.seq));
         del.addEventListener('click', () => this.deleteMessage(m));
         row.append(h('div', { class: 'msg__actions' }, edit, del));
+        // Touch screens: a tap on the bubble shows or hides the actions (see styles.css).
+        bubble.addEventListener('click', (ev) => {
+          if ((ev.target as Element).closest('a')) return;
+          li.classList.toggle('msg--selected');
+        });
       }
     }
     if (readers.length > 0) {
