@@ -736,6 +736,10 @@ export class ChatView {
 
   private deleteMessage(m: Message): void {
     void confirmDialog('Delete message?', 'Everyone in the room will see that a message was deleted.', 'Delete').then((yes) => {
+      // The button that opened the dialog may be gone (re-rendered): keep focus somewhere useful.
+      requestAnimationFrame(() => {
+        if (!document.activeElement || document.activeElement === document.body) this.conv?.input.focus();
+      });
       if (!yes) return;
       void this.chat.remove(m).then((err) => {
         if (err) this.showToast(`Could not delete: ${err}`);
