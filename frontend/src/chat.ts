@@ -235,9 +235,16 @@ export class ChatController {
     return this.fetchHistory(roomId, 'latest');
   }
 
+  /** "Try again" after a failed history fetch. */
+  retryHistory(roomId: number): Promise<void> {
+    this.historyErrors.delete(roomId);
+    return this.loadOlder(roomId);
+  }
+
   loadOlder(roomId: number): Promise<void> {
     const tl = this.timeline(roomId);
-    if (!tl.hasMoreBefore || !tl.loadedLatest) return Promise.resolve();
+    if (!tl.loadedLatest) return this.loadLatest(roomId); // the first page failed: try it again
+    if (!tl.hasMoreBefore || this.historyErrors.has(roomId)) return Promise.resolve();
     return this.fetchHistory(roomId, 'older');
   }
 
@@ -342,6 +349,8 @@ export class ChatController {
 
   private async onConnected(): Promise<void> {
     await this.refreshRooms();
+    const active = this.activeRoomId;
+    if (active !== null && !this.timeline(active).loadedLatest) void this.loadLatest(active);
     await this.syncAll();
     // Messages whose send timed out while offline go out again, under the same client_msg_id.
     for (const e of this.rooms.sorted()) {

@@ -54,6 +54,7 @@ export class ChatView {
   private readonly rendered = new Map<string, Rendered>();
   private readonly drafts = new Map<number, string>();
   private editingSeq: number | null = null;
+  private unreadFrom: number | null = null;
   private dirty = new Set<string>();
   private frame: number | null = null;
   private pendingReason: Set<string> = new Set();
@@ -130,6 +131,9 @@ export class ChatView {
     this.saveDraft();
     this.roomId = roomId;
     this.editingSeq = null;
+    // Where "New messages" starts: the first of the room's unread messages, as the list told us.
+    const entry = roomId !== null ? this.chat.rooms.get(roomId) : undefined;
+    this.unreadFrom = entry && entry.unread > 0 ? entry.room.last_seq - entry.unread + 1 : null;
     this.rendered.clear();
     this.chat.openRoom(roomId);
     this.root.classList.toggle('app--room-open', roomId !== null);
@@ -376,7 +380,7 @@ export class ChatView {
     });
     parts.jump.addEventListener('click', () => this.scrollToBottom());
     parts.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
-    parts.retryLoad.addEventListener('click', () => void this.chat.loadOlder(roomId));
+    parts.retryLoad.addEventListener('click', () => void this.chat.retryHistory(roomId));
 
     // Composer: Enter sends, Shift+Enter is a newline.
     parts.input.value = this.drafts.get(roomId) ?? '';
@@ -402,6 +406,10 @@ export class ChatView {
       }
       parts.input.value = '';
       this.drafts.delete(roomId);
+      if (this.unreadFrom !== null) {
+        this.unreadFrom = null; // replying means the new messages have been read
+        this.mark('messages');
+      }
       this.fitComposer();
       this.stickToBottom = true;
       parts.input.focus();
@@ -527,10 +535,16 @@ export class ChatView {
     );
     const wanted: Array<{ key: string; ref: unknown; sig: string; make: () => HTMLElement }> = [];
     let prev: { senderId: number; at: number; day: string } | null = null;
+    let markerPlaced = false;
     for (const m of msgs) {
       const day = dayKey(m.created_at);
       if (!prev || prev.day !== day) {
         wanted.push({ key: `d:${day}`, ref: day, sig: '', make: () => daySeparator(m.created_at) });
+        prev = null;
+      }
+      if (this.unreadFrom !== null && m.seq >= this.unreadFrom && m.sender.id !== me && !markerPlaced) {
+        markerPlaced = true;
+        wanted.push({ key: 'unread', ref: m.seq, sig: '', make: () => unreadSeparator() });
         prev = null;
       }
       const at = Date.parse(m.created_at);
@@ -816,6 +830,10 @@ function buildConversation(roomId: number): ConversationParts {
     form,
   );
   return { root, back, icon: iconSlot, title, subtitle, addMember, leave, scroller, topStatus, retryLoad, list, jump, typing, form, input, inputLabel, send };
+}
+
+function unreadSeparator(): HTMLElement {
+  return h('li', { class: 'day day--unread', attrs: { 'data-testid': 'unread-marker' } }, h('span', { class: 'day__label', text: 'New messages' }));
 }
 
 function daySeparator(iso: string): HTMLElement {
