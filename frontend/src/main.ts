@@ -45,6 +45,9 @@ function signedIn(result: AuthResult, phraseKind: 'register' | 'recover' | null)
   }
 }
 
+/** Shown once on the sign-in screen, e.g. after the session could not be renewed. */
+let notice: string | null = null;
+
 function logout(): void {
   stopChat();
   void session.logout();
@@ -53,6 +56,7 @@ function logout(): void {
 
 session.onChange((s) => {
   if (s === null && (chat !== null || !isPublicRoute())) {
+    if (chat !== null) notice = 'Your session has ended. Please sign in again.';
     stopChat();
     navigate('#/login');
   }
@@ -70,7 +74,10 @@ function route(): void {
     const deps = { api, signedIn };
     if (hash === '#/register') replaceChildren(root!, registerScreen(deps));
     else if (hash === '#/recover') replaceChildren(root!, recoverScreen(deps));
-    else if (hash === '#/login') replaceChildren(root!, loginScreen(deps));
+    else if (hash === '#/login') {
+      replaceChildren(root!, loginScreen(deps, notice));
+      notice = null;
+    }
     else navigate('#/login');
     return;
   }

@@ -71,7 +71,7 @@ function validatePassword(el: HTMLInputElement): boolean {
   return ok;
 }
 
-export function loginScreen(deps: AuthDeps): HTMLElement {
+export function loginScreen(deps: AuthDeps, notice: string | null = null): HTMLElement {
   const username = input('username', 'text', 'login-username', { autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
   const password = input('password', 'password', 'login-password', { autocomplete: 'current-password', required: true });
   const submit = h('button', { class: 'btn btn--primary btn--block', attrs: { type: 'submit', 'data-testid': 'login-submit' }, text: 'Sign in' });
@@ -79,6 +79,7 @@ export function loginScreen(deps: AuthDeps): HTMLElement {
   const form = h(
     'form',
     { class: 'form', attrs: { 'data-testid': 'login-form', novalidate: true } },
+    notice ? h('p', { class: 'notice', attrs: { role: 'status', 'data-testid': 'login-notice' }, text: notice }) : null,
     field('Username', username),
     field('Password', password),
     error,
