@@ -97,6 +97,13 @@ def rss(pid: int) -> int:
     return 0
 
 
+def machine_busy_seconds() -> float:
+    """CPU-seconds every core of the machine spent busy (not idle, not waiting for I/O)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / _TICK
+
+
 def total_ram() -> int:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):

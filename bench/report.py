@@ -140,8 +140,8 @@ def steps_table(name: str, result: dict[str, Any]) -> list[str]:
         f"**{name}** — throughput steps (open loop) and saturation (closed loop)",
         "",
         "| offered msg/s | sent/s | delivered msg/s | persisted msg/s | p50 ms | p95 ms | p99 ms"
-        " | lost | server CPU (cores) | loadgen CPU |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        " | lost | server CPU (cores) | loadgen CPU | others' CPU |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
     ]
     tp = result.get("throughput") or {}
     rows = list(tp.get("steps", []))
@@ -152,7 +152,7 @@ def steps_table(name: str, result: dict[str, Any]) -> list[str]:
         lat = s.get("latency_ms", {})
         cpu = s.get("server_cpu", {})
         lost = s["expected"] - s["delivered"] if "expected" in s else "—"
-        cpu_text = ", ".join(f"{k.split('-')[-1]} {v}" for k, v in cpu.items())
+        cpu_text = ", ".join(f"{k.split('-')[-1]} {v}" for k, v in cpu.items() if k != "machine")
         lg = s.get("loadgen", {})
         lg_text = "/".join(str(c) for c in lg.get("cpu_cores", []))
         if lg.get("saturated"):
@@ -171,6 +171,7 @@ def steps_table(name: str, result: dict[str, Any]) -> list[str]:
                     _fmt(lost),
                     cpu_text,
                     lg_text,
+                    _fmt(s.get("other_cpu")),
                 ]
             )
             + " |"
@@ -199,7 +200,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"{'✅' if t['met'] else '❌'} |"
         )
     out += ["", "## chatty vs the peers", "", *comparison(results), ""]
-    out += ["## Throughput steps", ""]
+    out += [
+        "## Throughput steps",
+        "",
+        "CPU columns are shares of one core over the sending window; *others' CPU* is what the"
+        " machine spent on processes outside this measurement (other users' tests) — where it"
+        " is high, this run's figures are low.",
+        "",
+    ]
     for name, result in results.get("systems", {}).items():
         out += steps_table(name, result)
     pers = results.get("persistence")
