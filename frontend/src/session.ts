@@ -8,6 +8,7 @@
  * already rotated.
  */
 import type { AuthResult, TokenPair, User } from './types';
+import { clearShared, readShared, writeShared } from './vault';
 import {
   type KeyValueStore,
   type StoredSession,
@@ -63,7 +64,9 @@ export class SessionManager {
 
   /** Start a session from a register/login/recover answer. */
   begin(result: AuthResult): void {
-    this.set(sessionFromTokens(result, result.user, Date.now()));
+    const next = sessionFromTokens(result, result.user, Date.now());
+    void writeShared(next);
+    this.set(next);
   }
 
   updateUser(user: User): void {
@@ -89,7 +92,7 @@ export class SessionManager {
     if (this.inflight) return this.inflight;
     const run = async (): Promise<StoredSession> => {
       // Another tab may have rotated while we waited for the lock.
-      this.adoptFromStore();
+      await this.adoptShared();
       const s = this.current;
       if (s === null) throw new SessionExpired();
       if (rejected === undefined ? !needsRefresh(s, Date.now()) : s.accessToken !== rejected) return s;
@@ -100,7 +103,7 @@ export class SessionManager {
       });
       if (res.status === 401 || res.status === 403) {
         // Unless another tab rotated meanwhile, the session is over.
-        this.adoptFromStore();
+        await this.adoptShared();
         if (this.current && this.current.refreshToken !== s.refreshToken) return this.current;
         this.end();
         throw new SessionExpired();
@@ -108,6 +111,7 @@ export class SessionManager {
       if (!res.ok) throw new Error(`refresh failed: HTTP ${res.status}`);
       const pair = (await res.json()) as TokenPair & { user?: User };
       const next = sessionFromTokens(pair, pair.user ?? s.user, Date.now());
+      await writeShared(next); // before the lock is released
       this.set(next);
       return next;
     };
@@ -138,6 +142,7 @@ export class SessionManager {
   /** Forget the session locally (after a refused refresh, or on logout). */
   end(): void {
     clearSession(this.store);
+    void clearShared();
     this.set(null, false);
   }
 
@@ -146,6 +151,15 @@ export class SessionManager {
     if (next && persist) saveSession(this.store, next);
     this.schedule();
     for (const fn of this.listeners) fn(next);
+  }
+
+  /** Take the pair another tab rotated, as recorded in the shared (IndexedDB) copy. */
+  private async adoptShared(): Promise<void> {
+    this.adoptFromStore();
+    const shared = await readShared();
+    const cur = this.current;
+    if (shared === null || cur === null || shared.user.id !== cur.user.id) return;
+    if (shared.refreshToken !== cur.refreshToken && shared.expiresAt >= cur.expiresAt) this.set(shared);
   }
 
   private adoptFromStore(): void {
