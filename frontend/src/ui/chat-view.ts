@@ -456,7 +456,8 @@ export class ChatView {
     replaceChildren(parts.icon, this.roomIcon(room));
     if (room.kind === 'dm' && room.peer) {
       const online = this.chat.online.has(room.peer.id);
-      parts.subtitle.textContent = `@${room.peer.username} · ${online ? 'online' : 'offline'}`;
+      // Presence is only known from `presence` events, so "offline" is not claimed, just not "online".
+      parts.subtitle.textContent = online ? `@${room.peer.username} · online` : `@${room.peer.username}`;
     } else {
       parts.subtitle.textContent = `${room.kind === 'private' ? 'Private' : 'Public'} room · ${room.member_count} ${room.member_count === 1 ? 'member' : 'members'}`;
     }
