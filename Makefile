@@ -106,3 +106,24 @@ bench: $(BENCH_DEPS)
 bench-profile: $(BENCH_DEPS)
 	ulimit -n $$(ulimit -Hn); $(BIN)/python -m bench --systems chatty \
 		--scenarios throughput,persistence --profile $(BENCH_ARGS)
+
+# --- containers (docker-compose.yml; docs/operations.md) ------------------------------------------
+# `make up PROFILES="--profile logging --profile metrics"` adds Loki + Grafana and Prometheus.
+COMPOSE ?= docker compose
+PROFILES ?=
+
+.PHONY: up down logs settings-docs
+
+up:
+	@test -f .env || { echo "make up: copy .env.example to .env and set its secrets first" >&2; exit 1; }
+	$(COMPOSE) $(PROFILES) up -d --build --wait
+
+down:
+	$(COMPOSE) $(PROFILES) down
+
+logs:
+	$(COMPOSE) $(PROFILES) logs -f --tail=200
+
+# Rewrites the generated settings tables (README.md, docs/operations.md) from backend/config.py.
+settings-docs: install
+	$(BIN)/python scripts/settings_docs.py

@@ -11,7 +11,7 @@ import structlog
 from aiohttp import web
 from redis.asyncio import Redis
 
-from backend import ops
+from backend import logs, ops
 from backend.accounts.routes import routes as account_routes
 from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
@@ -61,9 +61,14 @@ def make_queue(settings: Settings, redis: Redis | None) -> InboundQueue:
 
 def create_app(settings: Settings, *, with_worker: bool = False) -> web.Application:
     """The gateway app; `with_worker` also runs the queue worker in this process (embedded)."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY)
+    app = web.Application(
+        middlewares=[logs.request_context, ops.count_rate_limited, error_middleware],
+        client_max_size=MAX_BODY,
+    )
     app[SETTINGS] = settings
     app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(logs.echo_request_id)
+    app.on_shutdown.append(ops.drain_sockets)  # SIGTERM: sockets reconnect to another node
     sio = build_server(settings)
     sio.attach(app, socketio_path="socket.io")
 

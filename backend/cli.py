@@ -18,6 +18,7 @@ from backend.config import Settings, SettingsError
 from backend.db import open_database
 from backend.realtime.emitter import RedisEmitter
 from worker.consumer import Worker
+from worker.ops import serve_endpoint
 from worker.ordering import RedisEmitOrder
 
 log = structlog.get_logger("chatty.cli")
@@ -51,12 +52,16 @@ def serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> Non
         access_log=None,
         print=None,
         loop=_new_loop(),
-        shutdown_timeout=10,
+        shutdown_timeout=settings.shutdown_timeout,
     )
 
 
 async def run_worker(settings: Settings) -> None:
-    """A standalone worker: Redis stream in, PostgreSQL, Redis manager out; stops on SIGTERM."""
+    """A standalone worker: Redis stream in, PostgreSQL, Redis manager out.
+
+    SIGTERM (or SIGINT) sets `stop`: the batch in hand is persisted, emitted and acknowledged,
+    then the loop ends and the process exits 0; nothing is left half-done or pending.
+    """
     if not settings.redis_url:
         raise SettingsError(
             "`chatty worker` needs REDIS_URL; embedded mode runs the worker inside `chatty run`"
@@ -68,15 +73,19 @@ async def run_worker(settings: Settings) -> None:
     async with open_database(settings):
         redis = open_redis(settings)
         emitter = RedisEmitter(settings.redis_url, channel=settings.socketio_channel, json=jsonutil)
+        queue = make_queue(settings, redis)
         worker = Worker(
-            queue=make_queue(settings, redis),
+            queue=queue,
             emitter=emitter,
             order=RedisEmitOrder(redis, settings.socketio_channel),
             batch_size=settings.worker_batch,
             max_deliveries=settings.max_deliveries,
         )
         try:
-            await worker.run(stop)
+            async with serve_endpoint(
+                queue, settings.worker_metrics_host, settings.worker_metrics_port
+            ):
+                await worker.run(stop)
         finally:
             await emitter.close()
             await redis.aclose()

@@ -120,6 +120,28 @@ class Settings:
             "doc": "`json`, `console`, or `auto` (console on a terminal, JSON otherwise)",
         },
     )
+    shutdown_timeout: float = field(
+        default=10.0,
+        metadata={
+            "env": "CHATTY_SHUTDOWN_TIMEOUT",
+            "doc": "seconds a stopping gateway waits for requests in flight (keep it under "
+            "the orchestrator's kill grace period)",
+        },
+    )
+    worker_metrics_port: int = field(
+        default=9100,
+        metadata={
+            "env": "CHATTY_WORKER_METRICS_PORT",
+            "doc": "port of `chatty worker`'s own `/metrics` and `/healthz`; 0: off",
+        },
+    )
+    worker_metrics_host: str = field(
+        default="127.0.0.1",
+        metadata={
+            "env": "CHATTY_WORKER_METRICS_HOST",
+            "doc": "address of `chatty worker`'s metrics endpoint (`0.0.0.0` in a container)",
+        },
+    )
     frontend_dir: Path = field(
         default=Path(__file__).resolve().parent.parent / "frontend" / "dist",
         metadata={"env": "CHATTY_FRONTEND_DIR", "doc": "built SPA served at `/`"},

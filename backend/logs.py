@@ -1,13 +1,35 @@
-"""structlog everywhere: JSON lines in production, readable lines on a terminal."""
+"""structlog everywhere: JSON lines in production, readable lines on a terminal.
+
+Correlation: every HTTP request (the Socket.IO transport's included) runs with a `request_id`
+bound in structlog's contextvars and echoed in the `X-Request-ID` response header; socket
+handlers add `sid` and `user_id`, the worker logs each message's `client_msg_id`. Secrets never
+reach a log line: `redact_secrets` masks them whatever a caller passes.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import structlog
+from aiohttp import web
 
 from backend.config import Settings
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_OK = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_REQUEST_ID = web.RequestKey("request_id", str)
+# Key names whose values are secrets (passwords, tokens, recovery phrases, JWT secret …).
+_SECRET_KEY = re.compile(r"pass|token|secret|phrase|authori[sz]ation|cookie|mnemonic", re.I)
+# Credentials inside URLs: scheme://user:password@host → scheme://user:***@host
+_URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@", re.I)
+REDACTED = "***"
+log = structlog.get_logger("chatty.http")
 
 
 def configure(settings: Settings) -> None:
@@ -20,6 +42,7 @@ def configure(settings: Settings) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
     ]
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
@@ -27,7 +50,12 @@ def configure(settings: Settings) -> None:
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a disabled debug line costs one level check, not the chain.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -54,3 +82,60 @@ def _identity(
     _logger: object, _name: str, event: structlog.types.EventDict
 ) -> structlog.types.EventDict:
     return event
+
+
+def redact_secrets(
+    _logger: object, _name: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Mask values under secret-looking keys and credentials inside URLs, at any depth."""
+    for key, value in event.items():
+        event[key] = _redact(key, value)
+    return event
+
+
+def _redact(key: Any, value: Any) -> Any:
+    if isinstance(key, str) and _SECRET_KEY.search(key) and value not in (None, ""):
+        return REDACTED
+    if isinstance(value, str):
+        return _URL_CREDENTIALS.sub(rf"\1{REDACTED}@", value)
+    if isinstance(value, dict):
+        return {k: _redact(k, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_redact(None, v) for v in value)
+    return value
+
+
+def request_id_of(request: web.Request) -> str:
+    """The id this request is logged under (the client's `X-Request-ID` when it is sane)."""
+    return request.get(_REQUEST_ID) or ""
+
+
+@web.middleware
+async def request_context(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Outermost middleware: a fresh log context per request, bound to its request id."""
+    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    request_id = offered if _REQUEST_ID_OK.fullmatch(offered) else uuid.uuid4().hex
+    request[_REQUEST_ID] = request_id
+    # Keep-alive connections reuse one task (one context) for many requests: start clean.
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    started = time.perf_counter()
+    response = await handler(request)
+    # The path only, never the query string (it may carry a token).
+    log.debug(
+        "http_request",
+        method=request.method,
+        path=request.path,
+        status=response.status,
+        ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+    return response
+
+
+async def echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every response (errors, files, the WebSocket upgrade) carries it."""
+    request_id = request.get(_REQUEST_ID)
+    if request_id:
+        response.headers[REQUEST_ID_HEADER] = request_id

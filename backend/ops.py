@@ -1,18 +1,21 @@
-"""Operations routes: liveness, readiness (database + Redis), metrics."""
+"""Operations: liveness, readiness (database + Redis), metrics, draining on shutdown."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 
 import structlog
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from backend import db
+from backend import metrics as metric
 from backend.http import json_response
 from backend.keys import RUNTIME
 
 routes = web.RouteTableDef()
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 log = structlog.get_logger("chatty.ops")
 
 
@@ -41,5 +44,44 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 @routes.get("/metrics")
-async def metrics(_request: web.Request) -> web.Response:
-    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+async def metrics(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    sockets = sum(1 for _ in rt.sio.manager.get_participants("/", None))
+    metric.SOCKETS_CONNECTED.set(sockets)  # this node's sockets: local rooms only
+    await metric.sample_queue_length(rt.queue)
+    body, content_type = metric.exposition()
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+@web.middleware
+async def count_rate_limited(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`chatty_rate_limited_total{where="http:<route>"}` for every 429 the API answers."""
+    response = await handler(request)
+    if response.status == 429:
+        route = request.match_info.route.resource
+        metric.RATE_LIMITED.labels(f"http:{route.canonical if route else '?'}").inc()
+    return response
+
+
+async def drain_sockets(app: web.Application) -> None:
+    """on_shutdown (SIGTERM): the listener is already closed; send every socket elsewhere.
+
+    Each Engine.IO connection is closed from this side (disconnect handlers run, presence is
+    updated) and its transport is ended, which socket.io clients treat as a lost connection:
+    they reconnect, through the load balancer, to another gateway and `sync` what they missed.
+    A namespace-level disconnect would not do: clients take that as final and stay away.
+    """
+    rt = app.get(RUNTIME)
+    if rt is None:  # start-up failed: nothing was ever connected
+        return
+    sio = rt.sio
+    sockets = list(sio.eio.sockets.values())
+    log.info("gateway_draining", sockets=len(sockets))
+    for socket in sockets:
+        # abort: no Engine.IO CLOSE packet (a python-socketio client would take it as final)
+        with contextlib.suppress(Exception):
+            await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
+        # Wakes the transport's writer, which then closes the WebSocket (or ends the poll).
+        socket.queue.put_nowait(None)
+    await sio.shutdown()
+    log.info("gateway_drained", sockets=len(sockets))

@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 
+from backend import metrics
 from backend.chat import service as chat
 from backend.chat.inbound import InboundMessage
 from backend.queue.port import Delivery, InboundQueue
@@ -78,6 +79,7 @@ class Worker:
         return len(deliveries)
 
     async def handle(self, deliveries: Sequence[Delivery]) -> None:
+        metrics.BATCH_SIZE.observe(len(deliveries))
         good: list[tuple[Delivery, InboundMessage]] = []
         for delivery in deliveries:
             try:
@@ -86,18 +88,33 @@ class Worker:
                 await self.queue.park(delivery, f"malformed: {exc}")
                 log.error("inbound_parked", entry=delivery.entry_id, reason="malformed")
         if good:
+            metrics.CONSUMER_LAG.set(_lag_ms(good) / 1000)
             await self._persist_and_emit(good)
         self.processed += len(deliveries)
 
     async def _persist_and_emit(self, batch: list[tuple[Delivery, InboundMessage]]) -> None:
-        outcomes = await self._persist(batch)
+        with metrics.PERSIST_SECONDS.time():
+            outcomes = await self._persist(batch)
         fresh: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
             if outcome is None:
                 continue
+            log.debug(
+                "message_stored",
+                client_msg_id=outcome.inbound.client_msg_id,
+                room_id=outcome.inbound.room_id,
+                seq=outcome.message["seq"] if outcome.message else None,
+                created=outcome.created,
+                error=outcome.error,
+            )
             if outcome.error:
                 await self.queue.park(delivery, outcome.error)
-                log.warning("inbound_parked", entry=delivery.entry_id, reason=outcome.error)
+                log.warning(
+                    "inbound_parked",
+                    entry=delivery.entry_id,
+                    client_msg_id=outcome.inbound.client_msg_id,
+                    reason=outcome.error,
+                )
             elif outcome.created and outcome.message is not None:
                 fresh[outcome.inbound.room_id].append(outcome.message)
             else:
@@ -112,6 +129,10 @@ class Worker:
                 await self.emitter.emit("message:new", outcome.message, room=target)
         for room_id, messages in fresh.items():
             await self._emit_in_order(room_id, messages)
+        emitted = time.time()
+        for (_, inbound), outcome in zip(batch, outcomes, strict=True):
+            if outcome is not None and outcome.created and not outcome.error:
+                metrics.END_TO_END_SECONDS.observe(max(0.0, emitted - inbound.queued_at))
         await self.queue.ack(
             [d.entry_id for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
         )
@@ -149,7 +170,9 @@ class Worker:
             try:
                 results.extend(await chat.persist_batch([message]))
             except Exception as exc:
-                log.exception("persist_failed", entry=delivery.entry_id)
+                log.exception(
+                    "persist_failed", entry=delivery.entry_id, client_msg_id=message.client_msg_id
+                )
                 if delivery.attempts >= self.max_deliveries:
                     results.append(chat.Outcome(message, None, False, error=f"failed: {exc}"))
                 else:

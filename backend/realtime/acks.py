@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 
+from backend import metrics
 from backend.errors import AppError, InternalError
 
 log = structlog.get_logger("chatty.realtime")
@@ -27,13 +28,20 @@ def error_ack(error: AppError) -> dict[str, Any]:
 def acked(event: str, handler: Handler) -> AckedHandler:
     @functools.wraps(handler)
     async def wrapper(sid: str, data: Any = None) -> dict[str, Any]:
+        # Each event runs in its own task (async_handlers), so this binding is the event's own.
+        structlog.contextvars.bind_contextvars(sid=sid, socket_event=event)
+        metrics.SOCKET_EVENTS_IN.labels(event).inc()
         try:
             result = await handler(sid, data)
         except AppError as exc:
+            if exc.code == "rate_limited":
+                metrics.RATE_LIMITED.labels(f"socket:{event}").inc()
+            log.debug("socket_event_handled", ok=False, code=exc.code)
             return error_ack(exc)
         except Exception:
             log.exception("socket_handler_failed", socket_event=event, sid=sid)
             return error_ack(InternalError())
+        log.debug("socket_event_handled", ok=True)
         return {"ok": True, **(result or {})}
 
     return wrapper

@@ -6,6 +6,8 @@ from typing import Any, Protocol
 
 import socketio
 
+from backend import metrics
+
 
 class Emitter(Protocol):
     async def emit(self, event: str, data: Any, *, room: str) -> None: ...
@@ -39,6 +41,7 @@ class RedisEmitter:
         )
 
     async def emit(self, event: str, data: Any, *, room: str) -> None:
+        metrics.EVENTS_OUT.labels(event).inc()
         await self._manager.emit(event, data, namespace="/", room=room)
 
     async def close(self) -> None:

@@ -38,6 +38,7 @@ def register(rt: Runtime) -> None:
         user = session.get("user") if session else None
         if not isinstance(user, User):
             raise Unauthorized()
+        structlog.contextvars.bind_contextvars(user_id=user.id)  # this event's log lines
         return user
 
     @sio.event  # type: ignore[untyped-decorator]

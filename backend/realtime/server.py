@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import socketio
 
-from backend import jsonutil
+from backend import jsonutil, metrics
 from backend.config import Settings
+
+
+class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
+    """An AsyncServer that counts what it emits, by event (`chatty_events_out_total`)."""
+
+    async def emit(self, event: str, *args: Any, **kwargs: Any) -> None:
+        metrics.EVENTS_OUT.labels(event).inc()
+        await super().emit(event, *args, **kwargs)
 
 
 def build_server(settings: Settings) -> socketio.AsyncServer:
@@ -23,7 +32,7 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
     else:
         manager = socketio.AsyncManager()
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    return socketio.AsyncServer(
+    return CountingServer(
         async_mode="aiohttp",
         client_manager=manager,
         json=jsonutil,

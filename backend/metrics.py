@@ -1,0 +1,70 @@
+"""Every Prometheus metric of chatty, defined once.
+
+The gateway serves them at `/metrics`; `chatty worker` serves its own on
+`CHATTY_WORKER_METRICS_PORT` (each process has its own registry, so scrape every process and sum
+or max across them in Prometheus). Labels are bounded: event names are the contract's, routes are
+route templates, never ids or user input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from backend.queue.port import InboundQueue
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+SOCKETS_CONNECTED = Gauge(
+    "chatty_sockets_connected", "Socket.IO connections open on this gateway (read at scrape)"
+)
+SOCKET_EVENTS_IN = Counter(
+    "chatty_socket_events_in", "client→server Socket.IO events received, by event", ["event"]
+)
+EVENTS_OUT = Counter(
+    "chatty_events_out",
+    "server→client events emitted by this process (to a room or a socket), by event",
+    ["event"],
+)
+RATE_LIMITED = Counter(
+    "chatty_rate_limited",
+    "requests and socket events refused with `rate_limited`, by where "
+    "(`socket:<event>` or `http:<route>`)",
+    ["where"],
+)
+INBOUND_QUEUE_LENGTH = Gauge(
+    "chatty_inbound_queue_length", "inbound entries not yet acknowledged (read at scrape)"
+)
+CONSUMER_LAG = Gauge(
+    "chatty_inbound_consumer_lag_seconds",
+    "age of the oldest message of the latest batch when the worker read it",
+)
+BATCH_SIZE = Histogram(
+    "chatty_worker_batch_size",
+    "entries per batch read by the worker",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)
+PERSIST_SECONDS = Histogram(
+    "chatty_worker_persist_seconds",
+    "time to persist one batch (one transaction)",
+    buckets=_LATENCY_BUCKETS,
+)
+END_TO_END_SECONDS = Histogram(
+    "chatty_message_end_to_end_seconds",
+    "from queued by the gateway (`queued_at`) to emitted to the room by the worker",
+    buckets=_LATENCY_BUCKETS,
+)
+
+
+async def sample_queue_length(queue: InboundQueue) -> None:
+    """Refresh the queue-length gauge; a queue that does not answer in 1 s keeps the last value."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(1.0):
+            INBOUND_QUEUE_LENGTH.set(await queue.length())
+
+
+def exposition() -> tuple[bytes, str]:
+    """The Prometheus text of this process and its content type."""
+    return generate_latest(), CONTENT_TYPE_LATEST
