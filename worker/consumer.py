@@ -8,6 +8,7 @@ second attempt find the first one's rows instead of writing new ones.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -31,6 +32,11 @@ log = structlog.get_logger("chatty.worker")
 BACKOFF_MAX = 5.0
 
 
+class BatchAbandoned(Exception):
+    """Stopping while the database is unreachable: the batch is left pending, uncommitted and
+    unacknowledged, for another worker to claim; nothing of it was half-done."""
+
+
 def consumer_name() -> str:
     """Unique per process, so a restarted worker never inherits a dead one's identity."""
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -46,10 +52,12 @@ class Worker:
     block_ms: int = 1000
     name: str = field(default_factory=consumer_name)
     processed: int = 0
+    _stop: asyncio.Event | None = field(default=None, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set; the batch in hand is always finished and acknowledged first."""
         log.info("worker_started", consumer=self.name)
+        self._stop = stop
         delay = 0.1
         while not stop.is_set():
             try:
@@ -57,9 +65,11 @@ class Worker:
                 delay = 0.1
             except asyncio.CancelledError:
                 raise
+            except BatchAbandoned as exc:
+                log.warning("batch_abandoned", size=exc.args[0], reason="stopping, database away")
             except Exception as exc:  # Redis away: back off, never spin
                 log.warning("worker_read_failed", error=str(exc), retry_in=delay)
-                await asyncio.sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
         log.info("worker_stopped", consumer=self.name, processed=self.processed)
 
@@ -162,8 +172,10 @@ class Worker:
             except Exception as exc:
                 if not _is_connection_error(exc):
                     break
+                if self._stop is not None and self._stop.is_set():
+                    raise BatchAbandoned(len(batch)) from exc
                 log.warning("persist_retry", error=str(exc), retry_in=delay, size=len(batch))
-                await asyncio.sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
         results: list[chat.Outcome | None] = []
         for delivery, message in batch:
@@ -178,6 +190,15 @@ class Worker:
                 else:
                     results.append(None)  # stays pending; retried after the claim time
         return results
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, cut short when the worker is told to stop."""
+        if self._stop is None:
+            await asyncio.sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stop.wait()
 
 
 def _is_connection_error(exc: BaseException) -> bool:
