@@ -249,6 +249,15 @@ def plot(results: dict[str, Any], path: Path) -> None:
             color=colors.get(name),
             label=name,
         )
+        saturation = _get(result, "throughput", "saturation", "delivered_per_s")
+        if saturation:
+            ax2.axhline(
+                saturation,
+                linestyle="--",
+                linewidth=0.8,
+                color=colors.get(name),
+                label=f"{name} saturation (closed loop)",
+            )
     ax1.axhline(100, color="red", linewidth=0.8)
     ax1.set(
         xscale="log",
