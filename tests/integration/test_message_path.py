@@ -107,6 +107,10 @@ async def test_two_workers_keep_every_rooms_seq_contiguous(
         results = await asyncio.gather(
             *(send_many(live, room["id"], 60) for room in rooms for live in (live_a, live_b))
         )
+        # An ack means queued, not stored: wait for the workers before reading history.
+        await live_a.wait_until(
+            lambda: all(len({m["seq"] for m in live_a.messages(r["id"])}) >= 120 for r in rooms), 60
+        )
         for i, room in enumerate(rooms):
             history = await alice.api.all_history(room["id"])
             assert len(history) == 120
