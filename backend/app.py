@@ -18,7 +18,8 @@ from backend.config import Settings
 from backend.db import open_database
 from backend.errors import NotFound
 from backend.http import MAX_BODY, error_middleware, security_headers
-from backend.keys import RUNTIME, SETTINGS
+from backend.keys import OPENAPI, RUNTIME, SETTINGS
+from backend.openapi import build_spec
 from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue
 from backend.queue.redis_streams import RedisStreamQueue
@@ -30,7 +31,7 @@ from backend.realtime.membership import (
     MembershipSync,
     RedisMembershipSync,
 )
-from backend.realtime.server import build_server
+from backend.realtime.server import build_server, close_manager
 from backend.runtime import Runtime
 from worker.consumer import Worker
 from worker.ordering import RedisEmitOrder, SingleWorkerOrder
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
         client_max_size=MAX_BODY,
     )
     app[SETTINGS] = settings
+    app[OPENAPI] = build_spec()
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(logs.echo_request_id)
     app.on_shutdown.append(ops.drain_sockets)  # SIGTERM: sockets reconnect to another node
@@ -126,6 +128,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
                     with contextlib.suppress(asyncio.CancelledError):
                         await listener
                 await rt.queue.close()
+                await close_manager(sio.manager)
                 if redis is not None:
                     await redis.aclose()
 

@@ -96,6 +96,14 @@ async def migrate(settings: Settings) -> None:
     log.info("migrated", dialect=settings.dialect, applied=applied)
 
 
+async def check_migrations(settings: Settings) -> None:
+    """Like `makemigrations --check`: exit 1 when the models changed without a migration."""
+    if await migrations.pending_changes(settings):
+        log.error("migration_missing", dialect=settings.dialect, fix="make migrations NAME=...")
+        raise SystemExit(1)
+    log.info("migrations_up_to_date", dialect=settings.dialect)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatty", description="chatty real-time chat")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--host", default="127.0.0.1")
         cmd.add_argument("--port", type=int, default=8080)
     sub.add_parser("worker", help="consume the inbound queue and persist messages")
-    sub.add_parser("migrate", help="apply database migrations")
+    migrate_cmd = sub.add_parser("migrate", help="apply database migrations")
+    migrate_cmd.add_argument(
+        "--check", action="store_true", help="only fail if the models need a new migration"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -117,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings)
     try:
         if args.command == "migrate":
-            _run(migrate(settings))
+            _run(check_migrations(settings) if args.check else migrate(settings))
         elif args.command == "worker":
             _run(run_worker(settings))
         elif args.command == "run":

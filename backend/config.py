@@ -65,6 +65,27 @@ class Settings:
     message_burst: int = field(
         default=40, metadata={"env": "CHATTY_MESSAGE_BURST", "doc": "message burst per user"}
     )
+    auth_failures_per_minute: int = field(
+        default=5,
+        metadata={
+            "env": "CHATTY_AUTH_FAILURES_PER_MINUTE",
+            "doc": "failed logins or recoveries per username per minute before `rate_limited`",
+        },
+    )
+    address_failures_per_minute: int = field(
+        default=30,
+        metadata={
+            "env": "CHATTY_ADDRESS_FAILURES_PER_MINUTE",
+            "doc": "failed logins or recoveries per client address per minute",
+        },
+    )
+    registrations_per_hour: int = field(
+        default=30,
+        metadata={
+            "env": "CHATTY_REGISTRATIONS_PER_HOUR",
+            "doc": "registrations per client address per hour",
+        },
+    )
     inbound_stream: str = field(
         default="chat.inbound",
         metadata={"env": "CHATTY_INBOUND_STREAM", "doc": "Redis stream of inbound messages"},

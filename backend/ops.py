@@ -12,7 +12,7 @@ from aiohttp import web
 from backend import db
 from backend import metrics as metric
 from backend.http import json_response
-from backend.keys import RUNTIME
+from backend.keys import OPENAPI, RUNTIME
 
 routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -85,3 +85,8 @@ async def drain_sockets(app: web.Application) -> None:
         socket.queue.put_nowait(None)
     await sio.shutdown()
     log.info("gateway_drained", sockets=len(sockets))
+
+
+@routes.get("/api/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return json_response(request.app[OPENAPI])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -11,13 +12,26 @@ from redis.asyncio import Redis
 from backend.errors import RateLimited
 
 
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`burst` tokens, refilled at `rate` per second."""
+
+    rate: float
+    burst: int
+
+    @classmethod
+    def per_minute(cls, count: int) -> Limit:
+        return cls(rate=count / 60, burst=count)
+
+
 class RateLimiter(Protocol):
-    async def hit(self, key: str, *, rate: float, burst: int) -> float:
-        """Take one token; returns 0 when allowed, else the seconds until one is available."""
+    async def take(self, key: str, limit: Limit, cost: int = 1) -> float:
+        """Take `cost` tokens (0: only look); 0 when allowed, else seconds until allowed."""
 
 
-async def enforce(limiter: RateLimiter, key: str, *, rate: float, burst: int) -> None:
-    wait = await limiter.hit(key, rate=rate, burst=burst)
+async def enforce(limiter: RateLimiter, key: str, limit: Limit, cost: int = 1) -> None:
+    """Raise `rate_limited` (with Retry-After) when the bucket cannot pay `cost` (or is empty)."""
+    wait = await limiter.take(key, limit, cost)
     if wait > 0:
         raise RateLimited(retry_after=max(1, math.ceil(wait)))
 
@@ -26,29 +40,32 @@ class MemoryRateLimiter:
     def __init__(self) -> None:
         self._buckets: dict[str, tuple[float, float]] = {}
 
-    async def hit(self, key: str, *, rate: float, burst: int) -> float:
+    async def take(self, key: str, limit: Limit, cost: int = 1) -> float:
         now = time.monotonic()
-        tokens, stamp = self._buckets.get(key, (float(burst), now))
-        tokens = min(float(burst), tokens + (now - stamp) * rate)
-        if tokens < 1:
+        tokens, stamp = self._buckets.get(key, (float(limit.burst), now))
+        tokens = min(float(limit.burst), tokens + (now - stamp) * limit.rate)
+        need = max(cost, 1)
+        if tokens < need:
             self._buckets[key] = (tokens, now)
-            return (1 - tokens) / rate
-        self._buckets[key] = (tokens - 1, now)
-        if len(self._buckets) > 100_000:  # forget full buckets: they carry no information
-            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < burst - 1}
+            return (need - tokens) / limit.rate
+        self._buckets[key] = (tokens - cost, now)
+        if len(self._buckets) > 100_000:  # forget nearly full buckets: they carry no information
+            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < limit.burst - 1}
         return 0.0
 
 
-# KEYS[1] bucket; ARGV: rate/s, burst, now (s). The bucket is a hash {tokens, ts} that expires
-# once it would be full again, so idle users cost nothing.
+# KEYS[1] bucket; ARGV: rate/s, burst, now (s), cost. The bucket is a hash {tokens, ts} that
+# expires once it would be full again, so idle users cost nothing.
 _BUCKET_LUA = """
-local rate = tonumber(ARGV[1]); local burst = tonumber(ARGV[2]); local now = tonumber(ARGV[3])
+local rate = tonumber(ARGV[1]); local burst = tonumber(ARGV[2])
+local now = tonumber(ARGV[3]); local cost = tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local need = math.max(cost, 1)
 local wait = 0
-if tokens < 1 then wait = (1 - tokens) / rate else tokens = tokens - 1 end
+if tokens < need then wait = (need - tokens) / rate else tokens = tokens - cost end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
 return tostring(wait)
@@ -60,6 +77,8 @@ class RedisRateLimiter:
         self._script = redis.register_script(_BUCKET_LUA)
         self._prefix = prefix
 
-    async def hit(self, key: str, *, rate: float, burst: int) -> float:
-        wait = await self._script(keys=[self._prefix + key], args=[rate, burst, time.time()])
+    async def take(self, key: str, limit: Limit, cost: int = 1) -> float:
+        wait = await self._script(
+            keys=[self._prefix + key], args=[limit.rate, limit.burst, time.time(), cost]
+        )
         return float(wait)

@@ -15,7 +15,6 @@ import aiohttp
 import pytest
 import redis
 
-from backend import migrations
 from backend.app import create_app
 from backend.config import Settings
 from tests.support import services
@@ -76,27 +75,46 @@ def embedded_cluster(tmp_path: Path) -> Iterator[Cluster]:
 
 @pytest.fixture
 def pg_settings(pg_url: str, redis_url: str) -> Settings:
-    return Settings.from_env({}, database_url=pg_url, redis_url=redis_url, jwt_secret=JWT_SECRET)
+    return Settings.from_env(
+        {},
+        database_url=pg_url,
+        redis_url=redis_url,
+        jwt_secret=JWT_SECRET,
+        socketio_channel=f"chatty.test.{uuid.uuid4().hex[:8]}",
+        registrations_per_hour=100_000,
+        message_rate=1000.0,
+        message_burst=1000,
+    )
+
+
+async def _serve(aiohttp_server: Callable[..., Any], settings: Settings) -> str:
+    server = await aiohttp_server(create_app(settings, with_worker=True))
+    return f"http://127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+async def pg_app_url(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> str:
+    """The distributed system in this process (PostgreSQL + Redis), secret known to tests."""
+    stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
+    return await _serve(aiohttp_server, replace(pg_settings, inbound_stream=stream))
 
 
 @pytest.fixture(params=["distributed", "embedded"])
-async def app_url(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    aiohttp_server: Callable[..., Any],
-) -> str:
-    """The whole system in this process on a real port, with its worker.
+def app_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The whole system with its worker, both ways.
 
-    `distributed`: PostgreSQL + Redis stream + Redis manager; `embedded`: SQLite + in-process.
+    `distributed`: in this process, PostgreSQL + Redis stream + Redis manager. `embedded`:
+    `chatty run` as a process (SQLite + in-process queue): Tortoise keeps per-dialect state
+    in the models, so one test process never switches dialects.
     """
     if request.param == "distributed":
-        settings = request.getfixturevalue("pg_settings")
-        settings = replace(settings, inbound_stream=f"chat.inbound.test.{uuid.uuid4().hex[:8]}")
-    else:
-        settings = Settings.from_env({}, data_dir=tmp_path / "data")
-        await migrations.apply(settings)
-    server = await aiohttp_server(create_app(settings, with_worker=True))
-    return f"http://127.0.0.1:{server.port}"
+        yield str(request.getfixturevalue("pg_app_url"))
+        return
+    cluster = Cluster.embedded(tmp_path)
+    try:
+        yield cluster.gateway(command="run").url
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture

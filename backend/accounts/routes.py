@@ -6,8 +6,9 @@ from aiohttp import web
 
 from backend.accounts import schemas
 from backend.accounts import service as accounts
+from backend.accounts.guard import guarded, registration_allowed
 from backend.http import current_user, json_response, read_json
-from backend.keys import SETTINGS
+from backend.keys import RUNTIME, SETTINGS
 from backend.serialize import user_dict
 from backend.validation import load
 
@@ -16,16 +17,31 @@ _REGISTER, _LOGIN, _REFRESH = schemas.RegisterIn(), schemas.LoginIn(), schemas.R
 _LOGOUT, _RECOVER, _SEARCH = schemas.LogoutIn(), schemas.RecoverIn(), schemas.UserSearchIn()
 
 
+def _address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
 @routes.post("/api/v1/auth/register")
 async def register(request: web.Request) -> web.Response:
     args = load(_REGISTER, await read_json(request))
-    return json_response(await accounts.register(request.app[SETTINGS], **args), status=201)
+    settings = request.app[SETTINGS]
+    await registration_allowed(request.app[RUNTIME].limiter, settings, _address(request))
+    return json_response(await accounts.register(settings, **args), status=201)
 
 
 @routes.post("/api/v1/auth/login")
 async def login(request: web.Request) -> web.Response:
     args = load(_LOGIN, await read_json(request))
-    return json_response(await accounts.login(request.app[SETTINGS], **args))
+    settings = request.app[SETTINGS]
+    result = await guarded(
+        "login",
+        lambda: accounts.login(settings, **args),
+        limiter=request.app[RUNTIME].limiter,
+        settings=settings,
+        username=args["username"],
+        address=_address(request),
+    )
+    return json_response(result)
 
 
 @routes.post("/api/v1/auth/refresh")
@@ -46,7 +62,19 @@ async def logout(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/recover")
 async def recover(request: web.Request) -> web.Response:
     args = load(_RECOVER, await read_json(request))
-    return json_response(await accounts.recover(request.app[SETTINGS], **args))
+    settings = request.app[SETTINGS]
+    result = await guarded(
+        "recover",
+        lambda: accounts.recover(settings, **args),
+        limiter=request.app[RUNTIME].limiter,
+        settings=settings,
+        username=args["username"],
+        address=_address(request),
+    )
+    await request.app[RUNTIME].membership.revoked(
+        user_id=result["user"]["id"], session_version=result.pop("session_version")
+    )
+    return json_response(result)
 
 
 @routes.get("/api/v1/users/me")

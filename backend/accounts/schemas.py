@@ -57,19 +57,3 @@ class RecoverIn(_LowerUsername):
 
 class UserSearchIn(StrictSchema):
     q = fields.String(load_default="", validate=validate.Length(max=32))
-
-
-class UserOut(StrictSchema):
-    id = fields.Integer()
-    username = fields.String()
-    display_name = fields.String()
-    created_at = fields.String()
-
-
-class TokensOut(StrictSchema):
-    user = fields.Nested(UserOut)
-    access_token = fields.String()
-    refresh_token = fields.String()
-    token_type = fields.String()
-    expires_in = fields.Integer()
-    recovery_phrase = fields.String()

@@ -91,17 +91,17 @@ async def refresh(settings: Settings, *, refresh_token: str) -> dict[str, Any]:
             .select_for_update()
             .first()
         )
-        if row is None:
-            raise Unauthorized("invalid refresh token")
+        if row is None or row.expires_at <= _now():
+            raise Unauthorized("invalid or expired refresh token")
         if row.revoked_at is not None:
+            # Committed before refusing: the revocation must outlive this request.
             await RefreshToken.filter(family=row.family, revoked_at=None).update(revoked_at=_now())
-            raise Unauthorized("refresh token reused; session revoked")
-        if row.expires_at <= _now():
-            raise Unauthorized("refresh token expired")
-        row.revoked_at = _now()
-        await row.save(update_fields=["revoked_at"])
-        user = await User.get(id=row.user_id)  # type: ignore[attr-defined]
-        return await _token_pair(settings, user, family=row.family)
+        else:
+            row.revoked_at = _now()
+            await row.save(update_fields=["revoked_at"])
+            user = await User.get(id=row.user_id)  # type: ignore[attr-defined]
+            return await _token_pair(settings, user, family=row.family)
+    raise Unauthorized("refresh token reused; session revoked")
 
 
 async def logout(*, user: User, refresh_token: str | None) -> None:
@@ -128,7 +128,8 @@ async def recover(
     async with in_transaction():
         await user.save(update_fields=["password_hash", "recovery_hash", "session_version"])
         await RefreshToken.filter(user=user, revoked_at=None).update(revoked_at=_now())
-    return {**await _token_pair(settings, user), "recovery_phrase": phrase}
+    pair = await _token_pair(settings, user)
+    return {**pair, "recovery_phrase": phrase, "session_version": user.session_version}
 
 
 async def authenticate(settings: Settings, token: str) -> User:

@@ -14,7 +14,7 @@ from backend.chat.schemas import SendIn
 from backend.config import Settings
 from backend.errors import Unavailable, ValidationFailed
 from backend.queue.port import InboundQueue, QueueFull
-from backend.ratelimit import RateLimiter, enforce
+from backend.ratelimit import Limit, RateLimiter, enforce
 from backend.validation import load
 
 log = structlog.get_logger("chatty.send")
@@ -31,9 +31,7 @@ async def queue_message(
 ) -> dict[str, Any]:
     """Returns the ack result only once the message is stored in the inbound queue."""
     args = load(_SEND, data)
-    await enforce(
-        limiter, f"msg:{user_id}", rate=settings.message_rate, burst=settings.message_burst
-    )
+    await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
     await service.require_member(user_id, args["room_id"])
     if not clean_message(args["body"]):
         raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 import socketio
 
 from backend import metrics
+from backend.realtime.server import RedisManager, close_manager
 
 
 class Emitter(Protocol):
@@ -36,15 +37,11 @@ class RedisEmitter:
     """
 
     def __init__(self, redis_url: str, *, channel: str, json: Any) -> None:
-        self._manager = socketio.AsyncRedisManager(
-            redis_url, channel=channel, write_only=True, json=json
-        )
+        self._manager = RedisManager(redis_url, channel=channel, write_only=True, json=json)
 
     async def emit(self, event: str, data: Any, *, room: str) -> None:
         metrics.EVENTS_OUT.labels(event).inc()
         await self._manager.emit(event, data, namespace="/", room=room)
 
     async def close(self) -> None:
-        redis = getattr(self._manager, "redis", None)
-        if redis is not None:
-            await redis.aclose()
+        await close_manager(self._manager)

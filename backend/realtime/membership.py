@@ -1,8 +1,8 @@
-"""Membership changes reach every socket of the user, on every gateway node, at once.
+"""Changes about a user reach every socket of theirs, on every gateway node, at once.
 
-python-socketio can only put *local* sids in a room, so a join or leave is broadcast (Redis
-pub/sub in distributed mode, a direct call in embedded mode) and each gateway applies it to the
-sockets it holds in the user's personal room.
+python-socketio can only act on *local* sids, so a join, a leave or a revocation is broadcast
+(Redis pub/sub in distributed mode, a direct call in embedded mode) and each gateway applies it to
+the sockets it holds in the user's personal room.
 """
 
 from __future__ import annotations
@@ -22,18 +22,38 @@ log = structlog.get_logger("chatty.membership")
 
 
 class MembershipSync(Protocol):
-    async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None: ...
+    async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
+        """Every socket of the user enters (or leaves) the room's channel."""
+
+    async def revoked(self, *, user_id: int, session_version: int) -> None:
+        """Every socket of the user authenticated before `session_version` is disconnected."""
 
 
-async def apply_locally(
-    sio: socketio.AsyncServer, *, user_id: int, room_id: int, joined: bool
-) -> None:
-    channel = room_channel(room_id)
-    for sid, _eio_sid in list(sio.manager.get_participants("/", user_channel(user_id))):
-        if joined:
+async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> None:
+    user_id = int(change["user_id"])
+    sids = [sid for sid, _eio in list(sio.manager.get_participants("/", user_channel(user_id)))]
+    if change["op"] == "revoke":
+        version = int(change["session_version"])
+        for sid in sids:
+            session = await sio.get_session(sid)
+            user = session.get("user") if session else None
+            if user is None or user.session_version < version:
+                await sio.disconnect(sid)
+        return
+    channel = room_channel(int(change["room_id"]))
+    for sid in sids:
+        if change["op"] == "join":
             await sio.enter_room(sid, channel)
         else:
             await sio.leave_room(sid, channel)
+
+
+def _membership(user_id: int, room_id: int, joined: bool) -> dict[str, Any]:
+    return {"op": "join" if joined else "leave", "user_id": user_id, "room_id": room_id}
+
+
+def _revocation(user_id: int, session_version: int) -> dict[str, Any]:
+    return {"op": "revoke", "user_id": user_id, "session_version": session_version}
 
 
 class LocalMembershipSync:
@@ -41,7 +61,10 @@ class LocalMembershipSync:
         self._sio = sio
 
     async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
-        await apply_locally(self._sio, user_id=user_id, room_id=room_id, joined=joined)
+        await apply_locally(self._sio, _membership(user_id, room_id, joined))
+
+    async def revoked(self, *, user_id: int, session_version: int) -> None:
+        await apply_locally(self._sio, _revocation(user_id, session_version))
 
 
 class RedisMembershipSync:
@@ -53,10 +76,15 @@ class RedisMembershipSync:
         self._channel = f"{channel}.membership"
 
     async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
-        # Apply here first: the caller's own sockets must not wait for a round trip.
-        await apply_locally(self._sio, user_id=user_id, room_id=room_id, joined=joined)
-        message = {"user_id": user_id, "room_id": room_id, "joined": joined}
-        await self._redis.publish(self._channel, orjson.dumps(message))
+        await self._broadcast(_membership(user_id, room_id, joined))
+
+    async def revoked(self, *, user_id: int, session_version: int) -> None:
+        await self._broadcast(_revocation(user_id, session_version))
+
+    async def _broadcast(self, change: dict[str, Any]) -> None:
+        # Applied here first: the caller's own sockets must not wait for a round trip.
+        await apply_locally(self._sio, change)
+        await self._redis.publish(self._channel, orjson.dumps(change))
 
     async def listen(self) -> None:
         """Runs for the gateway's lifetime; reconnects with backoff when Redis goes away."""
@@ -76,11 +104,5 @@ class RedisMembershipSync:
                 delay = min(delay * 2, 5.0)
 
     async def _handle(self, raw: dict[str, Any]) -> None:
-        with contextlib.suppress(orjson.JSONDecodeError, KeyError, TypeError):
-            data = orjson.loads(raw["data"])
-            await apply_locally(
-                self._sio,
-                user_id=int(data["user_id"]),
-                room_id=int(data["room_id"]),
-                joined=bool(data["joined"]),
-            )
+        with contextlib.suppress(orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            await apply_locally(self._sio, orjson.loads(raw["data"]))

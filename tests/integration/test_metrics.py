@@ -95,6 +95,22 @@ async def test_gateway_and_worker_metrics_move_with_traffic(
         assert resp.status == 200
 
 
+async def test_rest_refusals_are_counted_by_route(
+    cluster: Callable[..., Cluster], http: aiohttp.ClientSession
+) -> None:
+    c = cluster(CHATTY_AUTH_FAILURES_PER_MINUTE="2")
+    node = c.gateway()
+    body = {"username": f"nobody{uuid.uuid4().hex[:8]}", "password": "wrong-password"}
+    statuses = []
+    for _ in range(4):
+        async with http.post(node.url + "/api/v1/auth/login", json=body) as resp:
+            statuses.append(resp.status)
+    assert 429 in statuses, statuses
+    scraped = await scrape(http, node.url)
+    refused = value(scraped, "chatty_rate_limited_total", where="http:/api/v1/auth/login")
+    assert refused == statuses.count(429)
+
+
 def test_a_worker_endpoint_port_in_use_is_logged_not_fatal(cluster: Callable[..., Cluster]) -> None:
     c = cluster()
     first = worker_with_endpoint(c)

@@ -80,6 +80,7 @@ class Cluster:
             "CHATTY_CLAIM_IDLE_MS": "1500",
             "CHATTY_MESSAGE_RATE": "100000",
             "CHATTY_MESSAGE_BURST": "100000",
+            "CHATTY_REGISTRATIONS_PER_HOUR": "100000",
             **extra,
         }
         return cls(tmp, env)
@@ -90,6 +91,7 @@ class Cluster:
             "CHATTY_DATA_DIR": str(tmp / "data"),
             "CHATTY_MESSAGE_RATE": "100000",
             "CHATTY_MESSAGE_BURST": "100000",
+            "CHATTY_REGISTRATIONS_PER_HOUR": "100000",
             **extra,
         }
         return cls(tmp, env)

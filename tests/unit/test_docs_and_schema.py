@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import replace
+import subprocess
+import sys
 
-from backend import migrations
-from backend.config import Settings, settings_table
+import pytest
+
+from backend.config import settings_table
 from tests.support.procs import ROOT
 
 
@@ -14,9 +17,18 @@ def test_readme_settings_table_is_generated_from_settings() -> None:
     readme = (ROOT / "README.md").read_text()
     match = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", readme, re.S)
     assert match, "README lost its settings markers"
-    assert match.group(1) == settings_table(), "run the snippet in the README's Settings section"
+    assert match.group(1) == settings_table(), "paste settings_table() into the README"
 
 
-async def test_sqlite_migrations_match_the_models() -> None:
-    settings = replace(Settings(jwt_secret="x" * 32), database_url="sqlite://:memory:")
-    assert not await migrations.pending_changes(settings), "run `make migrations NAME=...`"
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_migrations_match_the_models(dialect: str, request: pytest.FixtureRequest) -> None:
+    url = "sqlite://:memory:" if dialect == "sqlite" else request.getfixturevalue("pg_url")
+    done = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "migrate", "--check"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
