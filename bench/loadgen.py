@@ -46,6 +46,12 @@ class LoadGen:
     def __init__(self, procs: list[asyncio.subprocess.Process]) -> None:
         self._procs = procs
         self._mark: list[dict[str, float]] = [{} for _ in procs]
+        self._steps = 0
+
+    def new_step(self) -> int:
+        """A step id never used before in this run, so receipts of phases never mix."""
+        self._steps += 1
+        return self._steps
 
     @property
     def size(self) -> int:

@@ -171,7 +171,8 @@ async def throughput(
 
     cpu = Cpu(system.procs)
     steps: list[dict[str, Any]] = []
-    for i, rate in enumerate(sizes.rates, start=1):
+    for rate in sizes.rates:
+        i = gen.new_step()
         system.check_alive()
         rows0 = await persisted_rows(db, room_ids) if db is not None else 0
         await gen.begin()
@@ -246,7 +247,7 @@ async def _saturation(
     senders: list[list[dict[str, Any]]],
 ) -> dict[str, Any]:
     """Closed loop: every sender keeps `window` messages between send and its own receipt."""
-    step = 1000
+    step = gen.new_step()
     cpu = Cpu(system.procs)
     rows0 = await persisted_rows(db, room_ids) if db is not None else 0
     await gen.begin()
@@ -301,7 +302,7 @@ async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
     room_id = system.population.fanout_room[0]
     proc, local = gen.locate(0)
     await asyncio.sleep(sizes.pause_s / 2)
-    step = 2000
+    step = gen.new_step()
     await gen.begin()
     cpu = Cpu(system.procs)
     cpu.begin()

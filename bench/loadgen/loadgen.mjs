@@ -12,6 +12,8 @@ const shard = process.argv[2] ?? "0";
 
 let clients = []; // index → {socket, connected}
 const steps = new Map(); // step id → receipt stats
+const closed = new Set(); // steps already reported: a late receipt must not reopen them
+let late = 0;
 
 function stepStats(step) {
   let s = steps.get(step);
@@ -38,6 +40,10 @@ function onMessage(message) {
   const parts = body.split(" ");
   if (parts[0] !== "bench") return;
   const step = Number(parts[1]);
+  if (closed.has(step)) {
+    late += 1;
+    return;
+  }
   const latency = t - Number(parts[2]);
   const s = stepStats(step);
   s.received += 1;
@@ -217,7 +223,11 @@ function stats(cmd) {
     last: s.last || null,
   };
   if (s.track) out.track = Object.fromEntries(s.track);
-  if (cmd.forget) steps.delete(cmd.step);
+  if (cmd.forget) {
+    steps.delete(cmd.step);
+    closed.add(cmd.step);
+  }
+  out.late_total = late;
   return out;
 }
 
