@@ -125,6 +125,9 @@ class Worker:
                     client_msg_id=outcome.inbound.client_msg_id,
                     reason=outcome.error,
                 )
+            elif outcome.event == "message:updated":
+                channel = chat.room_channel(outcome.inbound.room_id)
+                await self.emitter.emit(outcome.event, outcome.message, room=channel)
             elif outcome.created and outcome.message is not None:
                 fresh[outcome.inbound.room_id].append(outcome.message)
             else:

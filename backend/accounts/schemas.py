@@ -37,7 +37,7 @@ class RegisterIn(_LowerUsername):
 
 
 class LoginIn(_LowerUsername):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = fields.String(required=True, validate=validate.Length(min=1, max=32))
     password = fields.String(required=True, validate=validate.Length(min=1, max=128))
 
 
@@ -50,7 +50,7 @@ class LogoutIn(StrictSchema):
 
 
 class RecoverIn(_LowerUsername):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = fields.String(required=True, validate=validate.Length(min=1, max=32))
     recovery_phrase = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     new_password = Password()
 

@@ -15,7 +15,8 @@ class InboundMessage:
     sender_id: int
     client_msg_id: str
     body: str
-    op: str = "send"
+    op: str = "send"  # send | edit | delete
+    message_id: int = 0  # the message an edit or delete applies to
     queued_at: float = field(default_factory=time.time)  # for end-to-end latency
 
     def encode(self) -> bytes:
@@ -32,6 +33,7 @@ class InboundMessage:
                 client_msg_id=str(data["client_msg_id"]),
                 body=str(data["body"]),
                 op=str(data.get("op", "send")),
+                message_id=int(data.get("message_id", 0)),
                 queued_at=float(data.get("queued_at", 0.0)),
             )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:

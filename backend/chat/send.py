@@ -1,4 +1,5 @@
-"""The gateway's half of sending: validate, authorise, rate-limit, queue durably — then ack."""
+"""The gateway's half of every message write: validate, authorise, rate-limit, queue durably —
+then ack. The worker applies what is queued; the gateway never writes a message itself."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from redis.exceptions import RedisError
 from backend.chat import service
 from backend.chat.inbound import InboundMessage
 from backend.chat.sanitize import clean_message
-from backend.chat.schemas import SendIn
+from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.config import Settings
 from backend.errors import Unavailable, ValidationFailed
 from backend.queue.port import InboundQueue, QueueFull
@@ -18,7 +19,7 @@ from backend.ratelimit import Limit, RateLimiter, enforce
 from backend.validation import load
 
 log = structlog.get_logger("chatty.send")
-_SEND = SendIn()
+_SEND, _EDIT, _DELETE = SendIn(), EditIn(), DeleteIn()
 
 
 async def queue_message(
@@ -41,6 +42,41 @@ async def queue_message(
         client_msg_id=args["client_msg_id"],
         body=args["body"],
     )
+    await _publish(queue, inbound)
+    return {"client_msg_id": inbound.client_msg_id}
+
+
+async def queue_change(
+    data: Any,
+    *,
+    op: str,
+    user_id: int,
+    settings: Settings,
+    queue: InboundQueue,
+    limiter: RateLimiter,
+) -> dict[str, Any]:
+    """An edit or a delete of the caller's own message, queued like a send."""
+    args = load(_EDIT if op == "edit" else _DELETE, data)
+    await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
+    message = await service.own_message(user_id, args["message_id"])
+    body = args.get("body", "")
+    if op == "edit" and not clean_message(body):
+        raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
+    await _publish(
+        queue,
+        InboundMessage(
+            room_id=message.room_id,  # type: ignore[attr-defined]
+            sender_id=user_id,
+            client_msg_id=message.client_msg_id,
+            body=body,
+            op=op,
+            message_id=message.id,
+        ),
+    )
+    return {}
+
+
+async def _publish(queue: InboundQueue, inbound: InboundMessage) -> None:
     try:
         await queue.publish(inbound.encode())
     except QueueFull as exc:
@@ -48,4 +84,3 @@ async def queue_message(
     except (RedisError, OSError) as exc:
         log.warning("inbound_queue_unavailable", error=str(exc))
         raise Unavailable("message queue unavailable; try again shortly") from exc
-    return {"client_msg_id": inbound.client_msg_id}

@@ -132,6 +132,19 @@ async def require_member(user_id: int, room_id: int) -> Room:
     return room
 
 
+async def own_message(user_id: int, message_id: int) -> Message:
+    """A message the user wrote, still there, in a room they are still in."""
+    message = await Message.get_or_none(id=message_id)
+    if message is None:
+        raise NotFound("message not found")
+    await require_member(user_id, message.room_id)  # type: ignore[attr-defined]
+    if message.sender_id != user_id:  # type: ignore[attr-defined]
+        raise Forbidden("only the author may change a message")
+    if message.deleted:
+        raise NotFound("message was deleted")
+    return message
+
+
 async def is_member(user_id: int, room_id: int) -> bool:
     return await Membership.exists(room_id=room_id, user_id=user_id)
 
@@ -236,6 +249,10 @@ class Outcome:
     created: bool
     error: str | None = None
 
+    @property
+    def event(self) -> str:
+        return "message:new" if self.inbound.op == "send" else "message:updated"
+
 
 async def persist_batch(items: Sequence[InboundMessage]) -> list[Outcome]:
     """Store a batch in one transaction, exactly once per (room, sender, client_msg_id).
@@ -246,13 +263,33 @@ async def persist_batch(items: Sequence[InboundMessage]) -> list[Outcome]:
     """
     by_room: dict[int, list[InboundMessage]] = defaultdict(list)
     for item in items:
-        by_room[item.room_id].append(item)
+        if item.op == "send":
+            by_room[item.room_id].append(item)
     outcomes: dict[int, Outcome] = {}
     async with in_transaction():
         for room_id in sorted(by_room):
             for outcome in await _persist_room(room_id, by_room[room_id]):
                 outcomes[id(outcome.inbound)] = outcome
+        for item in items:  # edits and deletes, after the sends they may refer to
+            if item.op != "send":
+                outcomes[id(item)] = await _apply_change(item)
     return [outcomes[id(item)] for item in items]
+
+
+async def _apply_change(item: InboundMessage) -> Outcome:
+    """An edit or delete queued by the gateway; a deleted message keeps its seq, body ""."""
+    message = await Message.filter(id=item.message_id).select_for_update().first()
+    if message is None or message.sender_id != item.sender_id:  # type: ignore[attr-defined]
+        return Outcome(item, None, created=False, error="not_found")
+    if not message.deleted:  # a delete is final; a retried change finds it applied
+        message.edited_at = datetime.now(UTC)
+        if item.op == "delete":
+            message.deleted, message.body = True, ""
+        else:
+            message.body = clean_message(item.body)
+        await message.save(update_fields=["body", "deleted", "edited_at"])
+    sender = await User.get(id=item.sender_id)
+    return Outcome(item, message_dict(message, sender), created=True)
 
 
 async def _persist_room(room_id: int, items: list[InboundMessage]) -> list[Outcome]:

@@ -11,9 +11,9 @@ from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.chat import service as chat
 from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
-from backend.chat.send import queue_message
-from backend.errors import AppError, Unauthorized
-from backend.realtime.acks import Handler, acked
+from backend.chat.send import queue_change, queue_message
+from backend.errors import AppError, NotFound, Unauthorized
+from backend.realtime.acks import Handler, acked, error_ack
 from backend.runtime import Runtime
 from backend.serialize import user_dict
 from backend.validation import load
@@ -70,6 +70,21 @@ def register(rt: Runtime) -> None:
         return await queue_message(
             data, user_id=user.id, settings=rt.settings, queue=rt.queue, limiter=rt.limiter
         )
+
+    async def edit(sid: str, data: Any) -> dict[str, Any]:
+        return await queue_change(data, op="edit", **(await writer(sid)))
+
+    async def delete(sid: str, data: Any) -> dict[str, Any]:
+        return await queue_change(data, op="delete", **(await writer(sid)))
+
+    async def writer(sid: str) -> dict[str, Any]:
+        user = await user_of(sid)
+        return {
+            "user_id": user.id,
+            "settings": rt.settings,
+            "queue": rt.queue,
+            "limiter": rt.limiter,
+        }
 
     async def history(sid: str, data: Any) -> dict[str, Any]:
         user = await user_of(sid)
@@ -130,7 +145,13 @@ def register(rt: Runtime) -> None:
         await sio.emit("read", payload, room=chat.room_channel(args["room_id"]))
         return {}
 
+    @sio.on("*")  # type: ignore[untyped-decorator]
+    async def unknown_event(event: str, sid: str, data: Any = None) -> dict[str, Any]:
+        return error_ack(NotFound(f"unknown event {event[:64]!r}"))
+
     on("message:send", send)
+    on("message:edit", edit)
+    on("message:delete", delete)
     on("history:fetch", history)
     on("sync", sync)
     on("room:join", room_join)
