@@ -7,11 +7,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import socketio
 import structlog
 from aiohttp import web
 from redis.asyncio import Redis
 
 from backend import logs, ops
+from backend.accounts.models import User
 from backend.accounts.routes import routes as account_routes
 from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
@@ -23,14 +25,11 @@ from backend.openapi import build_spec
 from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue
 from backend.queue.redis_streams import RedisStreamQueue
-from backend.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from backend.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from backend.realtime import handlers
 from backend.realtime.emitter import ServerEmitter
-from backend.realtime.membership import (
-    LocalMembershipSync,
-    MembershipSync,
-    RedisMembershipSync,
-)
+from backend.realtime.membership import LocalMembershipSync, RedisMembershipSync
+from backend.realtime.presence import MemoryPresence, RedisPresence
 from backend.realtime.server import build_server, close_manager
 from backend.runtime import Runtime
 from worker.consumer import Worker
@@ -77,30 +76,12 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
     async def resources(app: web.Application) -> AsyncIterator[None]:
         async with open_database(settings):
             redis = open_redis(settings) if settings.redis_url else None
-            membership: MembershipSync
-            limiter: RateLimiter
-            if redis is None:
-                membership, limiter = LocalMembershipSync(sio), MemoryRateLimiter()
-            else:
-                membership, limiter = (
-                    RedisMembershipSync(redis, sio, settings.socketio_channel),
-                    RedisRateLimiter(redis),
-                )
-            rt = Runtime(
-                settings=settings,
-                sio=sio,
-                queue=make_queue(settings, redis),
-                limiter=limiter,
-                membership=membership,
-                redis=redis,
-            )
+            rt = _runtime(settings, sio, redis)
             app[RUNTIME] = rt
             handlers.register(rt)
-            listener = (
-                asyncio.create_task(membership.listen())
-                if isinstance(membership, RedisMembershipSync)
-                else None
-            )
+            tasks = [asyncio.create_task(_presence_loop(rt))]
+            if isinstance(rt.membership, RedisMembershipSync):
+                tasks.append(asyncio.create_task(rt.membership.listen()))
             stop = asyncio.Event()
             worker_task = None
             if with_worker:
@@ -123,10 +104,10 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
                 stop.set()  # the worker finishes and acknowledges the batch in hand
                 if worker_task is not None:
                     await asyncio.wait_for(worker_task, 10)
-                if listener is not None:
-                    listener.cancel()
+                for task in tasks:
+                    task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await listener
+                        await task
                 await rt.queue.close()
                 await close_manager(sio.manager)
                 if redis is not None:
@@ -138,6 +119,43 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
     app.add_routes(chat_routes)
     _mount_spa(app, settings.frontend_dir)
     return app
+
+
+def _runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | None) -> Runtime:
+    """The ports, in-process (embedded) or on Redis (distributed): the same interfaces."""
+    if redis is None:
+        return Runtime(
+            settings=settings,
+            sio=sio,
+            queue=MemoryQueue(max_len=settings.inbound_max_len),
+            limiter=MemoryRateLimiter(),
+            membership=LocalMembershipSync(sio),
+            presence=MemoryPresence(),
+            redis=None,
+        )
+    return Runtime(
+        settings=settings,
+        sio=sio,
+        queue=make_queue(settings, redis),
+        limiter=RedisRateLimiter(redis),
+        membership=RedisMembershipSync(redis, sio, settings.socketio_channel),
+        presence=RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl),
+        redis=redis,
+    )
+
+
+async def _presence_loop(rt: Runtime) -> None:
+    """Keep this node's sockets alive in Redis; turn dead nodes' users offline."""
+    while True:
+        await asyncio.sleep(rt.settings.presence_ttl / 3)
+        try:
+            await rt.presence.heartbeat()
+            for user_id in await rt.presence.sweep():
+                user = await User.get_or_none(id=user_id)
+                if user is not None:
+                    await handlers.announce_presence(rt, user, online=False)
+        except Exception as exc:  # Redis or the database away: try again next round
+            log.warning("presence_loop_failed", error=str(exc))
 
 
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>chatty</title>

@@ -86,6 +86,13 @@ class Settings:
             "doc": "registrations per client address per hour",
         },
     )
+    presence_ttl: float = field(
+        default=15.0,
+        metadata={
+            "env": "CHATTY_PRESENCE_TTL",
+            "doc": "seconds after which the users of a gateway that died are shown offline",
+        },
+    )
     inbound_stream: str = field(
         default="chat.inbound",
         metadata={"env": "CHATTY_INBOUND_STREAM", "doc": "Redis stream of inbound messages"},

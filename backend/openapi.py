@@ -54,6 +54,15 @@ class UsersOut(StrictSchema):
     users = fields.List(fields.Nested(UserOut), required=True)
 
 
+class MemberOut(UserOut):
+    online = fields.Boolean(required=True)
+    last_read_seq = fields.Integer(required=True)
+
+
+class MembersOut(StrictSchema):
+    members = fields.List(fields.Nested(MemberOut), required=True)
+
+
 class MessageOut(StrictSchema):
     id = fields.Integer(required=True)
     room_id = fields.Integer(required=True)
@@ -190,6 +199,8 @@ OPERATIONS = [
         C.UserRefIn,
         errors=(400, 401, 403, 404, 409, 413, 422),
     ),
+    Op("get", "/api/v1/rooms/{id}/members", "Members, online state, read markers", 200,
+       MembersOut, errors=(401, 403, 404)),
     Op("delete", "/api/v1/rooms/{id}/members/me", "Leave a room", 204, errors=(401, 403, 404)),
     Op(
         "post",

@@ -11,6 +11,7 @@ from backend.config import Settings
 from backend.queue.port import InboundQueue
 from backend.ratelimit import RateLimiter
 from backend.realtime.membership import MembershipSync
+from backend.realtime.presence import Presence
 
 
 @dataclass(slots=True)
@@ -20,4 +21,5 @@ class Runtime:
     queue: InboundQueue
     limiter: RateLimiter
     membership: MembershipSync
+    presence: Presence
     redis: Redis | None

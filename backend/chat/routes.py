@@ -9,6 +9,7 @@ from backend.chat import service as chat
 from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
 from backend.realtime.handlers import announce_join, announce_leave
+from backend.serialize import user_dict
 from backend.validation import load
 
 routes = web.RouteTableDef()
@@ -54,6 +55,24 @@ async def add_member(request: web.Request) -> web.Response:
     room, added = await chat.add_member(user, room_id, args["user_id"])
     await announce_join(request.app[RUNTIME], added, room.id)
     return json_response(await chat.room_dict(user, room))
+
+
+@routes.get("/api/v1/rooms/{id}/members")
+async def members(request: web.Request) -> web.Response:
+    """Members with presence and read markers (an extension: initial state for clients)."""
+    user = await current_user(request)
+    room_id = int_param(request, "id")
+    await chat.require_member(user.id, room_id)
+    rows = await chat.members(room_id)
+    online = await request.app[RUNTIME].presence.online([member.id for member, _ in rows])
+    return json_response(
+        {
+            "members": [
+                {**user_dict(member), "online": member.id in online, "last_read_seq": seq}
+                for member, seq in rows
+            ]
+        }
+    )
 
 
 @routes.delete("/api/v1/rooms/{id}/members/me")

@@ -6,12 +6,13 @@ Only the worker calls `persist_batch`; the gateway never writes a chat message i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -111,6 +112,30 @@ async def public_rooms(user: User, limit: int = 200) -> list[dict[str, Any]]:
 
 async def room_ids_of(user_id: int) -> list[int]:
     return await Membership.filter(user_id=user_id).values_list("room_id", flat=True)  # type: ignore[return-value]
+
+
+async def peers_of(
+    user_id: int, *, online: Callable[[list[int]], Awaitable[set[int]]], limit: int = 500
+) -> list[User]:
+    """The online users who share a room with this one (at most `limit` are looked at)."""
+    rooms = Membership.filter(user_id=user_id).values_list("room_id", flat=True)
+    ids = await (
+        Membership.filter(room_id__in=Subquery(rooms))
+        .exclude(user_id=user_id)
+        .distinct()
+        .limit(limit)
+        .values_list("user_id", flat=True)
+    )
+    present = await online([int(i) for i in ids])  # type: ignore[call-overload]
+    return await User.filter(id__in=present) if present else []
+
+
+async def members(room_id: int) -> list[tuple[User, int]]:
+    """A room's members with their read marker, by username."""
+    rows = (
+        await Membership.filter(room_id=room_id).select_related("user").order_by("user__username")
+    )
+    return [(row.user, row.last_read_seq) for row in rows]
 
 
 async def member_ids_of(room_id: int) -> list[int]:

@@ -14,6 +14,7 @@ from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, Typin
 from backend.chat.send import queue_change, queue_message
 from backend.errors import AppError, NotFound, Unauthorized
 from backend.realtime.acks import Handler, acked, error_ack
+from backend.realtime.typing import TypingTracker
 from backend.runtime import Runtime
 from backend.serialize import user_dict
 from backend.validation import load
@@ -54,13 +55,33 @@ def register(rt: Runtime) -> None:
             ) from exc
         await sio.save_session(sid, {"user": user})
         await sio.enter_room(sid, chat.user_channel(user.id))
-        for room_id in await chat.room_ids_of(user.id):
+        room_ids = await chat.room_ids_of(user.id)
+        for room_id in room_ids:
             await sio.enter_room(sid, chat.room_channel(room_id))
+        if await rt.presence.connected(user.id, sid):
+            await announce_presence(rt, user, online=True, room_ids=room_ids)
+        # Who is online already: a snapshot for this socket, as `presence` events.
+        for peer in await chat.peers_of(user.id, online=rt.presence.online):
+            await sio.emit("presence", {"user": user_dict(peer), "online": True}, to=sid)
         log.debug("socket_connected", sid=sid, user_id=user.id)
 
     @sio.event  # type: ignore[untyped-decorator]
     async def disconnect(sid: str, reason: Any = None) -> None:
         log.debug("socket_disconnected", sid=sid, reason=str(reason))
+        await typing_tracker.forget(sid)
+        session = await sio.get_session(sid)
+        user = session.get("user") if session else None
+        if isinstance(user, User) and await rt.presence.disconnected(user.id, sid):
+            await announce_presence(rt, user, online=False)
+
+    async def announce_typing(sid: str, room_id: int, typing: bool) -> None:
+        session = await sio.get_session(sid)
+        user = session.get("user") if session else None
+        if isinstance(user, User):
+            payload = {"room_id": room_id, "user": user_dict(user), "typing": typing}
+            await sio.emit("typing", payload, room=chat.room_channel(room_id), skip_sid=sid)
+
+    typing_tracker = TypingTracker(announce_typing)
 
     def on(event: str, handler: Handler) -> None:
         sio.on(event, acked(event, handler))
@@ -133,8 +154,7 @@ def register(rt: Runtime) -> None:
         user = await user_of(sid)
         args = load(_TYPING, data)
         await chat.require_member(user.id, args["room_id"])
-        payload = {"room_id": args["room_id"], "user": user_dict(user), "typing": args["typing"]}
-        await sio.emit("typing", payload, room=chat.room_channel(args["room_id"]), skip_sid=sid)
+        await typing_tracker.update(sid, args["room_id"], args["typing"])
         return {}
 
     async def read(sid: str, data: Any) -> dict[str, Any]:
@@ -158,6 +178,16 @@ def register(rt: Runtime) -> None:
     on("room:leave", room_leave)
     on("typing", typing)
     on("read", read)
+
+
+async def announce_presence(
+    rt: Runtime, user: User, *, online: bool, room_ids: list[int] | None = None
+) -> None:
+    """To everyone who shares a room with the user (each socket once, on every node)."""
+    rooms = room_ids if room_ids is not None else await chat.room_ids_of(user.id)
+    if rooms:
+        channels = [chat.room_channel(r) for r in rooms]
+        await rt.sio.emit("presence", {"user": user_dict(user), "online": online}, room=channels)
 
 
 async def announce_join(rt: Runtime, user: User, room_id: int) -> None:

@@ -1,0 +1,265 @@
+"""Rooms, history and live features across two gateway nodes (issue: rooms and live features)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.integration.test_message_path import send_many
+from tests.support.clients import Api, Live
+from tests.support.procs import Cluster
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def two_nodes(cluster: Callable[..., Cluster]) -> tuple[Cluster, str, str]:
+    c = cluster(CHATTY_PRESENCE_TTL="2")
+    a, b = c.gateway(), c.gateway()
+    c.worker()
+    return c, a.url, b.url
+
+
+async def test_join_add_and_leave_take_effect_live_on_the_other_node(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+) -> None:
+    _, url_a, url_b = two_nodes
+    alice = await api_at(url_a).register()
+    bob = await api_at(url_b).register()
+    carol = await api_at(url_b).register()
+    private = await alice.api.create_room("private")
+    public = await alice.api.create_room("public")
+    owner = await Live.connect(url_a, alice.token)
+    added = await Live.connect(url_b, bob.token)
+    joiner = await Live.connect(url_b, carol.token)
+    try:
+        await alice.api.add_member(private["id"], bob.id)  # REST on node A, socket on node B
+        await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 1)
+        status, _ = await carol.api.call("POST", f"/api/v1/rooms/{public['id']}/join")
+        assert status == 200
+        await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 2)
+        assert (await owner.send(private["id"], "to bob"))["ok"]
+        assert (await owner.send(public["id"], "to carol"))["ok"]
+        await added.wait_until(lambda: len(added.messages(private["id"])) == 1)
+        await joiner.wait_until(lambda: len(joiner.messages(public["id"])) == 1)
+        # Leaving on node B: node A's sends no longer reach the leaver.
+        status, _ = await bob.api.call("DELETE", f"/api/v1/rooms/{private['id']}/members/me")
+        assert status == 204
+        await owner.wait_until(lambda: len(owner.events["room:member_left"]) == 1)
+        assert (await owner.send(private["id"], "bob is gone"))["ok"]
+        await owner.wait_until(lambda: len(owner.messages(private["id"])) == 2)
+        await asyncio.sleep(0.3)
+        assert len(added.messages(private["id"])) == 1
+    finally:
+        for live in (owner, added, joiner):
+            await live.close()
+
+
+async def test_edit_and_delete_reach_the_other_node_and_history(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+) -> None:
+    _, url_a, url_b = two_nodes
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    room = await alice.api.create_room()
+    await alice.api.add_member(room["id"], bob.id)
+    author = await Live.connect(url_a, alice.token)
+    reader = await Live.connect(url_b, bob.token)
+    try:
+        assert (await author.send(room["id"], "first draft"))["ok"]
+        await reader.wait_until(lambda: len(reader.messages(room["id"])) == 1)
+        message = reader.messages(room["id"])[0]
+        other = await reader.call("message:edit", {"message_id": message["id"], "body": "mine!"})
+        assert other["error"]["code"] == "forbidden"
+        ack = await author.call(
+            "message:edit", {"message_id": message["id"], "body": "<b>final</b>"}
+        )
+        assert ack == {"ok": True}
+        await reader.wait_until(lambda: len(reader.events["message:updated"]) == 1)
+        edited = reader.events["message:updated"][0]
+        assert edited["body"] == "<b>final</b>"
+        assert edited["edited_at"] is not None
+        assert edited["seq"] == message["seq"]
+        assert (await author.call("message:delete", {"message_id": message["id"]})) == {"ok": True}
+        await reader.wait_until(lambda: len(reader.events["message:updated"]) == 2)
+        deleted = reader.events["message:updated"][1]
+        assert deleted["deleted"] is True
+        assert deleted["body"] == ""
+        (stored,) = await bob.api.all_history(room["id"])
+        assert stored["deleted"] is True
+        assert stored["body"] == ""
+        assert stored["seq"] == 1
+        gone = await author.call("message:edit", {"message_id": message["id"], "body": "again"})
+        assert gone["error"]["code"] == "not_found"
+    finally:
+        await author.close()
+        await reader.close()
+
+
+async def test_typing_crosses_nodes_is_not_echoed_and_expires(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+) -> None:
+    _, url_a, url_b = two_nodes
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    room = await alice.api.create_room()
+    await alice.api.add_member(room["id"], bob.id)
+    typer = await Live.connect(url_a, alice.token)
+    watcher = await Live.connect(url_b, bob.token)
+    try:
+        for _ in range(5):  # a burst is throttled to one announcement
+            assert (await typer.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
+        await watcher.wait_until(lambda: len(watcher.events["typing"]) >= 1)
+        first = watcher.events["typing"][0]
+        assert first["typing"] is True
+        assert first["user"]["id"] == alice.id
+        assert first["room_id"] == room["id"]
+        # Nobody says "stopped": the indicator expires by itself.
+        await watcher.wait_until(lambda: watcher.events["typing"][-1]["typing"] is False, 15)
+        assert [e["typing"] for e in watcher.events["typing"]] == [True, False]
+        assert typer.events["typing"] == []
+    finally:
+        await typer.close()
+        await watcher.close()
+
+
+async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+) -> None:
+    c, url_a, url_b = two_nodes
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    room = await alice.api.create_room()
+    await alice.api.add_member(room["id"], bob.id)
+    watcher = await Live.connect(url_a, alice.token)
+    try:
+        first = await Live.connect(url_b, bob.token)
+        await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True])
+        second = await Live.connect(url_b, bob.token)
+        await first.close()
+        await asyncio.sleep(0.3)
+        assert _presence(watcher, bob.id) == [True], "online while any socket is connected"
+        _, listing = await alice.api.call("GET", f"/api/v1/rooms/{room['id']}/members")
+        assert {m["id"]: m["online"] for m in listing["members"]} == {alice.id: True, bob.id: True}
+        # Node B dies without a word: bob turns offline within the presence TTL.
+        node_b = next(p for p in c.procs if p.url == url_b)
+        node_b.kill()
+        await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True, False], 20)
+        await second.sio.disconnect()
+    finally:
+        await watcher.close()
+
+
+def _presence(live: Live, user_id: int) -> list[bool]:
+    return [e["online"] for e in live.events["presence"] if e["user"]["id"] == user_id]
+
+
+async def test_unread_counts_rise_with_messages_and_drop_after_read(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+) -> None:
+    _, url_a, url_b = two_nodes
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    quiet = await alice.api.create_room(name="quiet")
+    busy = await alice.api.create_room(name="busy")
+    for room in (quiet, busy):
+        await alice.api.add_member(room["id"], bob.id)
+    sender = await Live.connect(url_a, alice.token)
+    reader = await Live.connect(url_b, bob.token)
+    try:
+        await send_many(sender, busy["id"], 5)
+        await reader.wait_until(lambda: len(reader.messages(busy["id"])) == 5)
+        _, listing = await bob.api.call("GET", "/api/v1/rooms")
+        rooms = {r["id"]: r for r in listing["rooms"]}
+        assert listing["rooms"][0]["id"] == busy["id"], "most recent activity first"
+        assert rooms[busy["id"]]["unread_count"] == 5
+        assert rooms[busy["id"]]["last_seq"] == 5
+        assert rooms[quiet["id"]]["unread_count"] == 0
+        assert (await reader.call("read", {"room_id": busy["id"], "seq": 5})) == {"ok": True}
+        await sender.wait_until(lambda: len(sender.events["read"]) == 1)
+        assert sender.events["read"][0] == {"room_id": busy["id"], "user_id": bob.id, "seq": 5}
+        _, listing = await bob.api.call("GET", "/api/v1/rooms")
+        assert {r["id"]: r["unread_count"] for r in listing["rooms"]}[busy["id"]] == 0
+    finally:
+        await sender.close()
+        await reader.close()
+
+
+async def test_reconnect_to_the_other_node_and_sync_closes_every_gap(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+) -> None:
+    _, url_a, url_b = two_nodes
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    room = await alice.api.create_room()
+    await alice.api.add_member(room["id"], bob.id)
+    sender = await Live.connect(url_a, alice.token)
+    reader = await Live.connect(url_a, bob.token)
+    try:
+        await send_many(sender, room["id"], 10)
+        await reader.wait_until(lambda: len(reader.messages(room["id"])) == 10)
+        seen = {m["seq"]: m for m in reader.messages(room["id"])}
+        await reader.close()
+        await send_many(sender, room["id"], 50)  # while bob is away
+        reader = await Live.connect(url_b, bob.token)  # back, on the other node
+        last_seen = max(seen)
+        while True:
+            ack = await reader.call("sync", {"rooms": {str(room["id"]): last_seen}})
+            entry = ack["rooms"][str(room["id"])]
+            for message in entry["messages"]:
+                assert message["seq"] not in seen, "sync repeated a message"
+                seen[message["seq"]] = message
+            last_seen = max(seen)
+            if not entry["has_more"]:
+                break
+        assert sorted(seen) == list(range(1, 61))
+    finally:
+        await sender.close()
+        await reader.close()
+
+
+async def test_history_pages_over_1000_messages_both_ways(
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], pg_url: str
+) -> None:
+    _, url_a, _ = two_nodes
+    alice = await api_at(url_a).register()
+    room = await alice.api.create_room()
+    live = await Live.connect(url_a, alice.token)
+    try:
+        await send_many(live, room["id"], 1000, in_flight=50)
+    finally:
+        await live.close()
+    forward = await alice.api.all_history(room["id"])
+    for _ in range(100):
+        if len(forward) == 1000:
+            break
+        await asyncio.sleep(0.1)
+        forward = await alice.api.all_history(room["id"])
+    assert [m["seq"] for m in forward] == list(range(1, 1001))
+    backward: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        _, page = await alice.api.call(
+            "GET", f"/api/v1/rooms/{room['id']}/messages?limit=100{cursor}", expect=200
+        )
+        backward = page["messages"] + backward
+        if not page["has_more"]:
+            break
+        cursor = f"&before_seq={page['messages'][0]['seq']}"
+    assert [m["seq"] for m in backward] == list(range(1, 1001))
+    assert [m["id"] for m in backward] == [m["id"] for m in forward]
+    plan = await _latest_page_plan(pg_url, room["id"])
+    assert "uid_messages_room_id" in plan, plan  # the unique (room_id, seq) index
+    print("EXPLAIN latest page:\n" + plan)
+
+
+async def _latest_page_plan(pg_url: str, room_id: int) -> str:
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute("ANALYZE messages")
+        rows = await conn.fetch(
+            "EXPLAIN SELECT * FROM messages WHERE room_id = $1 ORDER BY seq DESC LIMIT 51",
+            room_id,
+        )
+    finally:
+        await conn.close()
+    return "\n".join(r[0] for r in rows)
