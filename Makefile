@@ -8,7 +8,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/package.json frontend/vite.config.ts
 PYTEST_ARGS ?=
 
-.PHONY: help install run gateway worker migrate frontend services test test-python \
+.PHONY: help install run gateway worker migrate frontend services browser test test-python \
 	test-frontend test-browser lint format migrations screenshots clean
 
 help:
@@ -16,6 +16,7 @@ help:
 	@echo "make test     lint + the whole test suite (starts PostgreSQL and Redis if needed)"
 	@echo "make lint     ruff + mypy --strict"
 	@echo "make migrations NAME=...  generate migrations for PostgreSQL and SQLite from the models"
+	@echo "make screenshots  regenerate docs/screenshots/ (the browser e2e at desktop and phone widths)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,13 +58,35 @@ tests/e2e/js/node_modules/.package-lock.json: tests/e2e/js/package-lock.json
 	cd tests/e2e/js && npm ci --no-audit --no-fund
 	touch $@
 
+# Debian's chromium for the browser tests (no browser download by a test tool). Installed when
+# missing and we are root; otherwise the browser test skips (and fails under CI=true).
+CHROMIUM_PATH ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "browser: installing Debian's chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "browser: no chromium at $(CHROMIUM_PATH) (apt-get install chromium, as root)" >&2; \
+	fi
+
 lint: install
 	$(BIN)/ruff check backend worker tests bench
 	$(BIN)/ruff format --check backend worker tests bench
 	$(BIN)/mypy
 
-test-python: install services tests/e2e/js/node_modules/.package-lock.json
+test-python: install services frontend browser tests/e2e/js/node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The SPA in chromium against two gateways + a worker, restarted mid-way (part of test-python).
+test-browser: install services frontend browser
+	$(BIN)/pytest tests/e2e/test_browser.py $(PYTEST_ARGS)
+
+# Screenshots for the README: the same browser run, writing its PNGs to docs/screenshots/.
+screenshots: install services frontend browser
+	rm -f docs/screenshots/*.png
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_browser.py -q
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm test

@@ -4,6 +4,10 @@
 //
 // Environment:
 //   CHATTY_URL       base URL of a running gateway serving the built SPA (required; skipped without)
+//   CHATTY_URL_B     the second person's gateway (default CHATTY_URL): two gateways of one cluster
+//   CHATTY_CONTROL_URL  a control endpoint that can restart the whole system (`POST /stop`, then
+//                    `POST /start`: the gateways come back on the same ports); without it the
+//                    server-restart step is skipped. tests/e2e/test_browser.py serves one.
 //   SCREENSHOT_DIR   if set, screenshots of the main screens (desktop 1280x800, phone 390x844) go there
 //   CHROMIUM_PATH    the browser binary (default /usr/bin/chromium)
 //   E2E_HEADED=1     show the browser (needs a display)
@@ -16,6 +20,8 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
+const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
+const CONTROL = (process.env.CHATTY_CONTROL_URL ?? '').replace(/\/+$/, '');
 const SHOTS = process.env.SCREENSHOT_DIR ?? '';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -24,7 +30,7 @@ const TIMEOUT = 15_000;
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const alice = { username: `alice_${suffix}`, display: 'Alice Example', password: 'correct horse battery' };
 const bob = { username: `bob_${suffix}`, display: 'Bob Builder', password: 'another good password' };
-const roomName = `e2e private ${suffix}`;
+const roomName = 'Launch planning';
 
 /** Everything that must never happen: a JS dialog (XSS), a page error, a CSP violation. */
 const problems = [];
@@ -38,6 +44,7 @@ let pageB;
 async function shot(page, name) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
+  await page.mouse.move(0, 0); // no hover effects left over from the last click
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
@@ -59,8 +66,11 @@ async function newPage(who) {
   return { ctx, page };
 }
 
+/** Alice's browser uses gateway A, Bob's gateway B. */
+const baseOf = (page) => (page === pageB ? BASE_B : BASE);
+
 async function register(page, user, shotName) {
-  await page.goto(`${BASE}/#/register`);
+  await page.goto(`${baseOf(page)}/#/register`);
   await page.getByTestId('register-username').fill(user.username);
   await page.getByTestId('register-display-name').fill(user.display);
   await page.getByTestId('register-password').fill(user.password);
@@ -112,6 +122,20 @@ function step(name, fn, { independent = false } = {}) {
 
 async function seqsOf(page) {
   return page.$$eval('[data-testid="message"][data-seq]', (els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+}
+
+/** The texts of the delivered messages of the open conversation, in order. */
+async function bodiesOf(page) {
+  return page.$$eval('[data-testid="message"][data-seq] [data-testid="message-body"]', (els) =>
+    els.map((e) => e.textContent.trim()),
+  );
+}
+
+/** Ask the test harness to stop or start the whole system (gateways and worker). */
+async function control(action) {
+  const res = await fetch(`${CONTROL}/${action}`, { method: 'POST' });
+  const body = await res.json().catch(() => ({}));
+  assert.ok(res.ok && body.ok, `control ${action}: ${res.status} ${JSON.stringify(body)}`);
 }
 
 describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
@@ -234,6 +258,15 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
     // Give a would-be handler (an image error, say) a moment to fire before checking.
     await pageB.waitForTimeout(300);
     assert.deepEqual(problems, []);
+    // What was cleaned down to nothing was refused: its author discards it.
+    await pageA.waitForFunction(
+      () => document.querySelectorAll('[data-testid="message"]:not([data-seq]):not([data-state="failed"])').length === 0,
+    );
+    const refused = pageA.locator('[data-testid="message"][data-state="failed"]');
+    for (let n = await refused.count(); n > 0; n--) {
+      await refused.first().getByTestId('discard-message').click();
+      await refused.nth(n - 1).waitFor({ state: 'detached' });
+    }
   });
 
   step('lets the author edit and delete a message, live for the other', async () => {
@@ -257,7 +290,7 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
 
   step('counts unread messages in the room list', async () => {
     await shot(pageB, 'desktop-conversation');
-    await pageB.goto(`${BASE}/#/rooms`);
+    await pageB.goto(`${BASE_B}/#/rooms`);
     const item = pageB.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
     await item.waitFor();
     await send(pageA, 'are you there?');
@@ -301,6 +334,61 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
     assert.equal(new Set(a).size, a.length, 'no duplicates');
   });
 
+  step('reconnects by itself after the server restarts, losing and repeating nothing', async (t) => {
+    if (!CONTROL) {
+      t.skip('set CHATTY_CONTROL_URL to a control endpoint that can restart the server');
+      return;
+    }
+    await delivered(pageB, 'and one more').waitFor();
+    await delivered(pageA, 'and one more').waitFor();
+    const before = await seqsOf(pageA);
+    assert.deepEqual(await seqsOf(pageB), before, 'both see the same messages before the restart');
+
+    await control('stop'); // every gateway and the worker are killed
+    await pageA.getByTestId('reconnecting-banner').waitFor({ state: 'visible' });
+    await pageB.getByTestId('reconnecting-banner').waitFor({ state: 'visible' });
+    // Written while the server is down: shown as pending at once, sent after reconnecting.
+    const during = ['written while the server was down', 'me too, during the restart'];
+    for (const [page, text] of [[pageA, during[0]], [pageB, during[1]]]) {
+      const input = page.getByTestId('message-input');
+      await input.fill(text);
+      await input.press('Enter');
+      await page.locator('[data-testid="message"]:not([data-seq])').filter({ hasText: text }).waitFor();
+    }
+    await shot(pageA, 'desktop-server-restart');
+
+    await control('start'); // the same ports again
+    for (const page of [pageA, pageB]) {
+      await page.getByTestId('reconnecting-banner').waitFor({ state: 'hidden', timeout: 30_000 });
+      for (const text of during) await delivered(page, text).waitFor({ timeout: 30_000 });
+    }
+    const after = ['back after the restart', 'welcome back'];
+    await send(pageA, after[0]);
+    await delivered(pageB, after[0]).waitFor();
+    await send(pageB, after[1], { viaButton: true });
+    await delivered(pageA, after[1]).waitFor();
+
+    const a = await seqsOf(pageA);
+    const b = await seqsOf(pageB);
+    assert.deepEqual(a, b, 'both see the same messages after the restart');
+    assert.deepEqual(a.slice(0, before.length), before, 'nothing from before the restart changed');
+    const first = a[0];
+    assert.deepEqual(a, a.map((_, i) => first + i), 'seq ascending, no gap, no repeat');
+    assert.equal(a.length, before.length + 4, 'each message of the restart exactly once');
+    for (const page of [pageA, pageB]) {
+      const bodies = await bodiesOf(page);
+      for (const text of [...during, ...after]) {
+        assert.equal(bodies.filter((x) => x === text).length, 1, `"${text}" exactly once`);
+      }
+      assert.equal(await page.locator('[data-testid="message"]:not([data-seq])').count(), 0, 'nothing left pending');
+    }
+    // What the server stored is what was seen live.
+    await pageB.reload();
+    await delivered(pageB, after[1]).waitFor();
+    assert.deepEqual(await seqsOf(pageB), a, 'the history after a reload matches');
+    assert.deepEqual(await bodiesOf(pageB), await bodiesOf(pageA));
+  });
+
   step('starts a direct message from a user search', async () => {
     await pageB.getByTestId('new-dm-button').click();
     await pageB.getByTestId('dm-search-input').fill(alice.username.slice(0, 8));
@@ -315,7 +403,7 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
 
   step('works at phone width', async () => {
     await pageB.setViewportSize(PHONE);
-    await pageB.goto(`${BASE}/#/rooms`);
+    await pageB.goto(`${BASE_B}/#/rooms`);
     const item = pageB.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
     await item.waitFor();
     await shot(pageB, 'phone-room-list');

@@ -30,6 +30,7 @@ class Proc:
     popen: subprocess.Popen[bytes]
     log_path: Path
     port: int | None = None
+    args: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -110,7 +111,7 @@ class Cluster:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
-        proc = Proc(name, popen, log_path, port)
+        proc = Proc(name, popen, log_path, port, list(args))
         self.procs.append(proc)
         return proc
 
@@ -126,6 +127,25 @@ class Cluster:
         proc = self._spawn(f"worker{n}", ["worker"], None)
         wait_for_log(proc, "worker_started")
         return proc
+
+    def restart(self, *procs: Proc) -> list[Proc]:
+        """Kill those of `procs` still running, then start them again, all at once: same names,
+        arguments, ports and logs. Returns the new processes (they replace the old ones in
+        `procs`) once they serve: a gateway answers /healthz, a worker has logged its start.
+        """
+        for proc in procs:
+            proc.kill()
+        fresh: list[tuple[Proc, int]] = []
+        for proc in procs:
+            seen = len(proc.log())
+            self.procs.remove(proc)
+            fresh.append((self._spawn(proc.name, proc.args, proc.port), seen))
+        for new, seen in fresh:
+            if new.port is not None:
+                wait_healthy(new)
+            else:
+                wait_for_log(new, "worker_started", after=seen)
+        return [new for new, _ in fresh]
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -152,10 +172,11 @@ def wait_healthy(proc: Proc, timeout: float = 30) -> None:
     raise TimeoutError(f"{proc.name} not healthy in {timeout}s:\n{proc.log()}")
 
 
-def wait_for_log(proc: Proc, needle: str, timeout: float = 30) -> None:
+def wait_for_log(proc: Proc, needle: str, timeout: float = 30, *, after: int = 0) -> None:
+    """Wait for `needle` in the log, looking only past its first `after` characters."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if needle in proc.log():
+        if needle in proc.log()[after:]:
             return
         if not proc.alive():
             raise RuntimeError(f"{proc.name} exited early:\n{proc.log()}")
