@@ -34,6 +34,7 @@ from bench.systems import (
     Database,
     System,
     ensure_node_modules,
+    forget_redis_keys,
     seed,
     start_chatty,
     start_node_relay,
@@ -217,6 +218,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 if probe is not None:
                     await probe.close()
                 system.stop()
+                if "env" in system.extra:
+                    await forget_redis_keys(args.redis, system.extra["env"])
         if "persistence" in wanted and "chatty" in systems:
             say(f"chatty: worker draining a backlog of {sizes.backlog}")
             results["persistence"] = await scenarios.persistence(

@@ -452,6 +452,8 @@ async def persistence(
         worker_s = t1 - t0
         left = await redis.xlen(stream)
         await redis.delete(stream, f"{stream}.dead")
+        async for key in redis.scan_iter(match=f"{env['CHATTY_SOCKETIO_CHANNEL']}*"):
+            await redis.delete(key)
         # The limit: the same rows, read back, deleted, and copied in again with raw asyncpg.
         rows = await db.fetch("SELECT * FROM messages WHERE room_id = ANY($1::bigint[])", room_ids)
         columns = list(rows[0].keys())

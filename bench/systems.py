@@ -325,6 +325,21 @@ def start_node_relay(population: Population, *, redis_url: str, log_dir: Path) -
     return system
 
 
+async def forget_redis_keys(redis_url: str, env: dict[str, str]) -> None:
+    """Delete what a chatty system left in Redis: its stream, dead letters, turn counters."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(redis_url)
+    try:
+        stream = env["CHATTY_INBOUND_STREAM"]
+        channel = env["CHATTY_SOCKETIO_CHANNEL"]
+        keys = [stream, f"{stream}.dead"]
+        keys += [k async for k in redis.scan_iter(match=f"{channel}*", count=1000)]
+        await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
 async def persisted_rows(conn: asyncpg.Connection, room_ids: list[int]) -> int:
     """Messages stored in these rooms (each room's `last_seq`, which the worker advances)."""
     value = await conn.fetchval(
