@@ -100,7 +100,7 @@ format: install
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist tests/e2e/js/node_modules data
 
-# ---- benchmarks (bench/README.md): not part of `make test`; about 15 minutes ----------------
+# ---- benchmarks (bench/README.md): not part of `make test`; ~7 minutes on 2 cores ---------
 BENCH_ARGS ?=
 BENCH_STAMP := $(VENV)/.bench-stamp
 
