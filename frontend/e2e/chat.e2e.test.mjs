@@ -399,6 +399,7 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
     await dm.waitFor();
     await dm.click();
     await delivered(pageA, 'a private word').waitFor();
+    await shot(pageA, 'desktop-direct-message');
   });
 
   step('works at phone width', async () => {
@@ -417,6 +418,9 @@ describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the 
 
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     const page = await phone.newPage();
+    await page.goto(`${BASE}/`);
+    await page.getByTestId('login-form').waitFor();
+    await shot(page, 'phone-login');
     await page.goto(`${BASE}/#/register`);
     await page.getByTestId('register-form').waitFor();
     await shot(page, 'phone-register');
