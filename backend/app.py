@@ -11,10 +11,13 @@ import socketio
 import structlog
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from backend import logs, ops
 from backend.accounts.models import User
 from backend.accounts.routes import routes as account_routes
+from backend.chat.recent import MemoryRecentCache, RedisRecentCache
 from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
 from backend.db import open_database
@@ -39,12 +42,15 @@ log = structlog.get_logger("chatty.gateway")
 
 
 def open_redis(settings: Settings) -> Redis:
-    # socket_timeout must outlast the worker's XREADGROUP block.
+    # socket_timeout must outlast the worker's XREADGROUP block. Two quick retries ride over a
+    # pooled connection that a Redis restart left stale; Redis really away fails within ~0.3 s
+    # (callers answer `unavailable` or back off; they never wait on a dead server).
     return Redis.from_url(
         settings.redis_url,
         socket_connect_timeout=2,
         socket_timeout=10,
         health_check_interval=15,
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.2), retries=2),
     )
 
 
@@ -88,6 +94,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> web.Applicat
                 worker = Worker(
                     queue=rt.queue,
                     emitter=ServerEmitter(sio),
+                    recent=rt.recent,
                     order=(
                         SingleWorkerOrder()
                         if redis is None
@@ -131,6 +138,7 @@ def _runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | None)
             limiter=MemoryRateLimiter(),
             membership=LocalMembershipSync(sio),
             presence=MemoryPresence(),
+            recent=MemoryRecentCache(),
             redis=None,
         )
     return Runtime(
@@ -140,6 +148,7 @@ def _runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | None)
         limiter=RedisRateLimiter(redis),
         membership=RedisMembershipSync(redis, sio, settings.socketio_channel),
         presence=RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl),
+        recent=RedisRecentCache(redis, settings.socketio_channel),
         redis=redis,
     )
 

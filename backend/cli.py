@@ -14,6 +14,7 @@ from aiohttp import web
 
 from backend import jsonutil, logs, migrations
 from backend.app import create_app, make_queue, open_redis
+from backend.chat.recent import RedisRecentCache
 from backend.config import Settings, SettingsError
 from backend.db import open_database
 from backend.realtime.emitter import RedisEmitter
@@ -78,6 +79,7 @@ async def run_worker(settings: Settings) -> None:
             queue=queue,
             emitter=emitter,
             order=RedisEmitOrder(redis, settings.socketio_channel),
+            recent=RedisRecentCache(redis, settings.socketio_channel),
             batch_size=settings.worker_batch,
             max_deliveries=settings.max_deliveries,
         )

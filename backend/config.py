@@ -104,6 +104,14 @@ class Settings:
             "doc": "inbound backlog bound; beyond it senders get `unavailable`",
         },
     )
+    socket_queue_max: int = field(
+        default=1000,
+        metadata={
+            "env": "CHATTY_SOCKET_QUEUE_MAX",
+            "doc": "unsent packets a socket may have waiting before it is disconnected as a "
+            "client that stopped reading (it reconnects and `sync`s)",
+        },
+    )
     socketio_channel: str = field(
         default="chatty.socketio",
         metadata={

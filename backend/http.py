@@ -20,8 +20,10 @@ from backend.errors import (
     PayloadTooLarge,
     RateLimited,
     Unauthorized,
+    Unavailable,
 )
 from backend.keys import SETTINGS
+from backend.outages import is_outage
 
 MAX_BODY = 64 * 1024
 log = structlog.get_logger("chatty.http")
@@ -63,7 +65,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if kind is None:
             return error_response(BadRequest(exc.reason))
         return error_response(kind())
-    except Exception:
+    except Exception as exc:
+        if is_outage(exc):  # PostgreSQL or Redis away: retry later, not a bug
+            log.warning("request_unavailable", path=request.path, error=repr(exc)[:200])
+            return error_response(Unavailable())
         log.exception("request_failed", method=request.method, path=request.path)
         return error_response(InternalError())
 

@@ -57,6 +57,15 @@ END_TO_END_SECONDS = Histogram(
     buckets=_LATENCY_BUCKETS,
 )
 
+SLOW_CLIENTS_CUT_OFF = Counter(
+    "chatty_slow_clients_cut_off",
+    "sockets disconnected because they stopped reading (too many unsent packets)",
+)
+SOCKET_RESYNCS = Counter(
+    "chatty_socket_resyncs",
+    "times this gateway sent its sockets away to `sync` after its Redis subscription was down",
+)
+
 
 async def sample_queue_length(queue: InboundQueue) -> None:
     """Refresh the queue-length gauge; a queue that does not answer in 1 s keeps the last value."""

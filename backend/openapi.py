@@ -199,8 +199,14 @@ OPERATIONS = [
         C.UserRefIn,
         errors=(400, 401, 403, 404, 409, 413, 422),
     ),
-    Op("get", "/api/v1/rooms/{id}/members", "Members, online state, read markers", 200,
-       MembersOut, errors=(401, 403, 404)),
+    Op(
+        "get",
+        "/api/v1/rooms/{id}/members",
+        "Members, online state, read markers",
+        200,
+        MembersOut,
+        errors=(401, 403, 404),
+    ),
     Op("delete", "/api/v1/rooms/{id}/members/me", "Leave a room", 204, errors=(401, 403, 404)),
     Op(
         "post",

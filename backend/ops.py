@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -13,6 +12,7 @@ from backend import db
 from backend import metrics as metric
 from backend.http import json_response
 from backend.keys import OPENAPI, RUNTIME
+from backend.realtime.recovery import send_sockets_away
 
 routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -75,16 +75,10 @@ async def drain_sockets(app: web.Application) -> None:
     if rt is None:  # start-up failed: nothing was ever connected
         return
     sio = rt.sio
-    sockets = list(sio.eio.sockets.values())
-    log.info("gateway_draining", sockets=len(sockets))
-    for socket in sockets:
-        # abort: no Engine.IO CLOSE packet (a python-socketio client would take it as final)
-        with contextlib.suppress(Exception):
-            await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
-        # Wakes the transport's writer, which then closes the WebSocket (or ends the poll).
-        socket.queue.put_nowait(None)
+    log.info("gateway_draining", sockets=len(sio.eio.sockets))
+    sent = await send_sockets_away(sio, sio.eio.reason.SERVER_DISCONNECT)
     await sio.shutdown()
-    log.info("gateway_drained", sockets=len(sockets))
+    log.info("gateway_drained", sockets=sent)
 
 
 @routes.get("/api/openapi.json")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import socketio
 from redis.asyncio import Redis
 
+from backend.chat.recent import RecentCache
 from backend.config import Settings
 from backend.queue.port import InboundQueue
 from backend.ratelimit import RateLimiter
@@ -22,4 +23,5 @@ class Runtime:
     limiter: RateLimiter
     membership: MembershipSync
     presence: Presence
+    recent: RecentCache
     redis: Redis | None

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from redis.exceptions import RedisError
 
 from backend import metrics
 from backend.chat import service as chat
 from backend.chat.inbound import InboundMessage
+from backend.chat.recent import MemoryRecentCache, RecentCache
 from backend.queue.port import Delivery, InboundQueue
 from backend.realtime.emitter import Emitter
 from worker.ordering import EmitOrder, SingleWorkerOrder
@@ -47,6 +49,7 @@ class Worker:
     queue: InboundQueue
     emitter: Emitter
     order: EmitOrder = field(default_factory=SingleWorkerOrder)
+    recent: RecentCache = field(default_factory=MemoryRecentCache)
     batch_size: int = 200
     max_deliveries: int = 5
     block_ms: int = 1000
@@ -105,6 +108,7 @@ class Worker:
     async def _persist_and_emit(self, batch: list[tuple[Delivery, InboundMessage]]) -> None:
         with metrics.PERSIST_SECONDS.time():
             outcomes = await self._persist(batch)
+        await self._cache([o for o in outcomes if o and o.created and o.message is not None])
         fresh: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
             if outcome is None:
@@ -150,6 +154,13 @@ class Worker:
             [d.entry_id for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
         )
         log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
+
+    async def _cache(self, outcomes: list[chat.Outcome]) -> None:
+        """Committed rows into the recent-messages cache, before anyone is told of them."""
+        try:
+            await self.recent.put([o.message for o in outcomes if o.message is not None])
+        except (RedisError, OSError) as exc:  # readers fall back to the database
+            log.warning("recent_cache_write_failed", error=str(exc))
 
     async def _emit_in_order(self, room_id: int, messages: list[dict[str, Any]]) -> None:
         """New messages of one room, after every earlier batch of that room was emitted."""

@@ -101,8 +101,8 @@ async def history(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_HISTORY, dict(request.query))
-    await chat.require_member(user.id, room_id)
-    messages, has_more = await chat.history(room_id, **args)
+    room = await chat.require_member(user.id, room_id)
+    messages, has_more = await chat.read_history(room, cache=request.app[RUNTIME].recent, **args)
     return json_response({"messages": messages, "has_more": has_more})
 
 

@@ -3,6 +3,7 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import structlog
@@ -19,6 +20,10 @@ from backend.ratelimit import Limit, RateLimiter, enforce
 from backend.validation import load
 
 log = structlog.get_logger("chatty.send")
+
+# A queue that does not answer within this is treated as away: the sender gets `unavailable`
+# (and retries with the same client_msg_id, which can never store the message twice).
+PUBLISH_TIMEOUT = 2.0
 _SEND, _EDIT, _DELETE = SendIn(), EditIn(), DeleteIn()
 
 
@@ -78,9 +83,10 @@ async def queue_change(
 
 async def _publish(queue: InboundQueue, inbound: InboundMessage) -> None:
     try:
-        await queue.publish(inbound.encode())
+        async with asyncio.timeout(PUBLISH_TIMEOUT):
+            await queue.publish(inbound.encode())
     except QueueFull as exc:
         raise Unavailable("too many messages waiting; try again shortly") from exc
-    except (RedisError, OSError) as exc:
+    except (RedisError, OSError) as exc:  # TimeoutError is an OSError
         log.warning("inbound_queue_unavailable", error=str(exc))
         raise Unavailable("message queue unavailable; try again shortly") from exc

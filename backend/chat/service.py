@@ -5,12 +5,14 @@ Only the worker calls `persist_batch`; the gateway never writes a chat message i
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
@@ -19,6 +21,7 @@ from tortoise.transactions import in_transaction
 from backend.accounts.models import User
 from backend.chat.inbound import InboundMessage
 from backend.chat.models import Membership, Message, Room
+from backend.chat.recent import RecentCache
 from backend.chat.sanitize import clean_message, clean_text
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.serialize import iso, message_dict, user_dict
@@ -260,6 +263,29 @@ async def history(
         rows = await query.order_by("-seq").limit(limit + 1)
         page = list(reversed(rows[:limit]))
     return [message_dict(m, m.sender) for m in page], len(rows) > limit
+
+
+async def read_history(
+    room: Room,
+    *,
+    before_seq: int | None,
+    after_seq: int | None,
+    limit: int,
+    cache: RecentCache,
+) -> tuple[list[dict[str, Any]], bool]:
+    """`history`, with the latest page (no cursor) served by the recent-messages cache."""
+    if before_seq is not None or after_seq is not None:
+        return await history(room.id, before_seq=before_seq, after_seq=after_seq, limit=limit)
+    try:
+        page = await cache.latest(room.id, last_seq=room.last_seq, count=limit)
+    except (RedisError, OSError):
+        page = None
+    if page is not None:
+        return page, bool(page) and page[0]["seq"] > 1
+    messages, has_more = await history(room.id, before_seq=None, after_seq=None, limit=limit)
+    with contextlib.suppress(RedisError, OSError):
+        await cache.put(messages, replace=False)  # committed rows: safe to cache
+    return messages, has_more
 
 
 # ---- persistence (worker only) --------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import Any
 import structlog
 
 from backend import metrics
-from backend.errors import AppError, InternalError
+from backend.errors import AppError, InternalError, Unavailable
+from backend.outages import is_outage
 
 log = structlog.get_logger("chatty.realtime")
 
@@ -38,7 +39,10 @@ def acked(event: str, handler: Handler) -> AckedHandler:
                 metrics.RATE_LIMITED.labels(f"socket:{event}").inc()
             log.debug("socket_event_handled", ok=False, code=exc.code)
             return error_ack(exc)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):  # PostgreSQL or Redis away: the client may retry
+                log.warning("socket_event_unavailable", error=repr(exc)[:200])
+                return error_ack(Unavailable())
             log.exception("socket_handler_failed", socket_event=event, sid=sid)
             return error_ack(InternalError())
         log.debug("socket_event_handled", ok=True)

@@ -110,12 +110,13 @@ def register(rt: Runtime) -> None:
     async def history(sid: str, data: Any) -> dict[str, Any]:
         user = await user_of(sid)
         args = load(_HISTORY, data)
-        await chat.require_member(user.id, args["room_id"])
-        messages, has_more = await chat.history(
-            args["room_id"],
+        room = await chat.require_member(user.id, args["room_id"])
+        messages, has_more = await chat.read_history(
+            room,
             before_seq=args["before_seq"],
             after_seq=args["after_seq"],
             limit=args["limit"],
+            cache=rt.recent,
         )
         return {"messages": messages, "has_more": has_more}
 

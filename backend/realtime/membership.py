@@ -17,6 +17,7 @@ import structlog
 from redis.asyncio import Redis
 
 from backend.chat.service import room_channel, user_channel
+from backend.realtime.recovery import resync_of, watched_pubsub
 
 log = structlog.get_logger("chatty.membership")
 
@@ -87,13 +88,19 @@ class RedisMembershipSync:
         await self._redis.publish(self._channel, orjson.dumps(change))
 
     async def listen(self) -> None:
-        """Runs for the gateway's lifetime; reconnects with backoff when Redis goes away."""
-        delay = 0.1
+        """Runs for the gateway's lifetime; reconnects with backoff when Redis goes away.
+
+        Changes published while it was away are lost: once back, this node's sockets are sent
+        to reconnect, which rejoins them to their rooms from the database (recovery.py).
+        """
+        delay, ever = 0.1, False
         while True:
             try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                async with watched_pubsub(self._redis, self._missed_changes) as pubsub:
                     await pubsub.subscribe(self._channel)
-                    delay = 0.1
+                    if ever:
+                        self._missed_changes()
+                    delay, ever = 0.1, True
                     async for raw in pubsub.listen():
                         await self._handle(raw)
             except asyncio.CancelledError:
@@ -102,6 +109,9 @@ class RedisMembershipSync:
                 log.warning("membership_listener_reconnect", error=str(exc), delay=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    def _missed_changes(self) -> None:
+        resync_of(self._sio).request("membership listener resubscribed")
 
     async def _handle(self, raw: dict[str, Any]) -> None:
         with contextlib.suppress(orjson.JSONDecodeError, KeyError, TypeError, ValueError):

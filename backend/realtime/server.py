@@ -5,12 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import socketio
+import structlog
 
 from backend import jsonutil, metrics
 from backend.config import Settings
+from backend.realtime.backpressure import BoundedEngineServer
+from backend.realtime.recovery import WatchedPubSub, resync_of
+
+log = structlog.get_logger("chatty.socketio")
+LISTEN_BACKOFF_MAX = 2.0  # python-socketio's own grows to 60 s: that long without live events
 
 
 class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -19,6 +26,9 @@ class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
     async def emit(self, event: str, *args: Any, **kwargs: Any) -> None:
         metrics.EVENTS_OUT.labels(event).inc()
         await super().emit(event, *args, **kwargs)
+
+    def _engineio_server_class(self) -> type:
+        return BoundedEngineServer  # a socket that stops reading is cut off (backpressure.py)
 
 
 class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
@@ -32,7 +42,37 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     def _redis_connect(self) -> None:
         if self.redis is None:
             super()._redis_connect()
+            client: Any = self.redis
+            self.pubsub = WatchedPubSub(
+                client.connection_pool,
+                ignore_subscribe_messages=True,
+                on_reconnect=self._missed_events,
+            )
         self.connected = True
+
+    def _missed_events(self) -> None:
+        """Subscribed again after a gap: this node's sockets go and `sync` (recovery.py)."""
+        if getattr(self, "server", None) is not None:
+            resync_of(self.server).request("socketio pubsub resubscribed")
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        """python-socketio's listen loop, with a short backoff and a resync after a gap."""
+        delay, subscribed, ever = 0.1, False, False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    await self.pubsub.subscribe(self.channel)
+                    if ever:
+                        self._missed_events()
+                    delay, subscribed, ever = 0.1, True, True
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as exc:
+                log.warning("socketio_pubsub_lost", error=str(exc), retry_in=delay)
+                subscribed = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, LISTEN_BACKOFF_MAX)
 
 
 def build_server(settings: Settings) -> socketio.AsyncServer:
@@ -55,6 +95,7 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
         # Empty list: same origin only (python-socketio compares Origin with Host).
         cors_allowed_origins=origins or None,
         max_http_buffer_size=64 * 1024,
+        max_queued_packets=settings.socket_queue_max,
         ping_interval=20,
         ping_timeout=20,
         logger=False,

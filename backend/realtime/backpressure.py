@@ -1,0 +1,73 @@
+"""A client that stops reading cannot grow a gateway's memory without bound.
+
+python-engineio gives every socket an unbounded `asyncio.Queue` of outgoing packets, drained by
+a writer task that waits on the TCP connection: when the client stops reading, the kernel's
+buffers fill, the writer blocks in aiohttp's drain (which has no timeout), and every event for
+that socket piles up in the queue. Past `max_queued_packets` unsent packets the socket is cut
+off instead: closed as a lost transport (disconnect handlers run), its queue dropped, and its TCP
+connection aborted, which also frees the stuck writer. A socket.io client that comes back
+reconnects and `sync`s what it missed, so a cut-off costs it nothing but the round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import engineio
+import structlog
+from engineio.async_drivers import aiohttp as aiohttp_driver
+
+from backend import metrics
+
+log = structlog.get_logger("chatty.backpressure")
+
+
+class _WebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
+    """engineio's aiohttp WebSocket, remembering its TCP transport on the Engine.IO socket."""
+
+    async def __call__(self, environ: dict[str, Any]) -> Any:
+        socket = getattr(self.handler, "__self__", None)  # the bound AsyncSocket method
+        request = environ.get("aiohttp.request")
+        if socket is not None and request is not None:
+            socket.chatty_transport = request.transport
+        return await super().__call__(environ)
+
+
+class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    """An Engine.IO server whose sockets hold at most `max_queued_packets` unsent packets."""
+
+    def __init__(self, *args: Any, max_queued_packets: int = 1000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_queued_packets = max_queued_packets
+        drivers: dict[str, Any] = dict(getattr(self, "_async", {}))
+        drivers["websocket"] = _WebSocket
+        setattr(self, "_async", drivers)  # noqa: B010 - a copy of engineio's module-wide table
+        self._cutting: set[asyncio.Task[None]] = set()
+
+    async def send_packet(self, sid: str, pkt: Any) -> None:
+        socket = self.sockets.get(sid)
+        if socket is not None and socket.queue.qsize() >= self.max_queued_packets:
+            if not getattr(socket, "chatty_cut_off", False):
+                socket.chatty_cut_off = True
+                # Not inline: the emit loop that got here is serving other sockets too.
+                task = asyncio.get_running_loop().create_task(self._cut_off(socket))
+                self._cutting.add(task)
+                task.add_done_callback(self._cutting.discard)
+            return  # dropped: the client will `sync` it after reconnecting
+        await super().send_packet(sid, pkt)
+
+    async def _cut_off(self, socket: Any) -> None:
+        queued = socket.queue.qsize()
+        metrics.SLOW_CLIENTS_CUT_OFF.inc()
+        log.warning("slow_client_cut_off", sid=socket.sid, queued=queued)
+        try:
+            await socket.close(wait=False, abort=True, reason=self.reason.TRANSPORT_ERROR)
+        finally:
+            while not socket.queue.empty():  # what it never read
+                socket.queue.get_nowait()
+                socket.queue.task_done()
+            socket.queue.put_nowait(None)  # a writer that is not stuck exits on this
+            transport = getattr(socket, "chatty_transport", None)
+            if transport is not None:
+                transport.abort()  # one that is stuck in drain gets an error instead
