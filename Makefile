@@ -130,6 +130,13 @@ bench-profile: $(BENCH_DEPS)
 	ulimit -n $$(ulimit -Hn); $(BIN)/python -m bench --systems chatty \
 		--scenarios throughput,persistence --profile $(BENCH_ARGS)
 
+# 10 minutes of steady traffic with a fault every minute (Redis, PostgreSQL, worker, gateway),
+# on a private PostgreSQL and Redis; RSS per process and lost/duplicated counts. Not in CI.
+SOAK_ARGS ?=
+.PHONY: soak
+soak: install
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
 # --- containers (docker-compose.yml; docs/operations.md) ------------------------------------------
 # `make up PROFILES="--profile logging --profile metrics"` adds Loki + Grafana and Prometheus.
 COMPOSE ?= docker compose
