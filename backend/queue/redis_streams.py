@@ -19,6 +19,12 @@ from backend.queue.port import Delivery, QueueFull
 GROUP = "workers"
 FIELD = b"m"
 
+# The bound check and the append in one step, so concurrent gateways cannot overshoot it.
+_BOUNDED_XADD = """
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
+"""
+
 
 class RedisStreamQueue:
     def __init__(self, redis: Redis, *, stream: str, max_len: int, claim_idle_ms: int) -> None:
@@ -29,6 +35,7 @@ class RedisStreamQueue:
         self._claim_idle_ms = claim_idle_ms
         self._next_claim = 0.0
         self._group_ready = False
+        self._bounded_xadd = redis.register_script(_BOUNDED_XADD)
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -43,10 +50,12 @@ class RedisStreamQueue:
     async def publish(self, payload: bytes) -> str:
         # Entries are deleted once acknowledged, so XLEN is the backlog (never MAXLEN: that
         # would trim messages already promised to a client).
-        if await self._redis.xlen(self._stream) >= self._max_len:
+        entry_id = await self._bounded_xadd(
+            keys=[self._stream], args=[self._max_len, FIELD, payload]
+        )
+        if entry_id is None:
             raise QueueFull
-        entry_id = await self._redis.xadd(self._stream, {FIELD: payload})
-        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        return _text(entry_id)
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
         await self._ensure_group()
