@@ -1,12 +1,30 @@
-"""The contract's objects (§2) as plain dicts; the one place their shape is written."""
+"""The contract's objects (§2) as plain dicts; the one place their shape is written.
+
+Each shape reads attributes or mapping keys alike, so ORM objects and raw database rows (the
+worker's fast path) serialise the same way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from backend.accounts.models import User
 from backend.chat.models import Message
+
+USER_COLUMNS = ("id", "username", "display_name", "created_at")
+MESSAGE_COLUMNS = (
+    "id",
+    "room_id",
+    "seq",
+    "sender_id",
+    "body",
+    "client_msg_id",
+    "created_at",
+    "edited_at",
+    "deleted",
+)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -15,24 +33,31 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def user_dict(user: User) -> dict[str, Any]:
+def _get(source: Any, name: str) -> Any:
+    return source[name] if isinstance(source, Mapping) else getattr(source, name)
+
+
+def user_dict(user: User | Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "created_at": iso(user.created_at),
+        "id": _get(user, "id"),
+        "username": _get(user, "username"),
+        "display_name": _get(user, "display_name"),
+        "created_at": iso(_get(user, "created_at")),
     }
 
 
-def message_dict(message: Message, sender: User) -> dict[str, Any]:
+def message_dict(
+    message: Message | Mapping[str, Any], sender: User | Mapping[str, Any]
+) -> dict[str, Any]:
+    deleted = bool(_get(message, "deleted"))
     return {
-        "id": message.id,
-        "room_id": message.room_id,  # type: ignore[attr-defined]
-        "seq": message.seq,
+        "id": _get(message, "id"),
+        "room_id": _get(message, "room_id"),
+        "seq": _get(message, "seq"),
         "sender": user_dict(sender),
-        "body": "" if message.deleted else message.body,
-        "client_msg_id": message.client_msg_id,
-        "created_at": iso(message.created_at),
-        "edited_at": iso(message.edited_at),
-        "deleted": message.deleted,
+        "body": "" if deleted else _get(message, "body"),
+        "client_msg_id": _get(message, "client_msg_id"),
+        "created_at": iso(_get(message, "created_at")),
+        "edited_at": iso(_get(message, "edited_at")),
+        "deleted": deleted,
     }

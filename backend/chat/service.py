@@ -19,6 +19,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
+from backend.chat import persist_pg
 from backend.chat.inbound import InboundMessage
 from backend.chat.models import Membership, Message, Room
 from backend.chat.recent import RecentCache
@@ -316,11 +317,18 @@ async def persist_batch(items: Sequence[InboundMessage]) -> list[Outcome]:
     for item in items:
         if item.op == "send":
             by_room[item.room_id].append(item)
+    sends = [item for room in by_room.values() for item in room]
     outcomes: dict[int, Outcome] = {}
-    async with in_transaction():
-        for room_id in sorted(by_room):
-            for outcome in await _persist_room(room_id, by_room[room_id]):
-                outcomes[id(outcome.inbound)] = outcome
+    async with in_transaction() as tx:
+        if sends and tx.capabilities.dialect == "postgres":
+            stored = await persist_pg.persist_sends(tx, sends)
+            for item, (message, created) in zip(sends, stored, strict=True):
+                error = None if message is not None else "not_found"
+                outcomes[id(item)] = Outcome(item, message, created, error)
+        else:
+            for room_id in sorted(by_room):
+                for outcome in await _persist_room(room_id, by_room[room_id]):
+                    outcomes[id(outcome.inbound)] = outcome
         for item in items:  # edits and deletes, after the sends they may refer to
             if item.op != "send":
                 outcomes[id(item)] = await _apply_change(item)

@@ -89,7 +89,12 @@ def register(rt: Runtime) -> None:
     async def send(sid: str, data: Any) -> dict[str, Any]:
         user = await user_of(sid)
         return await queue_message(
-            data, user_id=user.id, settings=rt.settings, queue=rt.queue, limiter=rt.limiter
+            data,
+            user_id=user.id,
+            settings=rt.settings,
+            queue=rt.queue,
+            limiter=rt.limiter,
+            socket_rooms=frozenset(sio.rooms(sid)),
         )
 
     async def edit(sid: str, data: Any) -> dict[str, Any]:
