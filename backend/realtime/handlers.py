@@ -201,6 +201,20 @@ async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
     await rt.membership.changed(user_id=user.id, room_id=room_id, joined=True)
     payload = {"room_id": room_id, "user": user_dict(user)}
     await rt.sio.emit("room:member_joined", payload, room=chat.room_channel(room_id))
+    # New room-mates learn each other's presence now, not at their next reconnect.
+    members = [member for member, _ in await chat.members(room_id)]
+    online = await rt.presence.online([member.id for member in members])
+    if user.id in online:
+        await rt.sio.emit(
+            "presence", {"user": user_dict(user), "online": True}, room=chat.room_channel(room_id)
+        )
+    for member in members:
+        if member.id in online and member.id != user.id:
+            await rt.sio.emit(
+                "presence",
+                {"user": user_dict(member), "online": True},
+                room=chat.user_channel(user.id),
+            )
 
 
 async def announce_leave(rt: Runtime, user: User, room_id: int) -> None:

@@ -39,6 +39,9 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
     try:
         await alice.api.add_member(private["id"], bob.id)  # REST on node A, socket on node B
         await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 1)
+        # New room-mates learn each other's presence at once, across nodes.
+        await added.wait_until(lambda: _presence(added, alice.id) == [True])
+        await owner.wait_until(lambda: _presence(owner, bob.id) == [True])
         status, _ = await carol.api.call("POST", f"/api/v1/rooms/{public['id']}/join")
         assert status == 200
         await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 2)
