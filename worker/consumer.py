@@ -25,6 +25,7 @@ from backend import metrics
 from backend.chat import service as chat
 from backend.chat.inbound import InboundMessage
 from backend.chat.recent import MemoryRecentCache, RecentCache
+from backend.outages import is_outage
 from backend.queue.port import Delivery, InboundQueue
 from backend.realtime.emitter import Emitter
 from worker.ordering import EmitOrder, SingleWorkerOrder
@@ -184,7 +185,7 @@ class Worker:
             try:
                 return list(await chat.persist_batch([m for _, m in batch]))
             except Exception as exc:
-                if not _is_connection_error(exc):
+                if not is_outage(exc):
                     break
                 if self._stop is not None and self._stop.is_set():
                     raise BatchAbandoned(len(batch)) from exc
@@ -213,33 +214,6 @@ class Worker:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._stop.wait()
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    from tortoise.exceptions import DBConnectionError
-
-    names = {type(e).__name__ for e in _chain(exc)}
-    return isinstance(exc, OSError | DBConnectionError | ConnectionError) or bool(
-        names
-        & {
-            "ConnectionDoesNotExistError",
-            "CannotConnectNowError",
-            "ConnectionFailureError",
-            "InterfaceError",
-            "PostgresConnectionError",
-            "AdminShutdownError",
-            "TooManyConnectionsError",
-        }
-    )
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
 
 
 def _lag_ms(batch: list[tuple[Delivery, InboundMessage]]) -> float:
