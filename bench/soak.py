@@ -98,7 +98,7 @@ async def inject(fault: str, cluster: Cluster, redis: Any, pg: Any, turn: int, d
         await asyncio.to_thread(pg.restart, down)
         return f"postgres restarted (down {down:.0f}s)"
     kind = "worker" if fault == "worker sigkill" else "gateway"
-    procs = [p for p in cluster.procs if p.name.startswith(kind) and p.alive()]
+    procs = sorted((p for p in cluster.procs if p.name.startswith(kind)), key=lambda p: p.name)
     victim: Proc = procs[turn % len(procs)]
     victim.kill()
     await asyncio.sleep(down)
