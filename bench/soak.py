@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import signal
 import sys
 import tempfile
@@ -176,7 +177,11 @@ async def soak(minutes: float, fault_every: float, users: int, rate: float, down
     out.write_text(json.dumps(report, indent=1))
     print(f"written to {out}")
     ok = report["lost"] == 0 and report["duplicated"] == 0 and report["seq_errors"] == 0
-    return 0 if ok and not report["members_missing"] else 1
+    if ok and not report["members_missing"]:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
+    print(f"the processes' logs are kept in {tmp}")
+    return 1
 
 
 def _servers(redis: Any, pg: Any) -> dict[str, int]:
