@@ -13,6 +13,7 @@ from backend.chat import service as chat
 from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
 from backend.chat.send import queue_change, queue_message
 from backend.errors import AppError, NotFound, Unauthorized
+from backend.outages import is_outage
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.typing import TypingTracker
 from backend.runtime import Runtime
@@ -52,6 +53,14 @@ def register(rt: Runtime) -> None:
         except AppError as exc:
             raise socketio.exceptions.ConnectionRefusedError(
                 exc.message, {"code": "unauthorized", "message": exc.message}
+            ) from exc
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            # The database is away: say so at once instead of leaving the client to time out.
+            message = "service temporarily unavailable"
+            raise socketio.exceptions.ConnectionRefusedError(
+                message, {"code": "unavailable", "message": message}
             ) from exc
         await sio.save_session(sid, {"user": user})
         await sio.enter_room(sid, chat.user_channel(user.id))
