@@ -1,50 +1,54 @@
 """Presence across gateway nodes: a user is online while any socket of theirs is connected.
 
-Redis keeps, per user, a sorted set of their socket ids scored by an expiry that each gateway
-pushes forward for its own sockets (a heartbeat). A gateway that dies stops refreshing; a
-periodic sweep (any gateway, one at a time) removes expired sockets and reports the users left
+Redis keeps, per user, the set of their sockets (`node:sid`) and, per gateway node, the set of
+its sockets plus a heartbeat key that expires unless the node renews it. The heartbeat costs one
+command per node, whatever its number of sockets. A node that dies stops renewing; a periodic
+sweep (any gateway, one at a time) removes a dead node's sockets and reports the users left
 with none, so they turn offline within `ttl` + one sweep interval.
 """
 
 from __future__ import annotations
 
-import time
+import uuid
 from collections import defaultdict
 from typing import Protocol
 
 from redis.asyncio import Redis
 
+# KEYS: user set, node set, nodes index, node heartbeat. ARGV: node:sid, uid:sid, node, ttl.
 _CONNECT = """
-local now = tonumber(ARGV[1]); local expiry = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local before = redis.call('ZCARD', KEYS[1])
-redis.call('ZADD', KEYS[1], expiry, ARGV[3])
-redis.call('EXPIRE', KEYS[1], math.ceil(expiry - now) * 2)
-redis.call('ZADD', KEYS[2], expiry, ARGV[4])
+local before = redis.call('SCARD', KEYS[1])
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[4])
 return before
 """
 
+# KEYS: user set, node set. ARGV: node:sid, uid:sid. Returns the user's sockets left.
 _DISCONNECT = """
-local now = tonumber(ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[2])
-redis.call('ZREM', KEYS[2], ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-return redis.call('ZCARD', KEYS[1])
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[1])
 """
 
-# KEYS[1]: the index of every socket; ARGV: now, user-key prefix, max. Returns users gone offline.
+# KEYS: nodes index. ARGV: key prefix. Returns the users whose last socket was on a dead node.
 _SWEEP = """
-local now = tonumber(ARGV[1]); local prefix = ARGV[2]
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local prefix = ARGV[1]
 local offline = {}
-for _, member in ipairs(expired) do
-  redis.call('ZREM', KEYS[1], member)
-  local sep = string.find(member, ':', 1, true)
-  local user = string.sub(member, 1, sep - 1)
-  local key = prefix .. user
-  redis.call('ZREM', key, string.sub(member, sep + 1))
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZCARD', key) == 0 then table.insert(offline, user) end
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', prefix .. 'alive:' .. node) == 0 then
+    local node_key = prefix .. 'n:' .. node
+    for _, member in ipairs(redis.call('SMEMBERS', node_key)) do
+      local sep = string.find(member, ':', 1, true)
+      local user = string.sub(member, 1, sep - 1)
+      local user_key = prefix .. 'u:' .. user
+      redis.call('SREM', user_key, node .. ':' .. string.sub(member, sep + 1))
+      if redis.call('SCARD', user_key) == 0 then table.insert(offline, user) end
+    end
+    redis.call('DEL', node_key)
+    redis.call('SREM', KEYS[1], node)
+  end
 end
 return offline
 """
@@ -97,55 +101,52 @@ class MemoryPresence:
 class RedisPresence:
     def __init__(self, redis: Redis, *, prefix: str, ttl: float) -> None:
         self._redis = redis
-        self._user_prefix = f"{prefix}:presence:u:"
-        self._index = f"{prefix}:presence:all"
-        self._lock = f"{prefix}:presence:sweep"
-        self._ttl = ttl
-        self._local: dict[str, int] = {}  # this node's sockets: sid → user id
+        self._prefix = f"{prefix}:presence:"
+        self._node = uuid.uuid4().hex[:12]
+        self._ttl = max(1, round(ttl))
         self._connect = redis.register_script(_CONNECT)
         self._disconnect = redis.register_script(_DISCONNECT)
         self._sweep = redis.register_script(_SWEEP)
 
+    def _keys(self, user_id: int) -> list[str]:
+        return [f"{self._prefix}u:{user_id}", f"{self._prefix}n:{self._node}"]
+
     async def connected(self, user_id: int, sid: str) -> bool:
-        self._local[sid] = user_id
-        now = time.time()
         before = await self._connect(
-            keys=[self._user_prefix + str(user_id), self._index],
-            args=[now, now + self._ttl, sid, f"{user_id}:{sid}"],
+            keys=[
+                *self._keys(user_id),
+                f"{self._prefix}nodes",
+                f"{self._prefix}alive:{self._node}",
+            ],
+            args=[f"{self._node}:{sid}", f"{user_id}:{sid}", self._node, self._ttl],
         )
         return int(before) == 0
 
     async def disconnected(self, user_id: int, sid: str) -> bool:
-        self._local.pop(sid, None)
         left = await self._disconnect(
-            keys=[self._user_prefix + str(user_id), self._index],
-            args=[time.time(), sid, f"{user_id}:{sid}"],
+            keys=self._keys(user_id), args=[f"{self._node}:{sid}", f"{user_id}:{sid}"]
         )
         return int(left) == 0
 
     async def online(self, user_ids: list[int]) -> set[int]:
         if not user_ids:
             return set()
-        now = time.time()
         async with self._redis.pipeline(transaction=False) as pipe:
             for user_id in user_ids:
-                pipe.zcount(self._user_prefix + str(user_id), now, "+inf")
+                pipe.scard(f"{self._prefix}u:{user_id}")
             counts = await pipe.execute()
         return {u for u, n in zip(user_ids, counts, strict=True) if int(n) > 0}
 
     async def heartbeat(self) -> None:
-        if not self._local:
-            return
-        expiry = time.time() + self._ttl
         async with self._redis.pipeline(transaction=False) as pipe:
-            for sid, user_id in list(self._local.items()):
-                pipe.zadd(self._user_prefix + str(user_id), {sid: expiry}, xx=True)
-                pipe.zadd(self._index, {f"{user_id}:{sid}": expiry}, xx=True)
+            pipe.set(f"{self._prefix}alive:{self._node}", b"1", ex=self._ttl)
+            pipe.sadd(f"{self._prefix}nodes", self._node)
             await pipe.execute()
 
     async def sweep(self) -> list[int]:
         # One sweeper at a time; the lock expires by itself if its holder dies.
-        if not await self._redis.set(self._lock, b"1", nx=True, px=int(self._ttl * 300)):
+        lock = f"{self._prefix}sweep"
+        if not await self._redis.set(lock, b"1", nx=True, px=int(self._ttl * 300)):
             return []
-        gone = await self._sweep(keys=[self._index], args=[time.time(), self._user_prefix, 1000])
+        gone = await self._sweep(keys=[f"{self._prefix}nodes"], args=[self._prefix])
         return [int(user) for user in gone]
