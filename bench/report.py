@@ -235,6 +235,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    plotted = any(
+        _get(result, "throughput", "steps") for result in results.get("systems", {}).values()
+    )
     colors = {"chatty": "tab:blue", "python-relay": "tab:orange", "node-relay": "tab:green"}
     for name, result in results.get("systems", {}).items():
         steps = _get(result, "throughput", "steps") or []
@@ -259,17 +262,18 @@ def plot(results: dict[str, Any], path: Path) -> None:
                 label=f"{name} saturation (closed loop)",
             )
     ax1.axhline(100, color="red", linewidth=0.8)
+    scale = "log" if plotted else "linear"  # a run without the throughput scenario
     ax1.set(
-        xscale="log",
-        yscale="log",
+        xscale=scale,
+        yscale=scale,
         xlabel="offered messages/s",
         ylabel="send → receive latency (ms)",
         title="Latency by offered rate",
     )
     ax1.legend(fontsize=7, ncol=3)
     ax2.set(
-        xscale="log",
-        yscale="log",
+        xscale=scale,
+        yscale=scale,
         xlabel="offered messages/s",
         ylabel="delivered messages/s (one per receiving member)",
         title="Delivered by offered rate",
