@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.clients import Api
+from tests.support.clients import Api, pair_in_room
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.e2e
@@ -33,10 +33,7 @@ async def test_js_client_sends_and_receives_across_nodes(
     c = cluster()
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
-    alice = await api_at(node_a.url).register()
-    bob = await api_at(node_b.url).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
     config = {
         "urlA": node_a.url,
         "urlB": node_b.url,

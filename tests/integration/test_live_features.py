@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Live
+from tests.support.clients import Api, Live, pair_in_room
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -66,9 +66,7 @@ async def test_edit_and_delete_reach_the_other_node_and_history(
     two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     author = await Live.connect(url_a, alice.token)
     reader = await Live.connect(url_b, bob.token)
     try:
@@ -106,9 +104,7 @@ async def test_typing_crosses_nodes_is_not_echoed_and_expires(
     two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     typer = await Live.connect(url_a, alice.token)
     watcher = await Live.connect(url_b, bob.token)
     try:
@@ -132,9 +128,7 @@ async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
     two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
 ) -> None:
     c, url_a, url_b = two_nodes
-    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     watcher = await Live.connect(url_a, alice.token)
     try:
         first = await Live.connect(url_b, bob.token)
@@ -192,9 +186,7 @@ async def test_reconnect_to_the_other_node_and_sync_closes_every_gap(
     two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     sender = await Live.connect(url_a, alice.token)
     reader = await Live.connect(url_a, bob.token)
     try:

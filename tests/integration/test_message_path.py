@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.clients import Api, Live
+from tests.support.clients import Api, Live, pair_in_room
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -46,10 +46,7 @@ async def test_500_messages_reach_a_member_on_another_node_in_seq_order(
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
     c.worker()
-    alice = await api_at(node_a.url).register()
-    bob = await api_at(node_b.url).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
     sender = await Live.connect(node_a.url, alice.token)
     receiver = await Live.connect(node_b.url, bob.token)
     try:
@@ -126,10 +123,7 @@ async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_s
     c = cluster()
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
-    alice = await api_at(node_a.url).register()
-    bob = await api_at(node_b.url).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
     sender = await Live.connect(node_a.url, alice.token)
     other = await Live.connect(node_b.url, bob.token)
     try:
@@ -156,10 +150,7 @@ async def test_embedded_mode_delivers_500_in_order(
     embedded_cluster: Cluster, api_at: Callable[[str], Api]
 ) -> None:
     node = embedded_cluster.gateway(command="run")
-    alice = await api_at(node.url).register()
-    bob = await api_at(node.url).register()
-    room = await alice.api.create_room()
-    await alice.api.add_member(room["id"], bob.id)
+    alice, bob, room = await pair_in_room(api_at(node.url), api_at(node.url))
     sender = await Live.connect(node.url, alice.token)
     receiver = await Live.connect(node.url, bob.token)
     try:

@@ -71,6 +71,16 @@ class Api:
             after = page["messages"][-1]["seq"]
 
 
+async def pair_in_room(
+    api_a: Api, api_b: Api, kind: str = "private"
+) -> tuple[User, User, dict[str, Any]]:
+    """Alice (registered on `api_a`) creates a room and adds Bob (registered on `api_b`)."""
+    alice, bob = await api_a.register(), await api_b.register()
+    room = await alice.api.create_room(kind)
+    await alice.api.add_member(room["id"], bob.id)
+    return alice, bob, room
+
+
 class User:
     def __init__(self, api: Api, auth: dict[str, Any]):
         self.api = api
