@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiohttp import web
 
 from backend.accounts import schemas
@@ -21,6 +24,23 @@ def _address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
+async def _guarded(
+    request: web.Request,
+    action: str,
+    attempt: Callable[[], Awaitable[dict[str, Any]]],
+    args: dict[str, Any],
+) -> dict[str, Any]:
+    """A credential check under the brute-force limits of its username and client address."""
+    return await guarded(
+        action,
+        attempt,
+        limiter=request.app[RUNTIME].limiter,
+        settings=request.app[SETTINGS],
+        username=args["username"],
+        address=_address(request),
+    )
+
+
 @routes.post("/api/v1/auth/register")
 async def register(request: web.Request) -> web.Response:
     args = load(_REGISTER, await read_json(request))
@@ -33,15 +53,9 @@ async def register(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     args = load(_LOGIN, await read_json(request))
     settings = request.app[SETTINGS]
-    result = await guarded(
-        "login",
-        lambda: accounts.login(settings, **args),
-        limiter=request.app[RUNTIME].limiter,
-        settings=settings,
-        username=args["username"],
-        address=_address(request),
+    return json_response(
+        await _guarded(request, "login", lambda: accounts.login(settings, **args), args)
     )
-    return json_response(result)
 
 
 @routes.post("/api/v1/auth/refresh")
@@ -63,14 +77,7 @@ async def logout(request: web.Request) -> web.Response:
 async def recover(request: web.Request) -> web.Response:
     args = load(_RECOVER, await read_json(request))
     settings = request.app[SETTINGS]
-    result = await guarded(
-        "recover",
-        lambda: accounts.recover(settings, **args),
-        limiter=request.app[RUNTIME].limiter,
-        settings=settings,
-        username=args["username"],
-        address=_address(request),
-    )
+    result = await _guarded(request, "recover", lambda: accounts.recover(settings, **args), args)
     await request.app[RUNTIME].membership.revoked(
         user_id=result["user"]["id"], session_version=result.pop("session_version")
     )

@@ -142,10 +142,6 @@ async def members(room_id: int) -> list[tuple[User, int]]:
     return [(row.user, row.last_read_seq) for row in rows]
 
 
-async def member_ids_of(room_id: int) -> list[int]:
-    return await Membership.filter(room_id=room_id).values_list("user_id", flat=True)  # type: ignore[return-value]
-
-
 async def get_room(room_id: int) -> Room:
     room = await Room.get_or_none(id=room_id)
     if room is None:
@@ -172,10 +168,6 @@ async def own_message(user_id: int, message_id: int) -> Message:
     if message.deleted:
         raise NotFound("message was deleted")
     return message
-
-
-async def is_member(user_id: int, room_id: int) -> bool:
-    return await Membership.exists(room_id=room_id, user_id=user_id)
 
 
 async def _add(room: Room, user_id: int) -> bool:
