@@ -22,7 +22,8 @@ from tests.support.clients import Api
 from tests.support.procs import JWT_SECRET, ROOT, Cluster
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
-REDIS_TEST_URL = f"{services.REDIS_BASE}/15"
+# CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way.
+REDIS_TEST_URL = f"{services.REDIS_BASE}/{os.environ.get('CHATTY_TEST_REDIS_DB', '15')}"
 
 
 @pytest.fixture(scope="session")
