@@ -72,8 +72,8 @@ browser:
 	fi
 
 lint: install
-	$(BIN)/ruff check backend worker tests bench
-	$(BIN)/ruff format --check backend worker tests bench
+	$(BIN)/ruff check backend worker chatty tests bench
+	$(BIN)/ruff format --check backend worker chatty tests bench
 	$(BIN)/mypy
 
 test-python: install services frontend browser tests/e2e/js/node_modules/.package-lock.json
@@ -94,8 +94,8 @@ test-frontend: frontend/node_modules/.package-lock.json
 test: lint test-frontend test-python
 
 format: install
-	$(BIN)/ruff check --fix backend worker tests bench
-	$(BIN)/ruff format backend worker tests bench
+	$(BIN)/ruff check --fix backend worker chatty tests bench
+	$(BIN)/ruff format backend worker chatty tests bench
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist tests/e2e/js/node_modules data

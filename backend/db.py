@@ -51,7 +51,3 @@ async def open_database(settings: Settings) -> AsyncIterator[None]:
 async def ping() -> None:
     """Raise if the database does not answer (readiness)."""
     await Tortoise.get_connection("default").execute_query("SELECT 1")
-
-
-# For the aerich CLI only (`make migrations`); the application never reads this global.
-TORTOISE_ORM = tortoise_config(Settings(database_url="sqlite://db/migrations/.scratch.sqlite3"))

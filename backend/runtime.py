@@ -1,4 +1,8 @@
-"""What the gateway's handlers share for the app's lifetime, opened in `app.cleanup_ctx`."""
+"""What the gateway's handlers share for the app's lifetime, and how it is built.
+
+The ports are in-process (embedded) or on Redis (distributed) behind the same interfaces;
+`build_runtime` is the one place that chooses.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,21 @@ from dataclasses import dataclass
 
 import socketio
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
-from backend.chat.recent import RecentCache
+from backend.chat.recent import MemoryRecentCache, RecentCache, RedisRecentCache
 from backend.config import Settings
+from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue
-from backend.ratelimit import RateLimiter
-from backend.realtime.membership import MembershipSync
-from backend.realtime.presence import Presence
+from backend.queue.redis_streams import RedisStreamQueue
+from backend.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from backend.realtime.emitter import ServerEmitter
+from backend.realtime.events import Notifier
+from backend.realtime.membership import LocalMembershipSync, MembershipSync, RedisMembershipSync
+from backend.realtime.presence import MemoryPresence, Presence, RedisPresence
+from backend.realtime.recovery import Resync
+from backend.realtime.server import RedisManager
 
 
 @dataclass(slots=True)
@@ -24,4 +36,69 @@ class Runtime:
     membership: MembershipSync
     presence: Presence
     recent: RecentCache
+    notifier: Notifier
+    resync: Resync
     redis: Redis | None
+
+
+def open_redis(settings: Settings) -> Redis:
+    # socket_timeout must outlast the worker's XREADGROUP block. Two quick retries ride over a
+    # pooled connection that a Redis restart left stale; Redis really away fails within ~0.3 s
+    # (callers answer `unavailable` or back off; they never wait on a dead server).
+    return Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=2,
+        socket_timeout=10,
+        health_check_interval=15,
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.2), retries=2),
+    )
+
+
+def make_queue(settings: Settings, redis: Redis | None) -> InboundQueue:
+    if redis is None:
+        return MemoryQueue(max_len=settings.inbound_max_len)
+    return RedisStreamQueue(
+        redis,
+        stream=settings.inbound_stream,
+        max_len=settings.inbound_max_len,
+        claim_idle_ms=settings.claim_idle_ms,
+    )
+
+
+def make_recent(settings: Settings, redis: Redis | None) -> RecentCache:
+    return (
+        MemoryRecentCache() if redis is None else RedisRecentCache(redis, settings.socketio_channel)
+    )
+
+
+def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | None) -> Runtime:
+    resync = Resync(sio)
+    limiter: RateLimiter
+    membership: MembershipSync
+    presence: Presence
+    if redis is None:
+        limiter, membership, presence = (
+            MemoryRateLimiter(),
+            LocalMembershipSync(sio),
+            MemoryPresence(),
+        )
+    else:
+        limiter = RedisRateLimiter(redis)
+        membership = RedisMembershipSync(
+            redis, sio, settings.socketio_channel, on_missed_changes=resync.request
+        )
+        presence = RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl)
+    if isinstance(sio.manager, RedisManager):
+        sio.manager.on_missed_events = resync.request
+    return Runtime(
+        settings=settings,
+        sio=sio,
+        queue=make_queue(settings, redis),
+        limiter=limiter,
+        membership=membership,
+        presence=presence,
+        recent=make_recent(settings, redis),
+        notifier=Notifier(ServerEmitter(sio)),
+        resync=resync,
+        redis=redis,
+    )

@@ -400,7 +400,7 @@ async def persistence(
     profile: Any = None,
 ) -> dict[str, Any]:
     """The worker draining a backlog of queued messages, against raw COPY of the same rows."""
-    from backend.chat.inbound import InboundMessage
+    from backend.chat.envelope import InboundMessage
 
     tag = uuid.uuid4().hex[:8]
     env = chatty_env(db_url, redis_url, tag)
@@ -424,7 +424,7 @@ async def persistence(
         enqueue_s = time.monotonic() - t
         worker = spawn(
             f"chatty-persist-worker-{tag}",
-            [sys.executable, "-m", "backend.cli", "worker"],
+            [sys.executable, "-m", "chatty.cli", "worker"],
             env=env,
             log_dir=log_dir,
         )

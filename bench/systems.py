@@ -53,7 +53,7 @@ class Database:
     def migrate(self, log_dir: Path) -> None:
         with (log_dir / "migrate.log").open("ab") as log:
             subprocess.run(
-                [sys.executable, "-m", "backend.cli", "migrate"],
+                [sys.executable, "-m", "chatty.cli", "migrate"],
                 cwd=ROOT,
                 env=_env({"DATABASE_URL": self.url, "CHATTY_LOG_FORMAT": "json"}),
                 stdout=log,
@@ -233,7 +233,7 @@ def start_chatty(
         nodes.append(
             spawn(
                 f"chatty-gateway{i}",
-                [sys.executable, "-m", "backend.cli", "gateway", "--port", str(port)],
+                [sys.executable, "-m", "chatty.cli", "gateway", "--port", str(port)],
                 env=env,
                 log_dir=log_dir,
                 port=port,
@@ -242,7 +242,7 @@ def start_chatty(
     others = [
         spawn(
             f"chatty-worker{i}",
-            [sys.executable, "-m", "backend.cli", "worker"],
+            [sys.executable, "-m", "chatty.cli", "worker"],
             env=env,
             log_dir=log_dir,
         )

@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 import redis
 
-from backend.app import create_app
 from backend.config import Settings
+from chatty.compose import gateway_app
 from tests.support import services
 from tests.support.clients import Api
 from tests.support.procs import JWT_SECRET, ROOT, Cluster
@@ -39,7 +39,7 @@ def pg_url() -> Iterator[str]:
     services.require("PostgreSQL", "127.0.0.1", 5432)
     url = services.run(services.create_database())
     env = {**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"}
-    subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "chatty.cli", "migrate"], cwd=ROOT, env=env, check=True)
     yield url
     services.run(services.drop_database(url))
 
@@ -89,7 +89,7 @@ def pg_settings(pg_url: str, redis_url: str) -> Settings:
 
 
 async def _serve(aiohttp_server: Callable[..., Any], settings: Settings) -> str:
-    server = await aiohttp_server(create_app(settings, with_worker=True))
+    server = await aiohttp_server(gateway_app(settings, with_worker=True))
     return f"http://127.0.0.1:{server.port}"
 
 

@@ -14,7 +14,7 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,17 +22,20 @@ import structlog
 from redis.exceptions import RedisError
 
 from backend import metrics
-from backend.chat import service as chat
-from backend.chat.inbound import InboundMessage
+from backend.backoff import Backoff
+from backend.chat.envelope import SEND, InboundMessage, UnknownOperation
+from backend.chat.persist import Outcome
 from backend.chat.recent import MemoryRecentCache, RecentCache
 from backend.outages import is_outage
 from backend.queue.port import Delivery, InboundQueue
-from backend.realtime.emitter import Emitter
+from backend.realtime.events import Notifier
 from worker.ordering import EmitOrder, SingleWorkerOrder
 
 log = structlog.get_logger("chatty.worker")
 
 BACKOFF_MAX = 5.0
+Persist = Callable[[Sequence[InboundMessage]], Awaitable[list[Outcome]]]
+Batch = list[tuple[Delivery, InboundMessage]]
 
 
 class BatchAbandoned(Exception):
@@ -48,7 +51,8 @@ def consumer_name() -> str:
 @dataclass
 class Worker:
     queue: InboundQueue
-    emitter: Emitter
+    notifier: Notifier
+    persist: Persist
     order: EmitOrder = field(default_factory=SingleWorkerOrder)
     recent: RecentCache = field(default_factory=MemoryRecentCache)
     batch_size: int = 200
@@ -62,19 +66,19 @@ class Worker:
         """Until `stop` is set; the batch in hand is always finished and acknowledged first."""
         log.info("worker_started", consumer=self.name)
         self._stop = stop
-        delay = 0.1
+        backoff = Backoff(cap=BACKOFF_MAX)
         while not stop.is_set():
             try:
                 await self.step()
-                delay = 0.1
+                backoff.reset()
             except asyncio.CancelledError:
                 raise
             except BatchAbandoned as exc:
                 log.warning("batch_abandoned", size=exc.args[0], reason="stopping, database away")
             except Exception as exc:  # Redis away: back off, never spin
+                delay = backoff.next()
                 log.warning("worker_read_failed", error=str(exc), retry_in=delay)
                 await self._pause(delay)
-                delay = min(delay * 2, BACKOFF_MAX)
         log.info("worker_stopped", consumer=self.name, processed=self.processed)
 
     async def run_burst(self) -> int:
@@ -94,19 +98,24 @@ class Worker:
 
     async def handle(self, deliveries: Sequence[Delivery]) -> None:
         metrics.BATCH_SIZE.observe(len(deliveries))
-        good: list[tuple[Delivery, InboundMessage]] = []
+        good: Batch = []
         for delivery in deliveries:
             try:
                 good.append((delivery, InboundMessage.decode(delivery.payload)))
+            except UnknownOperation as exc:  # a newer gateway's operation: never guess
+                await self._park(delivery, f"unsupported: {exc}")
             except ValueError as exc:
-                await self.queue.park(delivery, f"malformed: {exc}")
-                log.error("inbound_parked", entry=delivery.entry_id, reason="malformed")
+                await self._park(delivery, f"malformed: {exc}")
         if good:
             metrics.CONSUMER_LAG.set(_lag_ms(good) / 1000)
             await self._persist_and_emit(good)
         self.processed += len(deliveries)
 
-    async def _persist_and_emit(self, batch: list[tuple[Delivery, InboundMessage]]) -> None:
+    async def _park(self, delivery: Delivery, reason: str, **context: Any) -> None:
+        await self.queue.park(delivery, reason)
+        log.error("inbound_parked", entry=delivery.entry_id, reason=reason, **context)
+
+    async def _persist_and_emit(self, batch: Batch) -> None:
         with metrics.PERSIST_SECONDS.time():
             outcomes = await self._persist(batch)
         await self._cache([o for o in outcomes if o and o.created and o.message is not None])
@@ -114,37 +123,13 @@ class Worker:
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
             if outcome is None:
                 continue
-            log.debug(
-                "message_stored",
-                client_msg_id=outcome.inbound.client_msg_id,
-                room_id=outcome.inbound.room_id,
-                seq=outcome.message["seq"] if outcome.message else None,
-                created=outcome.created,
-                error=outcome.error,
-            )
+            _log_stored(outcome)
             if outcome.error:
-                await self.queue.park(delivery, outcome.error)
-                log.warning(
-                    "inbound_parked",
-                    entry=delivery.entry_id,
-                    client_msg_id=outcome.inbound.client_msg_id,
-                    reason=outcome.error,
+                await self._park(
+                    delivery, outcome.error, client_msg_id=outcome.inbound.client_msg_id
                 )
-            elif outcome.event == "message:updated":
-                channel = chat.room_channel(outcome.inbound.room_id)
-                await self.emitter.emit(outcome.event, outcome.message, room=channel)
-            elif outcome.created and outcome.message is not None:
-                fresh[outcome.inbound.room_id].append(outcome.message)
-            else:
-                # A client's retry → its sender only. A redelivery after a crash → the room
-                # again, since the crash may have come between the commit and the emit.
-                room = outcome.inbound.room_id
-                target = (
-                    chat.room_channel(room)
-                    if delivery.attempts > 1
-                    else chat.user_channel(outcome.inbound.sender_id)
-                )
-                await self.emitter.emit("message:new", outcome.message, room=target)
+            elif outcome.message is not None:
+                await self._emit(delivery, outcome, fresh)
         for room_id, messages in fresh.items():
             await self._emit_in_order(room_id, messages)
         emitted = time.time()
@@ -156,7 +141,22 @@ class Worker:
         )
         log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
 
-    async def _cache(self, outcomes: list[chat.Outcome]) -> None:
+    async def _emit(
+        self, delivery: Delivery, outcome: Outcome, fresh: dict[int, list[dict[str, Any]]]
+    ) -> None:
+        """Changes at once; new messages collected per room for `_emit_in_order`."""
+        message = outcome.message
+        assert message is not None
+        if outcome.inbound.op != SEND:
+            await self.notifier.message_updated(message)
+        elif outcome.created:
+            fresh[outcome.inbound.room_id].append(message)
+        else:
+            # A client's retry → its sender only. A redelivery after a crash → the room
+            # again, since the crash may have come between the commit and the emit.
+            await self.notifier.message_new(message, only_sender=delivery.attempts <= 1)
+
+    async def _cache(self, outcomes: list[Outcome]) -> None:
         """Committed rows into the recent-messages cache, before anyone is told of them."""
         try:
             await self.recent.put([o.message for o in outcomes if o.message is not None])
@@ -167,44 +167,40 @@ class Worker:
         """New messages of one room, after every earlier batch of that room was emitted."""
         messages.sort(key=lambda m: int(m["seq"]))
         await self.order.wait_turn(room_id, int(messages[0]["seq"]) - 1)
-        channel = chat.room_channel(room_id)
         for message in messages:
-            await self.emitter.emit("message:new", message, room=channel)
+            await self.notifier.message_new(message)
         await self.order.done(room_id, int(messages[-1]["seq"]))
 
-    async def _persist(
-        self, batch: list[tuple[Delivery, InboundMessage]]
-    ) -> list[chat.Outcome | None]:
+    async def _persist(self, batch: Batch) -> list[Outcome | None]:
         """One transaction per batch; the database away → wait and retry the same batch.
 
         A batch that fails for another reason is retried entry by entry, so one poison entry
         is parked after `max_deliveries` attempts instead of blocking everyone's messages.
         """
-        delay = 0.1
+        backoff = Backoff(cap=BACKOFF_MAX)
         while True:
             try:
-                return list(await chat.persist_batch([m for _, m in batch]))
+                return list(await self.persist([m for _, m in batch]))
             except Exception as exc:
                 if not is_outage(exc):
                     break
                 if self._stop is not None and self._stop.is_set():
                     raise BatchAbandoned(len(batch)) from exc
+                delay = backoff.next()
                 log.warning("persist_retry", error=str(exc), retry_in=delay, size=len(batch))
                 await self._pause(delay)
-                delay = min(delay * 2, BACKOFF_MAX)
-        results: list[chat.Outcome | None] = []
-        for delivery, message in batch:
-            try:
-                results.extend(await chat.persist_batch([message]))
-            except Exception as exc:
-                log.exception(
-                    "persist_failed", entry=delivery.entry_id, client_msg_id=message.client_msg_id
-                )
-                if delivery.attempts >= self.max_deliveries:
-                    results.append(chat.Outcome(message, None, False, error=f"failed: {exc}"))
-                else:
-                    results.append(None)  # stays pending; retried after the claim time
-        return results
+        return [await self._persist_alone(delivery, message) for delivery, message in batch]
+
+    async def _persist_alone(self, delivery: Delivery, message: InboundMessage) -> Outcome | None:
+        try:
+            return (await self.persist([message]))[0]
+        except Exception as exc:
+            log.exception(
+                "persist_failed", entry=delivery.entry_id, client_msg_id=message.client_msg_id
+            )
+            if delivery.attempts >= self.max_deliveries:
+                return Outcome(message, None, False, error=f"failed: {exc}")
+            return None  # stays pending; retried after the claim time
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, cut short when the worker is told to stop."""
@@ -216,5 +212,16 @@ class Worker:
                 await self._stop.wait()
 
 
-def _lag_ms(batch: list[tuple[Delivery, InboundMessage]]) -> float:
+def _log_stored(outcome: Outcome) -> None:
+    log.debug(
+        "message_stored",
+        client_msg_id=outcome.inbound.client_msg_id,
+        room_id=outcome.inbound.room_id,
+        seq=outcome.message["seq"] if outcome.message else None,
+        created=outcome.created,
+        error=outcome.error,
+    )
+
+
+def _lag_ms(batch: Batch) -> float:
     return round((time.time() - min(m.queued_at for _, m in batch)) * 1000, 1)

@@ -1,8 +1,8 @@
-"""The worker's PostgreSQL fast path: a whole batch of sends in a fixed number of statements.
+"""The PostgreSQL send store: a whole batch of sends in a fixed number of statements.
 
-Same rule as the ORM path in `service.persist_batch` (rooms locked in id order, duplicates found
-under the lock, `last_seq` advanced in the same transaction), but one statement per step for
-every room of the batch instead of several per room: the round trips were the worker's cost.
+Same rule as the portable store (`persist_orm`: rooms locked in id order, duplicates found under
+the lock, `last_seq` advanced in the same transaction), but one statement per step for every
+room of the batch instead of several per room: the round trips were the worker's cost.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from backend.chat.inbound import InboundMessage
+from backend.chat.envelope import InboundMessage
+from backend.chat.persist import Stored
 from backend.chat.sanitize import clean_message
 from backend.serialize import MESSAGE_COLUMNS, USER_COLUMNS, message_dict
 
@@ -40,10 +41,12 @@ _SENDERS = f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE id = ANY($1::bigi
 Key = tuple[int, int, str]
 
 
-async def persist_sends(
-    tx: BaseDBAsyncClient, items: Sequence[InboundMessage]
-) -> list[tuple[dict[str, Any] | None, bool]]:
-    """For each item, in order: (the stored message or None if its room is gone, created?)."""
+class PostgresSends:
+    async def store(self, tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list[Stored]:
+        return await _store(tx, items)
+
+
+async def _store(tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list[Stored]:
     rooms = sorted({i.room_id for i in items})
     locked = await tx.execute_query_dict(_LOCK, [rooms])
     last_seq = {row["id"]: row["last_seq"] for row in locked}
@@ -76,7 +79,7 @@ async def persist_sends(
         await tx.execute_query(_ADVANCE, [touched, [last_seq[r] for r in touched], now])
     users = await tx.execute_query_dict(_SENDERS, [sorted({i.sender_id for i in items})])
     senders = {u["id"]: u for u in users}
-    results: list[tuple[dict[str, Any] | None, bool]] = []
+    results: list[Stored] = []
     created = set(fresh)
     for item in items:
         key = _key(item)

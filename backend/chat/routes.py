@@ -1,14 +1,14 @@
-"""Room, membership and history routes (contract §3): thin adapters over `chat.service`."""
+"""Room, membership and history routes (contract §3): thin adapters over the chat modules."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from backend.chat import schemas
-from backend.chat import service as chat
+from backend.chat import members, rooms, schemas
+from backend.chat.history import read_history
 from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
-from backend.realtime.handlers import announce_join, announce_leave
+from backend.realtime.announce import announce_join, announce_leave, announce_new_room
 from backend.serialize import user_dict
 from backend.validation import load
 
@@ -21,30 +21,30 @@ _HISTORY = schemas.HistoryQuery()
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_CREATE, await read_json(request))
-    room = await chat.create_room(user, **args)
-    await request.app[RUNTIME].membership.changed(user_id=user.id, room_id=room.id, joined=True)
-    return json_response(await chat.room_dict(user, room), status=201)
+    room = await rooms.create_room(user, **args)
+    await announce_new_room(request.app[RUNTIME], room.id, [user.id])
+    return json_response(await rooms.room_dict(user, room), status=201)
 
 
 @routes.get("/api/v1/rooms")
 async def my_rooms(request: web.Request) -> web.Response:
     user = await current_user(request)
-    return json_response({"rooms": await chat.my_rooms(user)})
+    return json_response({"rooms": await rooms.my_rooms(user)})
 
 
 @routes.get("/api/v1/rooms/public")
 async def public_rooms(request: web.Request) -> web.Response:
     user = await current_user(request)
-    return json_response({"rooms": await chat.public_rooms(user)})
+    return json_response({"rooms": await rooms.public_rooms(user)})
 
 
 @routes.post("/api/v1/rooms/{id}/join")
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
-    room, joined = await chat.join_room(user, int_param(request, "id"))
+    room, joined = await members.join_room(user, int_param(request, "id"))
     if joined:
         await announce_join(request.app[RUNTIME], user, room.id)
-    return json_response(await chat.room_dict(user, room))
+    return json_response(await rooms.room_dict(user, room))
 
 
 @routes.post("/api/v1/rooms/{id}/members")
@@ -52,18 +52,18 @@ async def add_member(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_USER_REF, await read_json(request))
-    room, added = await chat.add_member(user, room_id, args["user_id"])
+    room, added = await members.add_member(user, room_id, args["user_id"])
     await announce_join(request.app[RUNTIME], added, room.id)
-    return json_response(await chat.room_dict(user, room))
+    return json_response(await rooms.room_dict(user, room))
 
 
 @routes.get("/api/v1/rooms/{id}/members")
-async def members(request: web.Request) -> web.Response:
+async def room_members(request: web.Request) -> web.Response:
     """Members with presence and read markers (an extension: initial state for clients)."""
     user = await current_user(request)
     room_id = int_param(request, "id")
-    await chat.require_member(user.id, room_id)
-    rows = await chat.members(room_id)
+    await members.require_member(user.id, room_id)
+    rows = await members.members(room_id)
     online = await request.app[RUNTIME].presence.online([member.id for member, _ in rows])
     return json_response(
         {
@@ -79,7 +79,7 @@ async def members(request: web.Request) -> web.Response:
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
-    await chat.leave_room(user, room_id)
+    await members.leave_room(user, room_id)
     await announce_leave(request.app[RUNTIME], user, room_id)
     return web.Response(status=204)
 
@@ -88,12 +88,10 @@ async def leave(request: web.Request) -> web.Response:
 async def open_dm(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_USER_REF, await read_json(request))
-    room, created = await chat.open_dm(user, args["user_id"])
+    room, created = await members.open_dm(user, args["user_id"])
     if created:
-        rt = request.app[RUNTIME]
-        for member_id in (user.id, args["user_id"]):
-            await rt.membership.changed(user_id=member_id, room_id=room.id, joined=True)
-    return json_response(await chat.room_dict(user, room))
+        await announce_new_room(request.app[RUNTIME], room.id, [user.id, args["user_id"]])
+    return json_response(await rooms.room_dict(user, room))
 
 
 @routes.get("/api/v1/rooms/{id}/messages")
@@ -101,8 +99,8 @@ async def history(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_HISTORY, dict(request.query))
-    room = await chat.require_member(user.id, room_id)
-    messages, has_more = await chat.read_history(room, cache=request.app[RUNTIME].recent, **args)
+    room = await members.require_member(user.id, room_id)
+    messages, has_more = await read_history(room, cache=request.app[RUNTIME].recent, **args)
     return json_response({"messages": messages, "has_more": has_more})
 
 
@@ -111,10 +109,6 @@ async def read(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_READ, await read_json(request))
-    seq = await chat.mark_read(user, room_id, args["seq"])
-    await request.app[RUNTIME].sio.emit(
-        "read",
-        {"room_id": room_id, "user_id": user.id, "seq": seq},
-        room=chat.room_channel(room_id),
-    )
+    seq = await members.mark_read(user, room_id, args["seq"])
+    await request.app[RUNTIME].notifier.read(room_id, user.id, seq)
     return web.Response(status=204)

@@ -10,14 +10,16 @@ from typing import Any
 import structlog
 from redis.exceptions import RedisError
 
-from backend.chat import service
-from backend.chat.inbound import InboundMessage
+from backend.chat.envelope import EDIT, SEND, InboundMessage
+from backend.chat.members import require_member
+from backend.chat.models import Message
 from backend.chat.sanitize import clean_message
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.config import Settings
-from backend.errors import Unavailable, ValidationFailed
+from backend.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from backend.queue.port import InboundQueue, QueueFull
 from backend.ratelimit import Limit, RateLimiter, enforce
+from backend.realtime.events import room_channel
 from backend.validation import load
 
 log = structlog.get_logger("chatty.send")
@@ -45,8 +47,8 @@ async def queue_message(
     """
     args = load(_SEND, data)
     await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
-    if service.room_channel(args["room_id"]) not in socket_rooms:
-        await service.require_member(user_id, args["room_id"])
+    if room_channel(args["room_id"]) not in socket_rooms:
+        await require_member(user_id, args["room_id"])
     if not clean_message(args["body"]):
         raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
     inbound = InboundMessage(
@@ -54,6 +56,7 @@ async def queue_message(
         sender_id=user_id,
         client_msg_id=args["client_msg_id"],
         body=args["body"],
+        op=SEND,
     )
     await _publish(queue, inbound)
     return {"client_msg_id": inbound.client_msg_id}
@@ -69,11 +72,11 @@ async def queue_change(
     limiter: RateLimiter,
 ) -> dict[str, Any]:
     """An edit or a delete of the caller's own message, queued like a send."""
-    args = load(_EDIT if op == "edit" else _DELETE, data)
+    args = load(_EDIT if op == EDIT else _DELETE, data)
     await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
-    message = await service.own_message(user_id, args["message_id"])
+    message = await own_message(user_id, args["message_id"])
     body = args.get("body", "")
-    if op == "edit" and not clean_message(body):
+    if op == EDIT and not clean_message(body):
         raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
     await _publish(
         queue,
@@ -87,6 +90,19 @@ async def queue_change(
         ),
     )
     return {}
+
+
+async def own_message(user_id: int, message_id: int) -> Message:
+    """A message the user wrote, still there, in a room they are still in."""
+    message = await Message.get_or_none(id=message_id)
+    if message is None:
+        raise NotFound("message not found")
+    await require_member(user_id, message.room_id)  # type: ignore[attr-defined]
+    if message.sender_id != user_id:  # type: ignore[attr-defined]
+        raise Forbidden("only the author may change a message")
+    if message.deleted:
+        raise NotFound("message was deleted")
+    return message
 
 
 async def _publish(queue: InboundQueue, inbound: InboundMessage) -> None:

@@ -12,6 +12,7 @@ reconnects and `sync`s what it missed, so a cut-off costs it nothing but the rou
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 import engineio
@@ -36,8 +37,8 @@ class _WebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
     async def __call__(self, environ: dict[str, Any]) -> Any:
         socket = getattr(self.handler, "__self__", None)  # the bound AsyncSocket method
         request = environ["aiohttp.request"]
-        if socket is not None:
-            socket.chatty_transport = request.transport
+        if socket is not None and isinstance(self.server, BoundedEngineServer):
+            self.server.tcp_transports[socket] = request.transport
         self._sock = web.WebSocketResponse(
             max_msg_size=self.server.max_http_buffer_size, compress=False
         )
@@ -57,12 +58,17 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         drivers["websocket"] = _WebSocket
         setattr(self, "_async", drivers)  # noqa: B010 - a copy of engineio's module-wide table
         self._cutting: set[asyncio.Task[None]] = set()
+        # Per-socket state of ours, keyed by engineio's socket objects and gone with them.
+        self.tcp_transports: weakref.WeakKeyDictionary[Any, asyncio.Transport] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._cut_off_sockets: weakref.WeakSet[Any] = weakref.WeakSet()
 
     async def send_packet(self, sid: str, pkt: Any) -> None:
         socket = self.sockets.get(sid)
         if socket is not None and socket.queue.qsize() >= self.max_queued_packets:
-            if not getattr(socket, "chatty_cut_off", False):
-                socket.chatty_cut_off = True
+            if socket not in self._cut_off_sockets:
+                self._cut_off_sockets.add(socket)
                 # Not inline: the emit loop that got here is serving other sockets too.
                 task = asyncio.get_running_loop().create_task(self._cut_off(socket))
                 self._cutting.add(task)
@@ -81,6 +87,6 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
                 socket.queue.get_nowait()
                 socket.queue.task_done()
             socket.queue.put_nowait(None)  # a writer that is not stuck exits on this
-            transport = getattr(socket, "chatty_transport", None)
+            transport = self.tcp_transports.pop(socket, None)
             if transport is not None:
                 transport.abort()  # one that is stuck in drain gets an error instead

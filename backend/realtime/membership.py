@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import orjson
@@ -16,8 +17,9 @@ import socketio
 import structlog
 from redis.asyncio import Redis
 
-from backend.chat.service import room_channel, user_channel
-from backend.realtime.recovery import resync_of, watched_pubsub
+from backend.backoff import Backoff
+from backend.realtime.events import room_channel, user_channel
+from backend.realtime.recovery import watched_pubsub
 
 log = structlog.get_logger("chatty.membership")
 
@@ -71,10 +73,18 @@ class LocalMembershipSync:
 class RedisMembershipSync:
     """Publishes changes and, in `listen`, applies everyone's changes to this node's sockets."""
 
-    def __init__(self, redis: Redis, sio: socketio.AsyncServer, channel: str) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        sio: socketio.AsyncServer,
+        channel: str,
+        *,
+        on_missed_changes: Callable[[str], None],
+    ) -> None:
         self._redis = redis
         self._sio = sio
         self._channel = f"{channel}.membership"
+        self._on_missed_changes = on_missed_changes
 
     async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
         await self._broadcast(_membership(user_id, room_id, joined))
@@ -93,25 +103,26 @@ class RedisMembershipSync:
         Changes published while it was away are lost: once back, this node's sockets are sent
         to reconnect, which rejoins them to their rooms from the database (recovery.py).
         """
-        delay, ever = 0.1, False
+        backoff, ever = Backoff(), False
         while True:
             try:
                 async with watched_pubsub(self._redis, self._missed_changes) as pubsub:
                     await pubsub.subscribe(self._channel)
                     if ever:
                         self._missed_changes()
-                    delay, ever = 0.1, True
+                    ever = True
+                    backoff.reset()
                     async for raw in pubsub.listen():
                         await self._handle(raw)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                delay = backoff.next()
                 log.warning("membership_listener_reconnect", error=str(exc), delay=delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
 
     def _missed_changes(self) -> None:
-        resync_of(self._sio).request("membership listener resubscribed")
+        self._on_missed_changes("membership listener resubscribed")
 
     async def _handle(self, raw: dict[str, Any]) -> None:
         with contextlib.suppress(orjson.JSONDecodeError, KeyError, TypeError, ValueError):

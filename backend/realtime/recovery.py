@@ -44,7 +44,11 @@ async def send_sockets_away(sio: socketio.AsyncServer, reason: Any) -> int:
 
 
 class Resync:
-    """Sends this node's sockets away, at most once per burst of requests."""
+    """Sends this node's sockets away, at most once per burst of requests.
+
+    One per gateway (in its Runtime), shared by every listener of the node: the Socket.IO
+    manager and the membership listener lose Redis together and should cause one resync.
+    """
 
     def __init__(self, sio: socketio.AsyncServer, debounce: float = RESYNC_DEBOUNCE) -> None:
         self._sio = sio
@@ -62,15 +66,6 @@ class Resync:
         self.count += 1
         metrics.SOCKET_RESYNCS.inc()
         log.warning("sockets_resync", reason=why, sockets=sent)
-
-
-def resync_of(sio: socketio.AsyncServer) -> Resync:
-    """The server's one `Resync`, shared by every listener of the node (made on first use)."""
-    resync = getattr(sio, "chatty_resync", None)
-    if not isinstance(resync, Resync):
-        resync = Resync(sio)
-        sio.chatty_resync = resync
-    return resync
 
 
 class WatchedPubSub(PubSub):

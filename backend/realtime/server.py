@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import socketio
 import structlog
 
 from backend import jsonutil, metrics
+from backend.backoff import Backoff
 from backend.config import Settings
 from backend.realtime.backpressure import BoundedEngineServer
-from backend.realtime.recovery import WatchedPubSub, resync_of
+from backend.realtime.recovery import WatchedPubSub
 
 log = structlog.get_logger("chatty.socketio")
 LISTEN_BACKOFF_MAX = 2.0  # python-socketio's own grows to 60 s: that long without live events
@@ -37,7 +38,10 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     python-socketio builds a new client at every (re)subscribe and on the first publish, racing
     its own listener and leaking the previous client; redis-py reconnects a client (and
     resubscribes a pub/sub) by itself, so ours are made once and closed by `close_manager`.
+    `on_missed_events` is set by the gateway: what to do once subscribed again after a gap.
     """
+
+    on_missed_events: Callable[[str], None] | None = None
 
     def _redis_connect(self) -> None:
         if self.redis is None:
@@ -52,12 +56,12 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def _missed_events(self) -> None:
         """Subscribed again after a gap: this node's sockets go and `sync` (recovery.py)."""
-        if getattr(self, "server", None) is not None:
-            resync_of(self.server).request("socketio pubsub resubscribed")
+        if self.on_missed_events is not None:
+            self.on_missed_events("socketio pubsub resubscribed")
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
         """python-socketio's listen loop, with a short backoff and a resync after a gap."""
-        delay, subscribed, ever = 0.1, False, False
+        backoff, subscribed, ever = Backoff(cap=LISTEN_BACKOFF_MAX), False, False
         while True:
             try:
                 if not subscribed:
@@ -65,14 +69,14 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                     await self.pubsub.subscribe(self.channel)
                     if ever:
                         self._missed_events()
-                    delay, subscribed, ever = 0.1, True, True
+                    subscribed, ever = True, True
+                    backoff.reset()
                 async for message in self.pubsub.listen():
                     yield message
             except Exception as exc:
+                subscribed, delay = False, backoff.next()
                 log.warning("socketio_pubsub_lost", error=str(exc), retry_in=delay)
-                subscribed = False
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, LISTEN_BACKOFF_MAX)
 
 
 def build_server(settings: Settings) -> socketio.AsyncServer:

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from backend import cli
 from backend.app import create_app
 from backend.config import Settings, settings_table
 from backend.queue.memory import MemoryQueue
+from chatty import cli
 from tests.support.procs import JWT_SECRET, ROOT
 from worker.ops import endpoint_app
 
@@ -72,9 +72,9 @@ def exec_form(path: Path, instruction: str) -> list[str]:
 
 
 def assert_chatty_command(argv: list[str]) -> None:
-    """`chatty` is the package's console script and argv a valid subcommand of backend/cli.py."""
+    """`chatty` is the package's console script and argv a valid subcommand of chatty/cli.py."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["chatty"] == "backend.cli:main"
+    assert scripts["chatty"] == "chatty.cli:main"
     assert argv[0] == "chatty", argv
     with pytest.raises(SystemExit) as exited:
         cli.main([*argv[1:], "--help"])

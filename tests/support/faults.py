@@ -191,7 +191,7 @@ class PrivatePostgres:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "chatty")
         env = {**os.environ, "DATABASE_URL": self.url, "CHATTY_LOG_FORMAT": "json"}
         subprocess.run(
-            [sys.executable, "-m", "backend.cli", "migrate"],
+            [sys.executable, "-m", "chatty.cli", "migrate"],
             cwd=ROOT,
             env=env,
             check=True,

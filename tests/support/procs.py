@@ -105,7 +105,7 @@ class Cluster:
         env.update({"CHATTY_LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
         with log_path.open("ab") as log_file:  # the child keeps its own descriptor
             popen = subprocess.Popen(
-                [sys.executable, "-m", "backend.cli", *args],
+                [sys.executable, "-m", "chatty.cli", *args],
                 cwd=ROOT,
                 env=env,
                 stdout=log_file,

@@ -24,7 +24,7 @@ def test_readme_settings_table_is_generated_from_settings() -> None:
 def test_migrations_match_the_models(dialect: str, request: pytest.FixtureRequest) -> None:
     url = "sqlite://:memory:" if dialect == "sqlite" else request.getfixturevalue("pg_url")
     done = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "migrate", "--check"],
+        [sys.executable, "-m", "chatty.cli", "migrate", "--check"],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"},
         capture_output=True,

@@ -5,37 +5,33 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
-from backend.chat import service as chat
-from backend.chat.inbound import InboundMessage
+from backend.chat.envelope import InboundMessage
+from backend.chat.persist import Outcome
 from backend.queue.memory import MemoryQueue
+from backend.realtime.events import Notifier
 from worker.consumer import Worker
 
 
 class NoEmitter:
-    async def emit(self, event: str, data: Any, *, room: str) -> None:
+    async def emit(self, event: str, data: Any, *, room: Any, skip_sid: Any = None) -> None:
         raise AssertionError("nothing may be emitted")
 
     async def close(self) -> None:
         return None
 
 
-async def test_stop_during_a_database_outage_abandons_the_batch_unacked(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_stop_during_a_database_outage_abandons_the_batch_unacked() -> None:
     attempts = 0
 
-    async def database_away(_items: Any) -> list[chat.Outcome]:
+    async def database_away(_items: Any) -> list[Outcome]:
         nonlocal attempts
         attempts += 1
         raise ConnectionRefusedError("database away")
 
-    monkeypatch.setattr(chat, "persist_batch", database_away)
     queue = MemoryQueue(max_len=10)
     inbound = InboundMessage(room_id=1, sender_id=1, client_msg_id="m1", body="hi")
     await queue.publish(inbound.encode())
-    worker = Worker(queue=queue, emitter=NoEmitter(), block_ms=50)
+    worker = Worker(queue=queue, notifier=Notifier(NoEmitter()), persist=database_away, block_ms=50)
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run(stop))
     while attempts < 3:  # retrying with backoff, as long as it is not told to stop

@@ -12,15 +12,12 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from backend import jsonutil, logs, migrations
-from backend.app import create_app, make_queue, open_redis
-from backend.chat.recent import RedisRecentCache
+from backend import logs, migrations
 from backend.config import Settings, SettingsError
 from backend.db import open_database
-from backend.realtime.emitter import RedisEmitter
-from worker.consumer import Worker
+from backend.runtime import make_queue, make_recent, open_redis
+from chatty.compose import build_worker, gateway_app, standalone_emitter
 from worker.ops import serve_endpoint
-from worker.ordering import RedisEmitOrder
 
 log = structlog.get_logger("chatty.cli")
 
@@ -44,7 +41,7 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 
 def serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
-    app = create_app(settings, with_worker=with_worker)
+    app = gateway_app(settings, with_worker=with_worker)
     log.info("listening", url=f"http://{host}:{port}", embedded=settings.embedded)
     web.run_app(
         app,
@@ -73,15 +70,14 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with open_database(settings):
         redis = open_redis(settings)
-        emitter = RedisEmitter(settings.redis_url, channel=settings.socketio_channel, json=jsonutil)
+        emitter = standalone_emitter(settings)
         queue = make_queue(settings, redis)
-        worker = Worker(
+        worker = build_worker(
+            settings,
             queue=queue,
             emitter=emitter,
-            order=RedisEmitOrder(redis, settings.socketio_channel),
-            recent=RedisRecentCache(redis, settings.socketio_channel),
-            batch_size=settings.worker_batch,
-            max_deliveries=settings.max_deliveries,
+            recent=make_recent(settings, redis),
+            redis=redis,
         )
         try:
             async with serve_endpoint(

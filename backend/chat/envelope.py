@@ -1,0 +1,64 @@
+"""The inbound queue's versioned envelope: what the gateway promises a worker will apply.
+
+Every entry names its operation and the version of that operation's fields. A worker applies
+only the (op, version) pairs it knows and parks anything else with the reason, never guessing:
+during a rolling deploy an older worker meets operations that newer gateways already queue, and
+treating an unknown operation as a known one would corrupt stored messages. Entries written
+before versions existed carry no `v`; their format is version 1 of send, edit and delete.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import orjson
+
+SEND, EDIT, DELETE = "send", "edit", "delete"
+# (op, version) pairs this code applies. A new field or meaning is a new version; a new
+# operation is a new name. Both are added here only together with the code that applies them.
+KNOWN: frozenset[tuple[str, int]] = frozenset({(SEND, 1), (EDIT, 1), (DELETE, 1)})
+
+
+class UnknownOperation(ValueError):
+    """An entry this worker cannot apply (a newer gateway's operation or version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    room_id: int
+    sender_id: int
+    client_msg_id: str
+    body: str
+    op: str = SEND
+    v: int = 1
+    message_id: int = 0  # the message an edit or delete applies to
+    queued_at: float = field(default_factory=time.time)  # for end-to-end latency
+
+    def encode(self) -> bytes:
+        return orjson.dumps(asdict(self))
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> InboundMessage:
+        """Raises UnknownOperation for an (op, v) not in KNOWN, ValueError for a malformed entry."""
+        try:
+            data: dict[str, Any] = orjson.loads(raw)
+            op, version = str(data.get("op", SEND)), int(data.get("v", 1))
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed inbound entry: {exc}") from exc
+        if (op, version) not in KNOWN:
+            raise UnknownOperation(f"unknown operation {op[:40]!r} version {version}")
+        try:
+            return cls(
+                room_id=int(data["room_id"]),
+                sender_id=int(data["sender_id"]),
+                client_msg_id=str(data["client_msg_id"]),
+                body=str(data["body"]),
+                op=op,
+                v=version,
+                message_id=int(data.get("message_id", 0)),
+                queued_at=float(data.get("queued_at", 0.0)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed inbound entry: {exc}") from exc

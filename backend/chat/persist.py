@@ -1,0 +1,79 @@
+"""The worker's half of every message write: apply a batch of queued operations, exactly once.
+
+One rule, two adapters of the send store (`persist_orm` portable, `persist_pg` the PostgreSQL
+fast path) chosen once at wiring time (`chatty.compose`): each room's row is locked, rooms in id
+order so two workers cannot deadlock, before its existing client ids are read and its
+`last_seq` advanced, so seq stays gap-free and unique with any number of workers, and a
+rolled-back batch gives its numbers back. The gateway never calls this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from backend.accounts.models import User
+from backend.chat.envelope import DELETE, SEND, InboundMessage
+from backend.chat.models import Message
+from backend.chat.sanitize import clean_message
+from backend.serialize import message_dict
+
+Stored = tuple[dict[str, Any] | None, bool]  # (the message, or None if its room is gone; created?)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one inbound entry: stored now, found already stored, or refused."""
+
+    inbound: InboundMessage
+    message: dict[str, Any] | None
+    created: bool
+    error: str | None = None
+
+
+class SendStore(Protocol):
+    async def store(self, tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list[Stored]:
+        """Insert the sends not stored yet, in the transaction; one result per item, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Persister:
+    """`await persister(items)`: one transaction for the whole batch."""
+
+    sends: SendStore
+
+    async def __call__(self, items: Sequence[InboundMessage]) -> list[Outcome]:
+        # Sends grouped by room (rooms in id order), then the changes that may refer to them.
+        sends = sorted((i for i in items if i.op == SEND), key=lambda i: i.room_id)
+        outcomes: dict[int, Outcome] = {}
+        async with in_transaction() as tx:
+            if sends:
+                stored = await self.sends.store(tx, sends)
+                for item, (message, created) in zip(sends, stored, strict=True):
+                    error = None if message is not None else "not_found"
+                    outcomes[id(item)] = Outcome(item, message, created, error)
+            for item in items:
+                if item.op != SEND:
+                    outcomes[id(item)] = await apply_change(item)
+        return [outcomes[id(item)] for item in items]
+
+
+async def apply_change(item: InboundMessage) -> Outcome:
+    """An edit or delete queued by the gateway; a deleted message keeps its seq, body ""."""
+    message = await Message.filter(id=item.message_id).select_for_update().first()
+    if message is None or message.sender_id != item.sender_id:  # type: ignore[attr-defined]
+        return Outcome(item, None, created=False, error="not_found")
+    if not message.deleted:  # a delete is final; a retried change finds it applied
+        message.edited_at = datetime.now(UTC)
+        if item.op == DELETE:
+            message.deleted, message.body = True, ""
+        else:
+            message.body = clean_message(item.body)
+        await message.save(update_fields=["body", "deleted", "edited_at"])
+    sender = await User.get(id=item.sender_id)
+    return Outcome(item, message_dict(message, sender), created=True)

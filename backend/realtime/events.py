@@ -1,0 +1,81 @@
+"""Every server→client event: its name, its payload, and the one notifier that sends it.
+
+REST routes, socket handlers and the worker all emit through `Notifier`, so an event's name and
+shape are written once (contract §4) whichever process sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from backend.accounts.models import User
+from backend.serialize import user_dict
+
+MESSAGE_NEW = "message:new"
+MESSAGE_UPDATED = "message:updated"
+TYPING = "typing"
+PRESENCE = "presence"
+READ = "read"
+MEMBER_JOINED = "room:member_joined"
+MEMBER_LEFT = "room:member_left"
+
+Target = str | list[str]
+
+
+def room_channel(room_id: int) -> str:
+    """The Socket.IO room of a chat room's members."""
+    return f"room:{room_id}"
+
+
+def user_channel(user_id: int) -> str:
+    """The Socket.IO room of every socket of one user (on any gateway node)."""
+    return f"user:{user_id}"
+
+
+class Emitter(Protocol):
+    """Reaches Socket.IO rooms on every gateway node (a live server, or a write-only manager)."""
+
+    async def emit(
+        self, event: str, data: Any, *, room: Target, skip_sid: str | None = None
+    ) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class Notifier:
+    def __init__(self, emitter: Emitter) -> None:
+        self.emitter = emitter
+
+    async def message_new(self, message: Mapping[str, Any], *, only_sender: bool = False) -> None:
+        """To the room; `only_sender` re-delivers a retried send to its sender's sockets only."""
+        target = (
+            user_channel(message["sender"]["id"])
+            if only_sender
+            else room_channel(message["room_id"])
+        )
+        await self.emitter.emit(MESSAGE_NEW, message, room=target)
+
+    async def message_updated(self, message: Mapping[str, Any]) -> None:
+        await self.emitter.emit(MESSAGE_UPDATED, message, room=room_channel(message["room_id"]))
+
+    async def typing(self, room_id: int, user: User, typing: bool, *, skip_sid: str) -> None:
+        payload = {"room_id": room_id, "user": user_dict(user), "typing": typing}
+        await self.emitter.emit(TYPING, payload, room=room_channel(room_id), skip_sid=skip_sid)
+
+    async def presence(self, user: User, online: bool, *, to: Target) -> None:
+        """`to`: channels (`room_channel`, `user_channel`) or a single socket's sid."""
+        payload = {"user": user_dict(user), "online": online}
+        await self.emitter.emit(PRESENCE, payload, room=to)
+
+    async def read(self, room_id: int, user_id: int, seq: int) -> None:
+        payload = {"room_id": room_id, "user_id": user_id, "seq": seq}
+        await self.emitter.emit(READ, payload, room=room_channel(room_id))
+
+    async def member_joined(self, room_id: int, user: User) -> None:
+        payload = {"room_id": room_id, "user": user_dict(user)}
+        await self.emitter.emit(MEMBER_JOINED, payload, room=room_channel(room_id))
+
+    async def member_left(self, room_id: int, user: User) -> None:
+        payload = {"room_id": room_id, "user": user_dict(user)}
+        await self.emitter.emit(MEMBER_LEFT, payload, room=room_channel(room_id))

@@ -1,0 +1,5 @@
+import sys
+
+from chatty.cli import main
+
+sys.exit(main())

@@ -1,0 +1,86 @@
+"""Builds the pieces from Settings: the gateway app, the worker, or both in one process.
+
+The one place that sees both `backend/` and `worker/`; `chatty run` is not a second
+implementation, only the same gateway and worker wired to in-process ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from backend import jsonutil
+from backend.app import create_app
+from backend.chat.persist import Persister, SendStore
+from backend.chat.persist_orm import PortableSends
+from backend.chat.persist_pg import PostgresSends
+from backend.chat.recent import RecentCache
+from backend.config import Settings
+from backend.keys import RUNTIME
+from backend.queue.port import InboundQueue
+from backend.realtime.emitter import RedisEmitter, ServerEmitter
+from backend.realtime.events import Emitter, Notifier
+from worker.consumer import Worker
+from worker.ordering import EmitOrder, RedisEmitOrder, SingleWorkerOrder
+
+WORKER_STOP_TIMEOUT = 10.0
+
+
+def send_store_for(dialect: str) -> SendStore:
+    """PostgreSQL gets its fast path; every other database the portable one."""
+    return PostgresSends() if dialect == "postgres" else PortableSends()
+
+
+def build_worker(
+    settings: Settings,
+    *,
+    queue: InboundQueue,
+    emitter: Emitter,
+    recent: RecentCache,
+    redis: Redis | None,
+) -> Worker:
+    """The one worker factory, for `chatty worker` and for the worker inside `chatty run`."""
+    order: EmitOrder = (
+        SingleWorkerOrder() if redis is None else RedisEmitOrder(redis, settings.socketio_channel)
+    )
+    return Worker(
+        queue=queue,
+        notifier=Notifier(emitter),
+        persist=Persister(send_store_for(settings.dialect)),
+        order=order,
+        recent=recent,
+        batch_size=settings.worker_batch,
+        max_deliveries=settings.max_deliveries,
+    )
+
+
+def standalone_emitter(settings: Settings) -> RedisEmitter:
+    """A worker process emits through a write-only Redis manager; every gateway delivers."""
+    return RedisEmitter(settings.redis_url, channel=settings.socketio_channel, json=jsonutil)
+
+
+async def _worker_in_gateway(app: web.Application) -> AsyncIterator[None]:
+    """Runs a worker on the gateway's own queue, cache and server (embedded mode)."""
+    rt = app[RUNTIME]
+    worker = build_worker(
+        rt.settings,
+        queue=rt.queue,
+        emitter=ServerEmitter(rt.sio),
+        recent=rt.recent,
+        redis=rt.redis,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()  # the worker finishes and acknowledges the batch in hand
+        await asyncio.wait_for(task, WORKER_STOP_TIMEOUT)
+
+
+def gateway_app(settings: Settings, *, with_worker: bool) -> web.Application:
+    """`chatty gateway`, or with its worker in the same process (`chatty run`, tests)."""
+    return create_app(settings, extra_cleanup=[_worker_in_gateway] if with_worker else [])
