@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 
 from backend.queue.port import Delivery, QueueFull
@@ -21,6 +21,8 @@ class MemoryQueue:
         self._pending: dict[str, tuple[bytes, int]] = {}
         self._ids = itertools.count(1)
         self._wakeup = asyncio.Event()
+        # The dead-letter stream's counterpart: the latest parked entries, with their reasons.
+        self.parked: deque[tuple[Delivery, str]] = deque(maxlen=1000)
 
     async def publish(self, payload: bytes) -> str:
         if len(self._ready) + len(self._pending) >= self._max_len:
@@ -50,6 +52,7 @@ class MemoryQueue:
 
     async def park(self, delivery: Delivery, reason: str) -> None:
         self._pending.pop(delivery.entry_id, None)
+        self.parked.append((delivery, reason))
 
     async def length(self) -> int:
         return len(self._ready) + len(self._pending)

@@ -1,0 +1,76 @@
+"""The fast tier: the pipeline's stages in this process, on the in-process queue and a
+recording emitter, against the run's PostgreSQL database (no processes, no sockets)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from backend.accounts.models import User
+from backend.chat.models import Membership, Room
+from backend.chat.persist import Persister
+from backend.chat.persist_orm import PortableSends
+from backend.chat.persist_pg import PostgresSends
+from backend.config import Settings
+from backend.db import open_database
+from backend.queue.memory import MemoryQueue
+from backend.realtime.events import Notifier
+from tests.support.procs import JWT_SECRET
+from worker.consumer import Worker
+
+
+@dataclass
+class RecordingEmitter:
+    """What would have reached Socket.IO rooms: (event, payload, room, skip_sid)."""
+
+    sent: list[tuple[str, Any, Any, str | None]] = field(default_factory=list)
+
+    async def emit(self, event: str, data: Any, *, room: Any, skip_sid: str | None = None) -> None:
+        self.sent.append((event, data, room, skip_sid))
+
+    async def close(self) -> None:
+        return None
+
+    def events(self, name: str) -> list[tuple[Any, Any]]:
+        return [(data, room) for event, data, room, _ in self.sent if event == name]
+
+
+@dataclass
+class Pipeline:
+    queue: MemoryQueue
+    emitter: RecordingEmitter
+    worker: Worker
+
+
+@pytest.fixture
+async def database(pg_url: str) -> AsyncIterator[None]:
+    settings = Settings.from_env({}, database_url=pg_url, jwt_secret=JWT_SECRET)
+    async with open_database(settings):
+        yield
+
+
+@pytest.fixture(params=["postgres-fast-path", "portable-path"])
+def pipeline(request: pytest.FixtureRequest, database: None) -> Pipeline:
+    """A worker with either send store: both adapters must keep the same rule."""
+    store = PostgresSends() if request.param == "postgres-fast-path" else PortableSends()
+    queue, emitter = MemoryQueue(max_len=1000), RecordingEmitter()
+    worker = Worker(queue=queue, notifier=Notifier(emitter), persist=Persister(store), block_ms=10)
+    return Pipeline(queue, emitter, worker)
+
+
+async def make_user(name: str = "u") -> User:
+    username = f"{name}{uuid.uuid4().hex[:10]}"
+    return await User.create(
+        username=username, display_name=name, password_hash="x", recovery_hash="x"
+    )
+
+
+async def make_room(*users: User, kind: str = "private") -> Room:
+    room = await Room.create(name="room", kind=kind)
+    for user in users:
+        await Membership.create(room=room, user=user)
+    return room

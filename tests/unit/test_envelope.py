@@ -1,0 +1,39 @@
+"""The versioned inbound envelope: known operations round-trip, anything else is refused."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from backend.chat.envelope import DELETE, EDIT, SEND, InboundMessage, UnknownOperation
+
+
+@pytest.mark.parametrize("op", [SEND, EDIT, DELETE])
+def test_every_known_operation_round_trips(op: str) -> None:
+    entry = InboundMessage(room_id=1, sender_id=2, client_msg_id="abcdefgh", body="hi", op=op)
+    assert InboundMessage.decode(entry.encode()) == entry
+
+
+def test_an_entry_written_before_versions_existed_is_version_1() -> None:
+    legacy = {"room_id": 1, "sender_id": 2, "client_msg_id": "abcdefgh", "body": "hi"}
+    decoded = InboundMessage.decode(orjson.dumps({**legacy, "op": "edit", "message_id": 9}))
+    assert (decoded.op, decoded.v, decoded.message_id) == (EDIT, 1, 9)
+    assert InboundMessage.decode(orjson.dumps(legacy)).op == SEND
+
+
+@pytest.mark.parametrize(
+    ("op", "version"), [("reaction.add", 1), ("kick", 1), (SEND, 2), (EDIT, 0)]
+)
+def test_an_unknown_operation_or_version_is_refused_not_guessed(op: str, version: int) -> None:
+    raw = {"room_id": 1, "sender_id": 2, "client_msg_id": "abcdefgh", "body": "x", "op": op}
+    with pytest.raises(UnknownOperation, match=op):
+        InboundMessage.decode(orjson.dumps({**raw, "v": version}))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"not json", b"[]", b'{"op": "send"}', b'{"room_id": "x", "sender_id": 1}', b'{"v": "z"}'],
+)
+def test_a_malformed_entry_is_a_value_error(raw: bytes) -> None:
+    with pytest.raises(ValueError, match="malformed"):
+        InboundMessage.decode(raw)
