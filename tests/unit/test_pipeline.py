@@ -57,7 +57,8 @@ async def test_a_retried_send_is_stored_once_and_redelivered_to_its_sender_only(
     assert await Message.filter(room_id=room.id).count() == 1
     (first, to_room), (again, to_sender) = pipeline.emitter.events(MESSAGE_NEW)
     assert (to_room, to_sender) == (room_channel(room.id), user_channel(alice.id))
-    assert again == first and again["body"] == "hello"
+    assert again == first
+    assert again["body"] == "hello"
 
 
 async def test_twins_in_one_batch_are_one_message(pipeline: Pipeline) -> None:
@@ -90,8 +91,11 @@ async def test_edits_and_deletes_are_applied_in_order_and_announced_as_updates(
         await pipeline.queue.publish(change.encode())
     await pipeline.worker.run_burst()
     edited, deleted = (data for data, _ in pipeline.emitter.events(MESSAGE_UPDATED))
-    assert edited["body"] == "<b>better</b>" and edited["edited_at"]
-    assert deleted["deleted"] and deleted["body"] == "" and deleted["seq"] == 1
+    assert edited["body"] == "<b>better</b>"
+    assert edited["edited_at"]
+    assert deleted["deleted"]
+    assert deleted["body"] == ""
+    assert deleted["seq"] == 1
 
 
 async def test_an_unknown_operation_is_parked_with_its_reason_and_changes_nothing(
