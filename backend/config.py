@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from backend.config_limits import LimitSettings, setting
+
 MIN_SECRET_BYTES = 32
+DATA_DIR = Path("./data")
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
 
 class SettingsError(ValueError):
@@ -17,170 +21,91 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(LimitSettings):
     """Every knob of chatty. Field metadata holds the environment variable and its meaning.
 
     The README's settings table is generated from this class, so there is one place for each rule.
     """
 
-    database_url: str = field(
-        default="",
-        metadata={
-            "env": "DATABASE_URL",
-            "doc": "PostgreSQL (`postgres://…`) or SQLite "
-            "(`sqlite://…`); default: a SQLite file in the data dir",
-        },
+    database_url: str = setting(
+        "",
+        "DATABASE_URL",
+        "PostgreSQL (`postgres://…`) or SQLite (`sqlite://…`); default: a SQLite file in the "
+        "data dir",
     )
-    redis_url: str = field(
-        default="",
-        metadata={
-            "env": "REDIS_URL",
-            "doc": "Redis for the queue, the Socket.IO manager, "
-            "caches and limits; empty: embedded in-process queue and manager",
-        },
+    redis_url: str = setting(
+        "",
+        "REDIS_URL",
+        "Redis for the queue, the Socket.IO manager, caches and limits; empty: embedded "
+        "in-process queue and manager",
     )
-    jwt_secret: str = field(
-        default="",
-        metadata={
-            "env": "JWT_SECRET",
-            "doc": "HMAC secret for tokens, at least 32 bytes; "
-            "embedded default: generated and kept in the data dir",
-        },
+    jwt_secret: str = setting(
+        "",
+        "JWT_SECRET",
+        "HMAC secret for tokens, at least 32 bytes; embedded default: generated and kept in "
+        "the data dir",
     )
-    data_dir: Path = field(
-        default=Path("./data"),
-        metadata={"env": "CHATTY_DATA_DIR", "doc": "where embedded mode keeps its files"},
+    data_dir: Path = setting(DATA_DIR, "CHATTY_DATA_DIR", "where embedded mode keeps its files")
+    access_ttl: int = setting(900, "CHATTY_ACCESS_TTL", "access-token lifetime, seconds")
+    refresh_ttl: int = setting(
+        30 * 24 * 3600, "CHATTY_REFRESH_TTL", "refresh-token lifetime, seconds"
     )
-    access_ttl: int = field(
-        default=900, metadata={"env": "CHATTY_ACCESS_TTL", "doc": "access-token lifetime, seconds"}
+    presence_ttl: float = setting(
+        15.0,
+        "CHATTY_PRESENCE_TTL",
+        "seconds after which the users of a gateway that died are shown offline",
     )
-    refresh_ttl: int = field(
-        default=30 * 24 * 3600,
-        metadata={"env": "CHATTY_REFRESH_TTL", "doc": "refresh-token lifetime, seconds"},
+    inbound_stream: str = setting(
+        "chat.inbound", "CHATTY_INBOUND_STREAM", "Redis stream of inbound messages"
     )
-    message_rate: float = field(
-        default=20.0,
-        metadata={"env": "CHATTY_MESSAGE_RATE", "doc": "messages per second a user may send"},
+    socketio_channel: str = setting(
+        "chatty.socketio",
+        "CHATTY_SOCKETIO_CHANNEL",
+        "Redis pub/sub channel shared by the gateways and workers",
     )
-    message_burst: int = field(
-        default=40, metadata={"env": "CHATTY_MESSAGE_BURST", "doc": "message burst per user"}
+    worker_batch: int = setting(200, "CHATTY_WORKER_BATCH", "max messages per batch")
+    claim_idle_ms: int = setting(
+        5_000,
+        "CHATTY_CLAIM_IDLE_MS",
+        "a pending entry idle this long is claimed from a dead worker",
     )
-    auth_failures_per_minute: int = field(
-        default=5,
-        metadata={
-            "env": "CHATTY_AUTH_FAILURES_PER_MINUTE",
-            "doc": "failed logins or recoveries per username per minute before `rate_limited`",
-        },
+    max_deliveries: int = setting(
+        5,
+        "CHATTY_MAX_DELIVERIES",
+        "deliveries before an entry that keeps failing is parked in `<stream>.dead`",
     )
-    address_failures_per_minute: int = field(
-        default=30,
-        metadata={
-            "env": "CHATTY_ADDRESS_FAILURES_PER_MINUTE",
-            "doc": "failed logins or recoveries per client address per minute",
-        },
+    db_pool_size: int = setting(10, "CHATTY_DB_POOL", "database connection pool size")
+    cors_origins: str = setting(
+        "",
+        "CHATTY_CORS_ORIGINS",
+        "comma-separated origins allowed for Socket.IO; empty: same origin only",
     )
-    registrations_per_hour: int = field(
-        default=30,
-        metadata={
-            "env": "CHATTY_REGISTRATIONS_PER_HOUR",
-            "doc": "registrations per client address per hour",
-        },
+    log_level: str = setting("info", "CHATTY_LOG_LEVEL", "debug, info, warning, error")
+    log_format: str = setting(
+        "auto",
+        "CHATTY_LOG_FORMAT",
+        "`json`, `console`, or `auto` (console on a terminal, JSON otherwise)",
     )
-    presence_ttl: float = field(
-        default=15.0,
-        metadata={
-            "env": "CHATTY_PRESENCE_TTL",
-            "doc": "seconds after which the users of a gateway that died are shown offline",
-        },
+    shutdown_timeout: float = setting(
+        10.0,
+        "CHATTY_SHUTDOWN_TIMEOUT",
+        "seconds a stopping gateway waits for requests in flight (keep it under the "
+        "orchestrator's kill grace period)",
     )
-    inbound_stream: str = field(
-        default="chat.inbound",
-        metadata={"env": "CHATTY_INBOUND_STREAM", "doc": "Redis stream of inbound messages"},
+    worker_metrics_port: int = setting(
+        9100,
+        "CHATTY_WORKER_METRICS_PORT",
+        "port of `chatty worker`'s own `/metrics` and `/healthz`; 0: off",
     )
-    inbound_max_len: int = field(
-        default=100_000,
-        metadata={
-            "env": "CHATTY_INBOUND_MAX_LEN",
-            "doc": "inbound backlog bound; beyond it senders get `unavailable`",
-        },
+    worker_metrics_host: str = setting(
+        "127.0.0.1",
+        "CHATTY_WORKER_METRICS_HOST",
+        "address of `chatty worker`'s metrics endpoint (`0.0.0.0` in a container)",
     )
-    socket_queue_max: int = field(
-        default=1000,
-        metadata={
-            "env": "CHATTY_SOCKET_QUEUE_MAX",
-            "doc": "unsent packets a socket may have waiting before it is disconnected as a "
-            "client that stopped reading (it reconnects and `sync`s)",
-        },
-    )
-    socketio_channel: str = field(
-        default="chatty.socketio",
-        metadata={
-            "env": "CHATTY_SOCKETIO_CHANNEL",
-            "doc": "Redis pub/sub channel shared by the gateways and workers",
-        },
-    )
-    worker_batch: int = field(
-        default=200, metadata={"env": "CHATTY_WORKER_BATCH", "doc": "max messages per batch"}
-    )
-    claim_idle_ms: int = field(
-        default=5_000,
-        metadata={
-            "env": "CHATTY_CLAIM_IDLE_MS",
-            "doc": "a pending entry idle this long is claimed from a dead worker",
-        },
-    )
-    max_deliveries: int = field(
-        default=5,
-        metadata={
-            "env": "CHATTY_MAX_DELIVERIES",
-            "doc": "deliveries before an entry that keeps failing is parked in `<stream>.dead`",
-        },
-    )
-    db_pool_size: int = field(
-        default=10, metadata={"env": "CHATTY_DB_POOL", "doc": "database connection pool size"}
-    )
-    cors_origins: str = field(
-        default="",
-        metadata={
-            "env": "CHATTY_CORS_ORIGINS",
-            "doc": "comma-separated origins allowed for Socket.IO; empty: same origin only",
-        },
-    )
-    log_level: str = field(
-        default="info", metadata={"env": "CHATTY_LOG_LEVEL", "doc": "debug, info, warning, error"}
-    )
-    log_format: str = field(
-        default="auto",
-        metadata={
-            "env": "CHATTY_LOG_FORMAT",
-            "doc": "`json`, `console`, or `auto` (console on a terminal, JSON otherwise)",
-        },
-    )
-    shutdown_timeout: float = field(
-        default=10.0,
-        metadata={
-            "env": "CHATTY_SHUTDOWN_TIMEOUT",
-            "doc": "seconds a stopping gateway waits for requests in flight (keep it under "
-            "the orchestrator's kill grace period)",
-        },
-    )
-    worker_metrics_port: int = field(
-        default=9100,
-        metadata={
-            "env": "CHATTY_WORKER_METRICS_PORT",
-            "doc": "port of `chatty worker`'s own `/metrics` and `/healthz`; 0: off",
-        },
-    )
-    worker_metrics_host: str = field(
-        default="127.0.0.1",
-        metadata={
-            "env": "CHATTY_WORKER_METRICS_HOST",
-            "doc": "address of `chatty worker`'s metrics endpoint (`0.0.0.0` in a container)",
-        },
-    )
-    frontend_dir: Path = field(
-        default=Path(__file__).resolve().parent.parent / "frontend" / "dist",
-        metadata={"env": "CHATTY_FRONTEND_DIR", "doc": "built SPA served at `/`"},
+    frontend_dir: Path = setting(
+        FRONTEND_DIR,
+        "CHATTY_FRONTEND_DIR",
+        "built SPA served at `/`",
     )
 
     @property

@@ -15,6 +15,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 
 from backend.chat.recent import MemoryRecentCache, RecentCache, RedisRecentCache
 from backend.config import Settings
+from backend.limits import Limits
 from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue
 from backend.queue.redis_streams import RedisStreamQueue
@@ -39,6 +40,10 @@ class Runtime:
     notifier: Notifier
     resync: Resync
     redis: Redis | None
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.limiter, self.settings)
 
 
 def open_redis(settings: Settings) -> Redis:

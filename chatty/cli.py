@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("run", "everything in one process (embedded default: SQLite, in-process queue)"),
-        ("gateway", "REST + Socket.IO + SPA; needs a worker (and REDIS_URL to scale out)"),
+        ("gateway", "REST + Socket.IO + SPA; needs REDIS_URL and at least one `chatty worker`"),
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--host", default="127.0.0.1")
@@ -133,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
             _run(migrate(settings))
             serve(settings, args.host, args.port, with_worker=True)
         else:
+            if not settings.redis_url:
+                # Without Redis its queue would be in-process, read by no worker: every
+                # acknowledged message would be lost. Only `chatty run` is embedded.
+                raise SettingsError(
+                    "`chatty gateway` needs REDIS_URL (workers read its queue through Redis); "
+                    "`chatty run` runs everything in one process without it"
+                )
             serve(settings, args.host, args.port, with_worker=False)
     except SettingsError as exc:
         print(f"chatty: configuration error: {exc}", file=sys.stderr)

@@ -120,6 +120,7 @@ class Worker:
             outcomes = await self._persist(batch)
         await self._cache([o for o in outcomes if o and o.created and o.message is not None])
         fresh: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        again: list[tuple[Delivery, dict[str, Any]]] = []
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
             if outcome is None:
                 continue
@@ -129,9 +130,11 @@ class Worker:
                     delivery, outcome.error, client_msg_id=outcome.inbound.client_msg_id
                 )
             elif outcome.message is not None:
-                await self._emit(delivery, outcome, fresh)
+                await self._sort(delivery, outcome, fresh, again)
         for room_id, messages in fresh.items():
             await self._emit_in_order(room_id, messages)
+        for delivery, message in again:
+            await self._emit_again(delivery, message)
         emitted = time.time()
         for (_, inbound), outcome in zip(batch, outcomes, strict=True):
             if outcome is not None and outcome.created and not outcome.error:
@@ -141,10 +144,15 @@ class Worker:
         )
         log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
 
-    async def _emit(
-        self, delivery: Delivery, outcome: Outcome, fresh: dict[int, list[dict[str, Any]]]
+    async def _sort(
+        self,
+        delivery: Delivery,
+        outcome: Outcome,
+        fresh: dict[int, list[dict[str, Any]]],
+        again: list[tuple[Delivery, dict[str, Any]]],
     ) -> None:
-        """Changes at once; new messages collected per room for `_emit_in_order`."""
+        """Changes are emitted at once; new messages are collected per room for
+        `_emit_in_order`, sends found already stored for `_emit_again` after them."""
         message = outcome.message
         assert message is not None
         if outcome.inbound.op != SEND:
@@ -152,9 +160,17 @@ class Worker:
         elif outcome.created:
             fresh[outcome.inbound.room_id].append(message)
         else:
-            # A client's retry → its sender only. A redelivery after a crash → the room
-            # again, since the crash may have come between the commit and the emit.
-            await self.notifier.message_new(message, only_sender=delivery.attempts <= 1)
+            again.append((delivery, message))
+
+    async def _emit_again(self, delivery: Delivery, message: dict[str, Any]) -> None:
+        """A send found already stored. A client's retry → its sender only, once the room's
+        turn has reached it (so it never overtakes an earlier message). A redelivery after a
+        crash → the room again, since the crash may have come between commit and emit."""
+        if delivery.attempts > 1:
+            await self.notifier.message_new(message)
+            return
+        await self.order.wait_turn(int(message["room_id"]), int(message["seq"]))
+        await self.notifier.message_new(message, only_sender=True)
 
     async def _cache(self, outcomes: list[Outcome]) -> None:
         """Committed rows into the recent-messages cache, before anyone is told of them."""

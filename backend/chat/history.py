@@ -7,8 +7,10 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from backend.chat.members import require_member
 from backend.chat.models import Message, Room
 from backend.chat.recent import RecentCache
+from backend.errors import AppError
 from backend.serialize import message_dict
 
 Page = tuple[list[dict[str, Any]], bool]
@@ -54,3 +56,35 @@ async def read_history(
     with contextlib.suppress(RedisError, OSError):
         await cache.put(messages, replace=False)  # committed rows: safe to cache
     return messages, has_more
+
+
+SYNC_MAX = 100  # messages per room in one `sync` reply
+MESSAGE_OVERHEAD = 300  # bytes of a serialised Message besides its body (for reply budgets)
+
+
+async def sync_rooms(
+    user_id: int, wanted: dict[str, int], *, max_rooms: int, max_bytes: int
+) -> dict[str, Any]:
+    """What a client missed per room (`{room_id: last_seen_seq}`), in a reply of bounded size.
+
+    Rooms it may not read answer with an error entry. Past `max_rooms` rooms or about
+    `max_bytes`, the remaining rooms answer `has_more` with no messages: the client asks again
+    from where it is, so one call never builds an unbounded reply.
+    """
+    budget = max_bytes
+    result: dict[str, Any] = {}
+    for n, (key, last_seen) in enumerate(wanted.items()):
+        if n >= max_rooms or budget <= 0:
+            result[key] = {"messages": [], "has_more": True}
+            continue
+        try:
+            await require_member(user_id, int(key))
+        except AppError as exc:
+            result[key] = {"messages": [], "has_more": False, "error": exc.to_dict()}
+            continue
+        messages, has_more = await history(
+            int(key), before_seq=None, after_seq=last_seen, limit=SYNC_MAX
+        )
+        budget -= sum(len(m["body"]) + MESSAGE_OVERHEAD for m in messages)
+        result[key] = {"messages": messages, "has_more": has_more}
+    return result

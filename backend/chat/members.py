@@ -106,11 +106,11 @@ async def open_dm(user: User, peer_id: int) -> tuple[Room, bool]:
     return room, True
 
 
-async def mark_read(user: User, room_id: int, seq: int) -> int:
-    """Move the read marker forward only (never back); returns the stored marker."""
+async def mark_read(user: User, room_id: int, seq: int) -> int | None:
+    """Move the read marker forward only (never back); the new marker, None if it stayed."""
     room = await require_member(user.id, room_id)
     seq = min(seq, room.last_seq)
-    await Membership.filter(room_id=room_id, user_id=user.id, last_read_seq__lt=seq).update(
+    moved = await Membership.filter(room_id=room_id, user_id=user.id, last_read_seq__lt=seq).update(
         last_read_seq=seq
     )
-    return seq
+    return seq if moved else None

@@ -8,7 +8,12 @@ from backend.chat import members, rooms, schemas
 from backend.chat.history import read_history
 from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
-from backend.realtime.announce import announce_join, announce_leave, announce_new_room
+from backend.realtime.announce import (
+    announce_join,
+    announce_new_room,
+    leave_and_announce,
+    mark_read_and_announce,
+)
 from backend.serialize import user_dict
 from backend.validation import load
 
@@ -21,6 +26,7 @@ _HISTORY = schemas.HistoryQuery()
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_CREATE, await read_json(request))
+    await request.app[RUNTIME].limits.room_change(user.id)
     room = await rooms.create_room(user, **args)
     await announce_new_room(request.app[RUNTIME], room.id, [user.id])
     return json_response(await rooms.room_dict(user, room), status=201)
@@ -41,6 +47,7 @@ async def public_rooms(request: web.Request) -> web.Response:
 @routes.post("/api/v1/rooms/{id}/join")
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
+    await request.app[RUNTIME].limits.room_change(user.id)
     room, joined = await members.join_room(user, int_param(request, "id"))
     if joined:
         await announce_join(request.app[RUNTIME], user, room.id)
@@ -52,6 +59,7 @@ async def add_member(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_USER_REF, await read_json(request))
+    await request.app[RUNTIME].limits.room_change(user.id)
     room, added = await members.add_member(user, room_id, args["user_id"])
     await announce_join(request.app[RUNTIME], added, room.id)
     return json_response(await rooms.room_dict(user, room))
@@ -79,8 +87,8 @@ async def room_members(request: web.Request) -> web.Response:
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
-    await members.leave_room(user, room_id)
-    await announce_leave(request.app[RUNTIME], user, room_id)
+    await request.app[RUNTIME].limits.room_change(user.id)
+    await leave_and_announce(request.app[RUNTIME], user, room_id)
     return web.Response(status=204)
 
 
@@ -88,6 +96,7 @@ async def leave(request: web.Request) -> web.Response:
 async def open_dm(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_USER_REF, await read_json(request))
+    await request.app[RUNTIME].limits.room_change(user.id)
     room, created = await members.open_dm(user, args["user_id"])
     if created:
         await announce_new_room(request.app[RUNTIME], room.id, [user.id, args["user_id"]])
@@ -100,6 +109,7 @@ async def history(request: web.Request) -> web.Response:
     room_id = int_param(request, "id")
     args = load(_HISTORY, dict(request.query))
     room = await members.require_member(user.id, room_id)
+    await request.app[RUNTIME].limits.read(user.id)
     messages, has_more = await read_history(room, cache=request.app[RUNTIME].recent, **args)
     return json_response({"messages": messages, "has_more": has_more})
 
@@ -109,6 +119,5 @@ async def read(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_READ, await read_json(request))
-    seq = await members.mark_read(user, room_id, args["seq"])
-    await request.app[RUNTIME].notifier.read(room_id, user.id, seq)
+    await mark_read_and_announce(request.app[RUNTIME], user, room_id, args["seq"])
     return web.Response(status=204)

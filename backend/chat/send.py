@@ -17,8 +17,9 @@ from backend.chat.sanitize import clean_message
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.config import Settings
 from backend.errors import Forbidden, NotFound, Unavailable, ValidationFailed
+from backend.limits import Limits
 from backend.queue.port import InboundQueue, QueueFull
-from backend.ratelimit import Limit, RateLimiter, enforce
+from backend.ratelimit import RateLimiter
 from backend.realtime.events import room_channel
 from backend.validation import load
 
@@ -46,7 +47,7 @@ async def queue_message(
     message; otherwise the database decides.
     """
     args = load(_SEND, data)
-    await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
+    await Limits(limiter, settings).message(user_id)
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
     if not clean_message(args["body"]):
@@ -73,7 +74,7 @@ async def queue_change(
 ) -> dict[str, Any]:
     """An edit or a delete of the caller's own message, queued like a send."""
     args = load(_EDIT if op == EDIT else _DELETE, data)
-    await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
+    await Limits(limiter, settings).message(user_id)
     message = await own_message(user_id, args["message_id"])
     body = args.get("body", "")
     if op == EDIT and not clean_message(body):

@@ -6,6 +6,8 @@ socket of the user (membership sync) and tells the room (notifier).
 
 from __future__ import annotations
 
+from tortoise.transactions import in_transaction
+
 from backend.accounts.models import User
 from backend.chat import members
 from backend.realtime.events import room_channel, user_channel
@@ -35,9 +37,22 @@ async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
             await rt.notifier.presence(member, True, to=user_channel(user.id))
 
 
-async def announce_leave(rt: Runtime, user: User, room_id: int) -> None:
-    await rt.notifier.member_left(room_id, user)
-    await rt.membership.changed(user_id=user.id, room_id=room_id, joined=False)
+async def leave_and_announce(rt: Runtime, user: User, room_id: int) -> None:
+    """All or nothing: the membership goes only once every node was told to move the user's
+    sockets out (Redis away → `unavailable`, and the user is still a member)."""
+    async with in_transaction():
+        await members.leave_room(user, room_id)
+        await rt.membership.changed(user_id=user.id, room_id=room_id, joined=False)
+    await rt.notifier.member_left(room_id, user, also_to=user.id)
+
+
+async def mark_read_and_announce(rt: Runtime, user: User, room_id: int, seq: int) -> None:
+    """Stored within the read limit; told to the room only when the marker moved and within
+    the live-event limit (a skipped receipt is carried by the next one)."""
+    await rt.limits.read(user.id)
+    moved_to = await members.mark_read(user, room_id, seq)
+    if moved_to is not None and await rt.limits.live_event_allowed(user.id):
+        await rt.notifier.read(room_id, user.id, moved_to)
 
 
 async def announce_new_room(rt: Runtime, room_id: int, user_ids: list[int]) -> None:

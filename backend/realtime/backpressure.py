@@ -48,12 +48,43 @@ class _WebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
         return self._sock
 
 
-class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
-    """An Engine.IO server whose sockets hold at most `max_queued_packets` unsent packets."""
+class ByteCountingQueue(asyncio.Queue[Any]):
+    """A socket's outgoing packets, knowing how many bytes they hold (one big `sync` reply
+    weighs as much as thousands of small events)."""
 
-    def __init__(self, *args: Any, max_queued_packets: int = 1000, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bytes = 0
+
+    def _put(self, item: Any) -> None:
+        self.bytes += _size(item)
+        super()._put(item)
+
+    def _get(self) -> Any:
+        item = super()._get()
+        self.bytes -= _size(item)
+        return item
+
+
+def _size(packet: Any) -> int:
+    data = getattr(packet, "data", None)
+    return len(data) if isinstance(data, str | bytes) else 0
+
+
+class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    """An Engine.IO server whose sockets hold at most `max_queued_packets` unsent packets
+    and `max_queued_bytes` unsent bytes."""
+
+    def __init__(
+        self,
+        *args: Any,
+        max_queued_packets: int = 1000,
+        max_queued_bytes: int = 8 * 1024 * 1024,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.max_queued_packets = max_queued_packets
+        self.max_queued_bytes = max_queued_bytes
         drivers: dict[str, Any] = dict(getattr(self, "_async", {}))
         drivers["websocket"] = _WebSocket
         setattr(self, "_async", drivers)  # noqa: B010 - a copy of engineio's module-wide table
@@ -64,9 +95,18 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         )
         self._cut_off_sockets: weakref.WeakSet[Any] = weakref.WeakSet()
 
+    def create_queue(self, *args: Any, **kwargs: Any) -> ByteCountingQueue:
+        return ByteCountingQueue(*args, **kwargs)
+
+    def _over(self, queue: Any) -> bool:
+        return bool(
+            queue.qsize() >= self.max_queued_packets
+            or getattr(queue, "bytes", 0) >= self.max_queued_bytes
+        )
+
     async def send_packet(self, sid: str, pkt: Any) -> None:
         socket = self.sockets.get(sid)
-        if socket is not None and socket.queue.qsize() >= self.max_queued_packets:
+        if socket is not None and self._over(socket.queue):
             if socket not in self._cut_off_sockets:
                 self._cut_off_sockets.add(socket)
                 # Not inline: the emit loop that got here is serving other sockets too.
@@ -77,9 +117,9 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         await super().send_packet(sid, pkt)
 
     async def _cut_off(self, socket: Any) -> None:
-        queued = socket.queue.qsize()
+        queued, queued_bytes = socket.queue.qsize(), getattr(socket.queue, "bytes", 0)
         metrics.SLOW_CLIENTS_CUT_OFF.inc()
-        log.warning("slow_client_cut_off", sid=socket.sid, queued=queued)
+        log.warning("slow_client_cut_off", sid=socket.sid, queued=queued, bytes=queued_bytes)
         try:
             await socket.close(wait=False, abort=True, reason=self.reason.TRANSPORT_ERROR)
         finally:

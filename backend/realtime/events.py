@@ -76,6 +76,8 @@ class Notifier:
         payload = {"room_id": room_id, "user": user_dict(user)}
         await self.emitter.emit(MEMBER_JOINED, payload, room=room_channel(room_id))
 
-    async def member_left(self, room_id: int, user: User) -> None:
+    async def member_left(self, room_id: int, user: User, *, also_to: int | None = None) -> None:
+        """To the room; `also_to` a user whose sockets already left it (the leaver)."""
         payload = {"room_id": room_id, "user": user_dict(user)}
-        await self.emitter.emit(MEMBER_LEFT, payload, room=room_channel(room_id))
+        to = [room_channel(room_id)] + ([user_channel(also_to)] if also_to is not None else [])
+        await self.emitter.emit(MEMBER_LEFT, payload, room=to)

@@ -93,9 +93,11 @@ class RedisMembershipSync:
         await self._broadcast(_revocation(user_id, session_version))
 
     async def _broadcast(self, change: dict[str, Any]) -> None:
-        # Applied here first: the caller's own sockets must not wait for a round trip.
-        await apply_locally(self._sio, change)
+        # Published first: with Redis away this raises before anything changed anywhere, so
+        # the caller can undo its own change (all or nothing). Then applied here at once: the
+        # caller's own sockets must not wait for the round trip back.
         await self._redis.publish(self._channel, orjson.dumps(change))
+        await apply_locally(self._sio, change)
 
     async def listen(self) -> None:
         """Runs for the gateway's lifetime; reconnects with backoff when Redis goes away.

@@ -10,22 +10,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import socketio
 import structlog
 
-from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.chat import members
 from backend.chat.envelope import DELETE, EDIT
-from backend.chat.history import history, read_history
+from backend.chat.history import read_history, sync_rooms
 from backend.chat.rooms import room_dict
 from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
 from backend.chat.send import queue_change, queue_message
-from backend.errors import AppError, NotFound, Unauthorized
-from backend.outages import is_outage
+from backend.errors import (
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
 from backend.realtime.acks import Handler, acked, error_ack
-from backend.realtime.announce import announce_join, announce_leave, announce_presence
-from backend.realtime.events import room_channel, user_channel
+from backend.realtime.announce import (
+    announce_join,
+    leave_and_announce,
+    mark_read_and_announce,
+)
+from backend.realtime.connection import Connections
+from backend.realtime.frames import FRAME_MAX, INVALID_FRAME, TOO_LARGE
 from backend.realtime.typing import TypingTracker
 from backend.runtime import Runtime
 from backend.validation import load
@@ -39,12 +45,6 @@ _HISTORY, _SYNC, _ROOM, _TYPING, _READ = (
     TypingIn(),
     RoomReadIn(),
 )
-SYNC_MAX = 100
-
-
-def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
-    """The JS client sees `{code, message}` as `connect_error`'s `data`."""
-    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
 
 
 class ChatSockets:
@@ -52,9 +52,10 @@ class ChatSockets:
         self.rt = rt
         self.sio = rt.sio
         self.typing_tracker = TypingTracker(self._announce_typing)
+        self.connections = Connections(rt)
 
     def register(self) -> None:
-        self.sio.on("connect", self.connect)
+        self.sio.on("connect", self.connections.connect)
         self.sio.on("disconnect", self.disconnect)
         self.sio.on("*", self.unknown_event)
         events: Mapping[str, Handler] = {
@@ -72,50 +73,17 @@ class ChatSockets:
             self.sio.on(event, acked(event, handler))
 
     async def user_of(self, sid: str) -> User:
-        """The socket's user, bound to this event's log lines; unauthorized if none."""
-        session = await self.sio.get_session(sid)
-        user = session.get("user") if session else None
-        if not isinstance(user, User):
-            raise Unauthorized()
-        structlog.contextvars.bind_contextvars(user_id=user.id)
-        return user
-
-    # ---- connection ---------------------------------------------------------------------------
-
-    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = auth.get("token") if isinstance(auth, dict) else None
-        try:
-            if not isinstance(token, str) or not token:
-                raise Unauthorized("missing token")
-            user = await accounts.authenticate(self.rt.settings, token)
-        except AppError as exc:
-            raise _refused("unauthorized", exc.message) from exc
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            # The database is away: say so at once instead of leaving the client to time out.
-            raise _refused("unavailable", "service temporarily unavailable") from exc
-        await self.sio.save_session(sid, {"user": user})
-        await self.sio.enter_room(sid, user_channel(user.id))
-        room_ids = await members.room_ids_of(user.id)
-        for room_id in room_ids:
-            await self.sio.enter_room(sid, room_channel(room_id))
-        if await self.rt.presence.connected(user.id, sid):
-            await announce_presence(self.rt, user, online=True, room_ids=room_ids)
-        # Who is online already: a snapshot for this socket, as `presence` events.
-        for peer in await members.peers_of(user.id, online=self.rt.presence.online):
-            await self.rt.notifier.presence(peer, True, to=sid)
-        log.debug("socket_connected", sid=sid, user_id=user.id)
+        return await self.connections.user_of(sid)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
-        log.debug("socket_disconnected", sid=sid, reason=str(reason))
         await self.typing_tracker.forget(sid)
-        session = await self.sio.get_session(sid)
-        user = session.get("user") if session else None
-        if isinstance(user, User) and await self.rt.presence.disconnected(user.id, sid):
-            await announce_presence(self.rt, user, online=False)
+        await self.connections.disconnect(sid, reason)
 
     async def unknown_event(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
+        if event == INVALID_FRAME:
+            if data == TOO_LARGE:
+                return error_ack(PayloadTooLarge(f"an event is at most {FRAME_MAX} bytes"))
+            return error_ack(ValidationFailed("the event is not readable JSON"))
         return error_ack(NotFound(f"unknown event {event[:64]!r}"))
 
     # ---- messages -------------------------------------------------------------------------------
@@ -148,6 +116,7 @@ class ChatSockets:
         user = await self.user_of(sid)
         args = load(_HISTORY, data)
         room = await members.require_member(user.id, args["room_id"])
+        await self.rt.limits.read(user.id)
         messages, has_more = await read_history(
             room,
             before_seq=args["before_seq"],
@@ -158,26 +127,23 @@ class ChatSockets:
         return {"messages": messages, "has_more": has_more}
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
-        """What the client missed per room; rooms it may not read answer with an error entry."""
         user = await self.user_of(sid)
         wanted = load(_SYNC, data)["rooms"]
-        result: dict[str, Any] = {}
-        for key, last_seen in wanted.items():
-            try:
-                await members.require_member(user.id, int(key))
-            except AppError as exc:
-                result[key] = {"messages": [], "has_more": False, "error": exc.to_dict()}
-                continue
-            messages, has_more = await history(
-                int(key), before_seq=None, after_seq=last_seen, limit=SYNC_MAX
-            )
-            result[key] = {"messages": messages, "has_more": has_more}
-        return {"rooms": result}
+        await self.rt.limits.read(user.id)
+        settings = self.rt.settings
+        rooms = await sync_rooms(
+            user.id,
+            wanted,
+            max_rooms=settings.sync_max_rooms,
+            max_bytes=settings.reply_max_bytes,
+        )
+        return {"rooms": rooms}
 
     # ---- rooms ----------------------------------------------------------------------------------
 
     async def room_join(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
+        await self.rt.limits.room_change(user.id)
         room, joined = await members.join_room(user, load(_ROOM, data)["room_id"])
         if joined:
             await announce_join(self.rt, user, room.id)
@@ -186,14 +152,15 @@ class ChatSockets:
     async def room_leave(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         room_id = load(_ROOM, data)["room_id"]
-        await members.leave_room(user, room_id)
-        await announce_leave(self.rt, user, room_id)
+        await self.rt.limits.room_change(user.id)
+        await leave_and_announce(self.rt, user, room_id)
         return {}
 
     async def typing(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_TYPING, data)
         await members.require_member(user.id, args["room_id"])
+        await self.rt.limits.live_event(user.id)
         await self.typing_tracker.update(sid, args["room_id"], args["typing"])
         return {}
 
@@ -206,6 +173,5 @@ class ChatSockets:
     async def read(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_READ, data)
-        seq = await members.mark_read(user, args["room_id"], args["seq"])
-        await self.rt.notifier.read(args["room_id"], user.id, seq)
+        await mark_read_and_announce(self.rt, user, args["room_id"], args["seq"])
         return {}

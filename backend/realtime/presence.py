@@ -63,6 +63,9 @@ class Presence(Protocol):
 
     async def online(self, user_ids: list[int]) -> set[int]: ...
 
+    async def sockets(self, user_id: int) -> int:
+        """How many sockets the user holds on every node."""
+
     async def heartbeat(self) -> None:
         """Push this node's sockets' expiry forward."""
 
@@ -90,6 +93,9 @@ class MemoryPresence:
 
     async def online(self, user_ids: list[int]) -> set[int]:
         return {u for u in user_ids if self._sockets.get(u)}
+
+    async def sockets(self, user_id: int) -> int:
+        return len(self._sockets.get(user_id, ()))
 
     async def heartbeat(self) -> None:
         return None
@@ -136,6 +142,9 @@ class RedisPresence:
                 pipe.scard(f"{self._prefix}u:{user_id}")
             counts = await pipe.execute()
         return {u for u, n in zip(user_ids, counts, strict=True) if int(n) > 0}
+
+    async def sockets(self, user_id: int) -> int:
+        return int(await self._redis.scard(f"{self._prefix}u:{user_id}"))
 
     async def heartbeat(self) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:

@@ -37,10 +37,22 @@ async def send_sockets_away(sio: socketio.AsyncServer, reason: Any) -> int:
     """
     sockets = list(sio.eio.sockets.values())
     for socket in sockets:
-        with contextlib.suppress(Exception):
-            await socket.close(wait=False, abort=True, reason=reason)
-        socket.queue.put_nowait(None)  # wakes the transport's writer, which closes the WebSocket
+        await _end_transport(socket, reason)
     return len(sockets)
+
+
+async def send_socket_away(sio: socketio.AsyncServer, sid: str) -> None:
+    """One socket, the same way: its client reconnects (with a fresh token) and `sync`s."""
+    eio_sid = sio.manager.eio_sid_from_sid(sid, "/")
+    socket = sio.eio.sockets.get(eio_sid) if eio_sid else None
+    if socket is not None:
+        await _end_transport(socket, sio.eio.reason.TRANSPORT_ERROR)
+
+
+async def _end_transport(socket: Any, reason: Any) -> None:
+    with contextlib.suppress(Exception):
+        await socket.close(wait=False, abort=True, reason=reason)
+    socket.queue.put_nowait(None)  # wakes the transport's writer, which closes the WebSocket
 
 
 class Resync:

@@ -15,6 +15,7 @@ from backend import jsonutil, metrics
 from backend.backoff import Backoff
 from backend.config import Settings
 from backend.realtime.backpressure import BoundedEngineServer
+from backend.realtime.frames import TRANSPORT_FRAME_MAX, FramePacket
 from backend.realtime.recovery import WatchedPubSub
 
 log = structlog.get_logger("chatty.socketio")
@@ -95,11 +96,12 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
     return CountingServer(
         async_mode="aiohttp",
         client_manager=manager,
-        json=jsonutil,
+        serializer=FramePacket,  # its own JSON: undecodable events become INVALID_FRAME
         # Empty list: same origin only (python-socketio compares Origin with Host).
         cors_allowed_origins=origins or None,
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=TRANSPORT_FRAME_MAX,
         max_queued_packets=settings.socket_queue_max,
+        max_queued_bytes=settings.socket_queue_max_bytes,
         ping_interval=20,
         ping_timeout=20,
         logger=False,

@@ -1,0 +1,87 @@
+"""The limits half of Settings: every rate limit and bound, each a setting with its default.
+
+Kept apart from connections and operations so that each half reads at once; `Settings`
+(config.py) inherits these fields, and the README's table lists both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def setting(default: Any, env: str, doc: str) -> Any:
+    """A field of Settings: its default, its environment variable, and what it means."""
+    return field(default=default, metadata={"env": env, "doc": doc})
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    message_rate: float = setting(
+        20.0, "CHATTY_MESSAGE_RATE", "messages per second a user may send"
+    )
+    message_burst: int = setting(40, "CHATTY_MESSAGE_BURST", "message burst per user")
+    auth_failures_per_minute: int = setting(
+        5,
+        "CHATTY_AUTH_FAILURES_PER_MINUTE",
+        "failed logins or recoveries per username per minute before `rate_limited`",
+    )
+    address_failures_per_minute: int = setting(
+        30,
+        "CHATTY_ADDRESS_FAILURES_PER_MINUTE",
+        "failed logins or recoveries per client address per minute",
+    )
+    registrations_per_hour: int = setting(
+        30, "CHATTY_REGISTRATIONS_PER_HOUR", "registrations per client address per hour"
+    )
+    inbound_max_len: int = setting(
+        100_000,
+        "CHATTY_INBOUND_MAX_LEN",
+        "inbound backlog bound; beyond it senders get `unavailable`",
+    )
+    socket_queue_max: int = setting(
+        1000,
+        "CHATTY_SOCKET_QUEUE_MAX",
+        "unsent packets a socket may have waiting before it is disconnected as a client that "
+        "stopped reading (it reconnects and `sync`s)",
+    )
+    read_rate: float = setting(
+        10.0,
+        "CHATTY_READ_RATE",
+        "history pages and `sync` calls per second a user may make (REST and socket)",
+    )
+    read_burst: int = setting(30, "CHATTY_READ_BURST", "history/`sync` burst per user")
+    sync_max_rooms: int = setting(
+        50,
+        "CHATTY_SYNC_MAX_ROOMS",
+        "rooms one `sync` answers; the rest answer `has_more` with no messages",
+    )
+    reply_max_bytes: int = setting(
+        1024 * 1024,
+        "CHATTY_REPLY_MAX_BYTES",
+        "approximate size of one `sync` reply; rooms past it answer `has_more`",
+    )
+    socket_queue_max_bytes: int = setting(
+        8 * 1024 * 1024,
+        "CHATTY_SOCKET_QUEUE_MAX_BYTES",
+        "unsent bytes a socket may have waiting before it is disconnected as a client that "
+        "stopped reading",
+    )
+    live_events_per_second: float = setting(
+        2.0,
+        "CHATTY_LIVE_EVENTS_PER_SECOND",
+        "`typing` and `read` events per second a user may send (burst: 5×)",
+    )
+    room_changes_per_minute: int = setting(
+        30,
+        "CHATTY_ROOM_CHANGES_PER_MINUTE",
+        "rooms created, joined, left and members added per user per minute",
+    )
+    sockets_per_user: int = setting(
+        20, "CHATTY_SOCKETS_PER_USER", "connected sockets one user may hold across every gateway"
+    )
+    handshakes_per_minute: int = setting(
+        300,
+        "CHATTY_HANDSHAKES_PER_MINUTE",
+        "Socket.IO connection attempts per client address per minute",
+    )

@@ -1,0 +1,99 @@
+"""A socket's life: authenticated at the handshake, in its user's and rooms' channels, and
+sent to reconnect when its access token expires (the client brings a fresh one and `sync`s).
+
+Refusals carry `{code, message}`, which the JS client sees as `connect_error`'s `data`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import socketio
+import structlog
+
+from backend.accounts import service as accounts
+from backend.accounts.models import User
+from backend.accounts.tokens import decode_access
+from backend.chat import members
+from backend.errors import AppError, RateLimited, Unauthorized
+from backend.outages import is_outage
+from backend.realtime.announce import announce_presence
+from backend.realtime.events import room_channel, user_channel
+from backend.realtime.recovery import send_socket_away
+from backend.runtime import Runtime
+
+log = structlog.get_logger("chatty.realtime")
+
+
+def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
+
+
+class Connections:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.sio = rt.sio
+        self._expiry: dict[str, asyncio.TimerHandle] = {}
+
+    async def user_of(self, sid: str) -> User:
+        """The socket's user, bound to this event's log lines; unauthorized if none."""
+        session = await self.sio.get_session(sid)
+        user = session.get("user") if session else None
+        if not isinstance(user, User):
+            raise Unauthorized()
+        if time.time() >= session["expires_at"]:
+            raise Unauthorized("token expired")
+        structlog.contextvars.bind_contextvars(user_id=user.id)
+        return user
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        user, expires_at = await self._authenticate(environ, auth)
+        await self.sio.save_session(sid, {"user": user, "expires_at": expires_at})
+        self._expiry[sid] = asyncio.get_running_loop().call_later(
+            max(0.0, expires_at - time.time()),
+            lambda: asyncio.ensure_future(send_socket_away(self.sio, sid)),
+        )
+        await self.sio.enter_room(sid, user_channel(user.id))
+        room_ids = await members.room_ids_of(user.id)
+        for room_id in room_ids:
+            await self.sio.enter_room(sid, room_channel(room_id))
+        if await self.rt.presence.connected(user.id, sid):
+            await announce_presence(self.rt, user, online=True, room_ids=room_ids)
+        # Who is online already: a snapshot for this socket, as `presence` events.
+        for peer in await members.peers_of(user.id, online=self.rt.presence.online):
+            await self.rt.notifier.presence(peer, True, to=sid)
+        log.debug("socket_connected", sid=sid, user_id=user.id)
+
+    async def _authenticate(self, environ: dict[str, Any], auth: Any) -> tuple[User, float]:
+        """The user and their token's expiry, within the limits; else the connection is refused
+        with `{code, message}`."""
+        token = auth.get("token") if isinstance(auth, dict) else None
+        request = environ.get("aiohttp.request")
+        try:
+            await self.rt.limits.handshake(str(getattr(request, "remote", None) or "?"))
+            if not isinstance(token, str) or not token:
+                raise Unauthorized("missing token")
+            user = await accounts.authenticate(self.rt.settings, token)
+            if await self.rt.presence.sockets(user.id) >= self.rt.settings.sockets_per_user:
+                raise RateLimited("too many connections for this user")
+        except AppError as exc:
+            code = "rate_limited" if isinstance(exc, RateLimited) else "unauthorized"
+            raise _refused(code, exc.message) from exc
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            # The database is away: say so at once instead of leaving the client to time out.
+            raise _refused("unavailable", "service temporarily unavailable") from exc
+        return user, float(decode_access(self.rt.settings.jwt_secret, token).expires_at)
+
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
+        log.debug("socket_disconnected", sid=sid, reason=str(reason))
+        timer = self._expiry.pop(sid, None)
+        if timer is not None:
+            timer.cancel()
+        session = await self.sio.get_session(sid)
+        user = session.get("user") if session else None
+        if isinstance(user, User) and await self.rt.presence.disconnected(user.id, sid):
+            await announce_presence(self.rt, user, online=False)
