@@ -28,6 +28,7 @@ log = structlog.get_logger("chatty.send")
 # A queue that does not answer within this is treated as away: the sender gets `unavailable`
 # (and retries with the same client_msg_id, which can never store the message twice).
 PUBLISH_TIMEOUT = 2.0
+STORED_BODY_MAX = 10_000  # characters of a cleaned body (the input limit is 4,000)
 _SEND, _EDIT, _DELETE = SendIn(), EditIn(), DeleteIn()
 
 
@@ -50,8 +51,7 @@ async def queue_message(
     await Limits(limiter, settings).message(user_id)
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
-    if not clean_message(args["body"]):
-        raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
+    check_body(args["body"])
     inbound = InboundMessage(
         room_id=args["room_id"],
         sender_id=user_id,
@@ -77,8 +77,8 @@ async def queue_change(
     await Limits(limiter, settings).message(user_id)
     message = await own_message(user_id, args["message_id"])
     body = args.get("body", "")
-    if op == EDIT and not clean_message(body):
-        raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
+    if op == EDIT:
+        check_body(body)
     await _publish(
         queue,
         InboundMessage(
@@ -91,6 +91,16 @@ async def queue_change(
         ),
     )
     return {}
+
+
+def check_body(body: str) -> None:
+    """What the worker will store must be non-empty and bounded once cleaned: escaping can
+    make a body of 4,000 `&` five times as long, and every reply that carries it grows too."""
+    cleaned = clean_message(body)
+    if not cleaned:
+        raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
+    if len(cleaned) > STORED_BODY_MAX:
+        raise ValidationFailed(details={"body": ["too long once its markup is escaped"]})
 
 
 async def own_message(user_id: int, message_id: int) -> Message:

@@ -147,3 +147,30 @@ async def test_the_announced_message_is_the_contract_s_message(pipeline: Pipelin
         "display_name": "alice",
         "created_at": message["sender"]["created_at"],
     }
+
+
+async def test_a_retry_is_redelivered_only_once_its_room_s_turn_has_passed_it(
+    pipeline: Pipeline,
+) -> None:
+    """Issue 13 finding 12: the sender's copy of a retried send must not overtake the room's
+    earlier messages that another worker is still emitting."""
+    turns: list[tuple[str, int, int]] = []
+
+    class RecordingOrder:
+        async def wait_turn(self, room_id: int, after_seq: int) -> None:
+            turns.append(("wait", room_id, after_seq))
+
+        async def done(self, room_id: int, up_to_seq: int) -> None:
+            turns.append(("done", room_id, up_to_seq))
+
+    pipeline.worker.order = RecordingOrder()
+    alice = await make_user("alice")
+    room = await make_room(alice)
+    for n in (1, 2):
+        await pipeline.queue.publish(send(room, alice.id, n).encode())
+    await pipeline.worker.run_burst()
+    await pipeline.queue.publish(send(room, alice.id, 1).encode())
+    await pipeline.worker.run_burst()
+    assert turns == [("wait", room.id, 0), ("done", room.id, 2), ("wait", room.id, 1)]
+    *_, (again, to) = pipeline.emitter.events(MESSAGE_NEW)
+    assert (again["seq"], to) == (1, user_channel(alice.id))
