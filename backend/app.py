@@ -51,7 +51,10 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
             rt = build_runtime(settings, sio, redis)
             app[RUNTIME] = rt
             ChatSockets(rt).register()
-            tasks = [asyncio.create_task(_presence_loop(rt))]
+            tasks = [
+                asyncio.create_task(_presence_loop(rt)),
+                asyncio.create_task(rt.admission.watch()),
+            ]
             if isinstance(rt.membership, RedisMembershipSync):
                 tasks.append(asyncio.create_task(rt.membership.listen()))
             log.info("gateway_started", embedded=settings.embedded)

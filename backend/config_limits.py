@@ -34,6 +34,12 @@ class LimitSettings:
     registrations_per_hour: int = setting(
         30, "CHATTY_REGISTRATIONS_PER_HOUR", "registrations per client address per hour"
     )
+    delivery_budget_ms: int = setting(
+        500,
+        "CHATTY_DELIVERY_BUDGET_MS",
+        "sends are refused with `unavailable` + `retry_after` once the delivery lag reaches "
+        "half of this (0: never)",
+    )
     inbound_max_len: int = setting(
         100_000,
         "CHATTY_INBOUND_MAX_LEN",

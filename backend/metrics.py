@@ -61,6 +61,14 @@ SLOW_CLIENTS_CUT_OFF = Counter(
     "chatty_slow_clients_cut_off",
     "sockets disconnected because they stopped reading (too many unsent packets)",
 )
+ADMISSION_REFUSED = Counter(
+    "chatty_admission_refused",
+    "message writes refused with `unavailable` because delivery would exceed the budget",
+)
+DELIVERY_LAG = Gauge(
+    "chatty_delivery_lag_seconds",
+    "the larger of the oldest unread inbound entry's wait and this gateway's event-loop lag",
+)
 SOCKET_RESYNCS = Counter(
     "chatty_socket_resyncs",
     "times this gateway sent its sockets away to `sync` after its Redis subscription was down",

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from backend.admission import Admission
 from backend.chat.recent import MemoryRecentCache, RecentCache, RedisRecentCache
 from backend.config import Settings
 from backend.limits import Limits
@@ -39,6 +40,7 @@ class Runtime:
     recent: RecentCache
     notifier: Notifier
     resync: Resync
+    admission: Admission
     redis: Redis | None
 
     @property
@@ -95,15 +97,17 @@ def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | 
         presence = RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl)
     if isinstance(sio.manager, RedisManager):
         sio.manager.on_missed_events = resync.request
+    queue = make_queue(settings, redis)
     return Runtime(
         settings=settings,
         sio=sio,
-        queue=make_queue(settings, redis),
+        queue=queue,
         limiter=limiter,
         membership=membership,
         presence=presence,
         recent=make_recent(settings, redis),
         notifier=Notifier(ServerEmitter(sio)),
         resync=resync,
+        admission=Admission(queue, budget_ms=settings.delivery_budget_ms),
         redis=redis,
     )

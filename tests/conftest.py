@@ -19,7 +19,7 @@ from backend.config import Settings
 from chatty.compose import gateway_app
 from tests.support import services
 from tests.support.clients import Api
-from tests.support.procs import JWT_SECRET, ROOT, Cluster
+from tests.support.procs import JWT_SECRET, ROOT, TEST_LIMITS, Cluster
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
 # CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way.
@@ -77,7 +77,7 @@ def embedded_cluster(tmp_path: Path) -> Iterator[Cluster]:
 @pytest.fixture
 def pg_settings(pg_url: str, redis_url: str) -> Settings:
     return Settings.from_env(
-        {},
+        TEST_LIMITS,
         database_url=pg_url,
         redis_url=redis_url,
         jwt_secret=JWT_SECRET,

@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from redis.exceptions import RedisError
 
+from backend.admission import Admission
 from backend.chat.envelope import EDIT, SEND, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
@@ -40,6 +41,7 @@ async def queue_message(
     queue: InboundQueue,
     limiter: RateLimiter,
     socket_rooms: Collection[str] = (),
+    admission: Admission | None = None,
 ) -> dict[str, Any]:
     """Returns the ack result only once the message is stored in the inbound queue.
 
@@ -59,7 +61,7 @@ async def queue_message(
         body=args["body"],
         op=SEND,
     )
-    await _publish(queue, inbound)
+    await _publish(queue, inbound, admission)
     return {"client_msg_id": inbound.client_msg_id}
 
 
@@ -71,6 +73,7 @@ async def queue_change(
     settings: Settings,
     queue: InboundQueue,
     limiter: RateLimiter,
+    admission: Admission | None = None,
 ) -> dict[str, Any]:
     """An edit or a delete of the caller's own message, queued like a send."""
     args = load(_EDIT if op == EDIT else _DELETE, data)
@@ -89,6 +92,7 @@ async def queue_change(
             op=op,
             message_id=message.id,
         ),
+        admission,
     )
     return {}
 
@@ -116,7 +120,12 @@ async def own_message(user_id: int, message_id: int) -> Message:
     return message
 
 
-async def _publish(queue: InboundQueue, inbound: InboundMessage) -> None:
+async def _publish(
+    queue: InboundQueue, inbound: InboundMessage, admission: Admission | None
+) -> None:
+    """Valid and allowed: refused now if it could not be delivered in time, else queued."""
+    if admission is not None:
+        admission.check()
     try:
         async with asyncio.timeout(PUBLISH_TIMEOUT):
             await queue.publish(inbound.encode())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ class MemoryQueue:
         self._ready: OrderedDict[str, bytes] = OrderedDict()
         self._pending: dict[str, tuple[bytes, int]] = {}
         self._ids = itertools.count(1)
+        self._published_at: dict[str, float] = {}  # of ready entries, oldest first
         self._wakeup = asyncio.Event()
         # The dead-letter stream's counterpart: the latest parked entries, with their reasons.
         self.parked: deque[tuple[Delivery, str]] = deque(maxlen=1000)
@@ -29,6 +31,7 @@ class MemoryQueue:
             raise QueueFull
         entry_id = f"{next(self._ids)}-0"
         self._ready[entry_id] = payload
+        self._published_at[entry_id] = time.monotonic()
         self._wakeup.set()
         return entry_id
 
@@ -42,6 +45,7 @@ class MemoryQueue:
         batch: list[Delivery] = []
         while self._ready and len(batch) < count:
             entry_id, payload = self._ready.popitem(last=False)
+            self._published_at.pop(entry_id, None)
             self._pending[entry_id] = (payload, 1)
             batch.append(Delivery(entry_id, payload, 1))
         return batch
@@ -57,6 +61,11 @@ class MemoryQueue:
     async def length(self) -> int:
         return len(self._ready) + len(self._pending)
 
+    async def waiting_ms(self) -> float:
+        oldest = next(iter(self._published_at.values()), None)
+        return 0.0 if oldest is None else (time.monotonic() - oldest) * 1000
+
     async def close(self) -> None:
         self._ready.clear()
         self._pending.clear()
+        self._published_at.clear()

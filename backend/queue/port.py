@@ -36,4 +36,7 @@ class InboundQueue(Protocol):
     async def length(self) -> int:
         """Entries not yet acknowledged."""
 
+    async def waiting_ms(self) -> float:
+        """How long the oldest entry that no worker has read yet has waited; 0 if none."""
+
     async def close(self) -> None: ...

@@ -26,6 +26,26 @@ return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
 """
 
 
+# The age, by Redis's own clock (gateways' clocks may differ), of the oldest entry that no
+# worker has read yet: the first one after the group's last-delivered id. KEYS: stream.
+# ARGV: group. 0 when there is none (or no stream yet).
+_WAITING_MS = """
+local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
+if not ok then return 0 end
+local last = '0-0'
+for _, g in ipairs(groups) do
+  local fields = {}
+  for i = 1, #g, 2 do fields[g[i]] = g[i + 1] end
+  if fields['name'] == ARGV[1] then last = fields['last-delivered-id'] end
+end
+local first = redis.call('XRANGE', KEYS[1], '(' .. last, '+', 'COUNT', 1)
+if #first == 0 then return 0 end
+local ms = tonumber(string.match(first[1][1], '^(%d+)'))
+local t = redis.call('TIME')
+return math.max(0, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - ms)
+"""
+
+
 class RedisStreamQueue:
     def __init__(self, redis: Redis, *, stream: str, max_len: int, claim_idle_ms: int) -> None:
         self._redis = redis
@@ -36,6 +56,7 @@ class RedisStreamQueue:
         self._next_claim = 0.0
         self._group_ready = False
         self._bounded_xadd = redis.register_script(_BOUNDED_XADD)
+        self._waiting_ms = redis.register_script(_WAITING_MS)
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -130,6 +151,9 @@ class RedisStreamQueue:
 
     async def length(self) -> int:
         return int(await self._redis.xlen(self._stream))
+
+    async def waiting_ms(self) -> float:
+        return float(await self._waiting_ms(keys=[self._stream], args=[GROUP]))
 
     async def close(self) -> None:
         """The Redis client is owned by whoever opened it."""

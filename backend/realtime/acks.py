@@ -23,7 +23,10 @@ AckedHandler = Callable[[str, Any], Awaitable[dict[str, Any]]]
 
 
 def error_ack(error: AppError) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": error.code, "message": error.message}}
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.retry_after is not None:
+        body["retry_after"] = error.retry_after
+    return {"ok": False, "error": body}
 
 
 def acked(event: str, handler: Handler) -> AckedHandler:

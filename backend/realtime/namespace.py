@@ -95,6 +95,7 @@ class ChatSockets:
             user_id=user.id,
             settings=self.rt.settings,
             queue=self.rt.queue,
+            admission=self.rt.admission,
             limiter=self.rt.limiter,
             socket_rooms=frozenset(self.sio.rooms(sid)),
         )
@@ -109,7 +110,13 @@ class ChatSockets:
         user = await self.user_of(sid)
         rt = self.rt
         return await queue_change(
-            data, op=op, user_id=user.id, settings=rt.settings, queue=rt.queue, limiter=rt.limiter
+            data,
+            op=op,
+            user_id=user.id,
+            settings=rt.settings,
+            queue=rt.queue,
+            limiter=rt.limiter,
+            admission=rt.admission,
         )
 
     async def history(self, sid: str, data: Any) -> dict[str, Any]:

@@ -16,6 +16,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 JWT_SECRET = "test-secret-" + "x" * 40
+# Every client of a test run comes from 127.0.0.1 and shares the limiter's Redis database, so
+# the per-user and per-address limits are lifted; the tests of the limits set their own. The
+# delivery budget is wide: admission control has its own test, the others test delivery.
+TEST_LIMITS = {
+    "CHATTY_MESSAGE_RATE": "100000",
+    "CHATTY_MESSAGE_BURST": "100000",
+    "CHATTY_REGISTRATIONS_PER_HOUR": "100000",
+    "CHATTY_READ_RATE": "100000",
+    "CHATTY_READ_BURST": "100000",
+    "CHATTY_LIVE_EVENTS_PER_SECOND": "100000",
+    "CHATTY_ROOM_CHANGES_PER_MINUTE": "1000000",
+    "CHATTY_HANDSHAKES_PER_MINUTE": "1000000",
+    "CHATTY_SOCKETS_PER_USER": "100000",
+    "CHATTY_DELIVERY_BUDGET_MS": "10000",
+}
 
 
 def free_port() -> int:
@@ -79,9 +94,7 @@ class Cluster:
             "CHATTY_INBOUND_STREAM": f"chat.inbound.test.{tag}",
             "CHATTY_SOCKETIO_CHANNEL": f"chatty.test.{tag}",
             "CHATTY_CLAIM_IDLE_MS": "1500",
-            "CHATTY_MESSAGE_RATE": "100000",
-            "CHATTY_MESSAGE_BURST": "100000",
-            "CHATTY_REGISTRATIONS_PER_HOUR": "100000",
+            **TEST_LIMITS,
             **extra,
         }
         return cls(tmp, env)
@@ -90,9 +103,7 @@ class Cluster:
     def embedded(cls, tmp: Path, **extra: str) -> Cluster:
         env = {
             "CHATTY_DATA_DIR": str(tmp / "data"),
-            "CHATTY_MESSAGE_RATE": "100000",
-            "CHATTY_MESSAGE_BURST": "100000",
-            "CHATTY_REGISTRATIONS_PER_HOUR": "100000",
+            **TEST_LIMITS,
             **extra,
         }
         return cls(tmp, env)
