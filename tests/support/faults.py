@@ -255,6 +255,7 @@ class Member:
         self.deliveries = 0  # every copy, live or synced
         self.duplicates = 0  # copies of a (room, seq) already held
         self.conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.synced_again: list[tuple[int, int]] = []  # (room, seq) a sync sent at or below its ask
         self.presence: list[tuple[float, int, bool]] = []  # (monotonic time, user id, online)
         self.connects: list[str] = []  # the url of each successful connection
         self.sio: socketio.AsyncClient | None = None
@@ -323,8 +324,10 @@ class Member:
             if not ack.get("ok"):
                 raise RuntimeError(f"sync refused: {ack}")
             more = False
-            for entry in ack["rooms"].values():
+            for room, entry in ack["rooms"].items():
                 for message in entry["messages"]:
+                    if message["seq"] <= wanted[room]:
+                        self.synced_again.append((int(room), message["seq"]))
                     await self._record(message)
                 more = more or entry["has_more"]
             if not more:
