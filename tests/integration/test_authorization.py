@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -19,6 +19,7 @@ async def test_non_member_can_neither_read_send_join_nor_receive(
     alice, eve = await api.register(), await api.register()
     room = await alice.api.create_room("private", "secret")
     rid = room["id"]
+    own = await eve.api.create_room("private", "eve's own")
     owner = await Live.connect(app_url, alice.token)
     intruder = await Live.connect(app_url, eve.token)
     try:
@@ -47,8 +48,13 @@ async def test_non_member_can_neither_read_send_join_nor_receive(
         assert (await owner.send(rid, "for members only"))["ok"]
         await owner.call("typing", {"room_id": rid, "typing": True})
         await owner.wait_until(lambda: len(owner.messages(rid)) == 1)
-        await asyncio.sleep(0.3)
-        assert not any(intruder.events.values()), intruder.events
+        await intruder.fence(own["id"])
+
+        def hers(event: dict[str, Any]) -> bool:  # the fence in her room, her own presence
+            return event.get("room_id") == own["id"] or event.get("user", {}).get("id") == eve.id
+
+        leaked = {name: [e for e in got if not hers(e)] for name, got in intruder.events.items()}
+        assert not any(leaked.values()), leaked
         assert intruder.sio.connected
     finally:
         await owner.close()
@@ -62,6 +68,7 @@ async def test_a_member_who_leaves_receives_nothing_more(
     alice, bob = await api.register(), await api.register()
     room = await alice.api.create_room("private")
     await alice.api.add_member(room["id"], bob.id)
+    own = await bob.api.create_room("private", "bob's own")
     owner = await Live.connect(app_url, alice.token)
     leaver = await Live.connect(app_url, bob.token)
     try:
@@ -70,7 +77,7 @@ async def test_a_member_who_leaves_receives_nothing_more(
         assert (await leaver.call("room:leave", {"room_id": room["id"]})) == {"ok": True}
         assert (await owner.send(room["id"], "after"))["ok"]
         await owner.wait_until(lambda: len(owner.messages(room["id"])) == 2)
-        await asyncio.sleep(0.3)
+        await leaver.fence(own["id"])
         assert [m["body"] for m in leaver.messages(room["id"])] == ["before"]
     finally:
         await owner.close()

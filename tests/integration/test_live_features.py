@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import asyncpg
 import pytest
 
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Live, pair_in_room
+from tests.support.clients import Api, Live, eventually, pair_in_room
 from tests.support.faults import Member, assert_received_exactly_once
 from tests.support.procs import Cluster
 
@@ -34,6 +34,7 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
     carol = await api_at(url_b).register()
     private = await alice.api.create_room("private")
     public = await alice.api.create_room("public")
+    bobs_own = await bob.api.create_room("private")
     owner = await Live.connect(url_a, alice.token)
     added = await Live.connect(url_b, bob.token)
     joiner = await Live.connect(url_b, carol.token)
@@ -56,7 +57,7 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
         await owner.wait_until(lambda: len(owner.events["room:member_left"]) == 1)
         assert (await owner.send(private["id"], "bob is gone"))["ok"]
         await owner.wait_until(lambda: len(owner.messages(private["id"])) == 2)
-        await asyncio.sleep(0.3)
+        await added.fence(bobs_own["id"])
         assert len(added.messages(private["id"])) == 1
     finally:
         for live in (owner, added, joiner):
@@ -136,7 +137,10 @@ async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
         await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True])
         second = await Live.connect(url_b, bob.token)
         await first.close()
-        await asyncio.sleep(0.3)
+        # Node B has handled that disconnect (the socket is gone from its count only after the
+        # handler, and its presence emit, have run); the fence brings along anything it sent.
+        await eventually(lambda: sockets_connected(url_b, 1))
+        await watcher.fence(room["id"])
         assert _presence(watcher, bob.id) == [True], "online while any socket is connected"
         _, listing = await alice.api.call("GET", f"/api/v1/rooms/{room['id']}/members")
         assert {m["id"]: m["online"] for m in listing["members"]} == {alice.id: True, bob.id: True}
@@ -147,6 +151,12 @@ async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
         await second.sio.disconnect()
     finally:
         await watcher.close()
+
+
+async def sockets_connected(url: str, count: int) -> bool:
+    """The gateway at `url` holds `count` sockets (its `/metrics`)."""
+    async with aiohttp.ClientSession() as http, http.get(url + "/metrics") as resp:
+        return f"chatty_sockets_connected {float(count)}" in (await resp.text()).splitlines()
 
 
 def _presence(live: Live, user_id: int) -> list[bool]:
@@ -220,14 +230,10 @@ async def test_history_pages_over_1000_messages_both_ways(
     live = await Live.connect(url_a, alice.token)
     try:
         await send_many(live, room["id"], 1000, in_flight=50)
+        await live.wait_until(lambda: len(live.messages(room["id"])) == 1000, 60)  # all stored
     finally:
         await live.close()
     forward = await alice.api.all_history(room["id"])
-    for _ in range(100):
-        if len(forward) == 1000:
-            break
-        await asyncio.sleep(0.1)
-        forward = await alice.api.all_history(room["id"])
     assert [m["seq"] for m in forward] == list(range(1, 1001))
     backward: list[dict[str, Any]] = []
     cursor = ""

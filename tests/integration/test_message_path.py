@@ -124,6 +124,7 @@ async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_s
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
     alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
+    bobs_own = await bob.api.create_room()
     sender = await Live.connect(node_a.url, alice.token)
     other = await Live.connect(node_b.url, bob.token)
     try:
@@ -139,7 +140,7 @@ async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_s
         assert again == first
         assert first["body"] == "hello"
         assert len(await alice.api.all_history(room["id"])) == 1
-        await asyncio.sleep(0.5)
+        await other.fence(bobs_own["id"])
         assert len(other.messages(room["id"])) == 1, "a retry is re-delivered to its sender only"
     finally:
         await sender.close()

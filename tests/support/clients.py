@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -81,6 +82,16 @@ async def pair_in_room(
     return alice, bob, room
 
 
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    """Poll `check` until it holds, for a state no event announces (a metric, a stored row).
+    `timeout` only bounds a run that is stuck: it is never how long a test waits."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still not true after {timeout}s: {check}")
+        await asyncio.sleep(0.05)
+
+
 class User:
     def __init__(self, api: Api, auth: dict[str, Any]):
         self.api = api
@@ -104,11 +115,12 @@ class Live:
             "read",
             "room:member_joined",
             "room:member_left",
+            "disconnect",  # with its reason
         ):
             self.sio.on(event, self._recorder(event))
 
-    def _recorder(self, event: str) -> Callable[[Any], Any]:
-        async def record(data: Any) -> None:
+    def _recorder(self, event: str) -> Callable[..., Any]:
+        async def record(data: Any = None) -> None:
             self.events[event].append(data)
             async with self._changed:
                 self._changed.notify_all()
@@ -141,6 +153,18 @@ class Live:
                 await self._changed.wait_for(predicate)
 
         await asyncio.wait_for(waiter(), timeout)
+
+    async def fence(self, own_room: int) -> None:
+        """Return once whatever was acknowledged or emitted before has reached this socket.
+
+        It sends a message to `own_room` (a room of this user that no assertion reads) and waits
+        for its copy: one worker handles the stream in order and every emit crosses one Redis
+        channel (or one process), so anything due to this socket from earlier is here by then.
+        A check that something did *not* arrive follows a fence, never a sleep.
+        """
+        before = len(self.messages(own_room))
+        assert (await self.send(own_room, "fence"))["ok"]
+        await self.wait_until(lambda: len(self.messages(own_room)) > before)
 
     async def close(self) -> None:
         await self.sio.disconnect()
