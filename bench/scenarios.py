@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -14,8 +13,9 @@ import asyncpg
 from redis.asyncio import Redis
 
 from bench.loadgen import LoadGen, Received, Usage
-from bench.procs import Proc, infra_cpu_seconds, machine_busy_seconds, spawn, wait_for_log
+from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
 from bench.systems import System, chatty_env, persisted_rows
+from tests.support.procs import Proc, chatty, spawn, wait_for_log
 
 FULL_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000]
 
@@ -82,14 +82,15 @@ class Cpu:
 
     def begin(self) -> None:
         self._start = time.monotonic()
-        self._cpu = {p.name: p.cpu_seconds() for p in self._procs}
+        self._cpu = {p.name: cpu_seconds(p.pid) for p in self._procs}
         self._infra = infra_cpu_seconds()
         self._machine = machine_busy_seconds()
 
     def end(self) -> dict[str, float]:
         """Cores used by each server process, PostgreSQL+Redis, and the whole machine."""
         wall = max(time.monotonic() - self._start, 1e-6)
-        out = {p.name: round((p.cpu_seconds() - self._cpu[p.name]) / wall, 2) for p in self._procs}
+        used = {p.name: cpu_seconds(p.pid) - self._cpu[p.name] for p in self._procs}
+        out = {name: round(seconds / wall, 2) for name, seconds in used.items()}
         out["postgres+redis"] = round((infra_cpu_seconds() - self._infra) / wall, 2)
         out["machine"] = round((machine_busy_seconds() - self._machine) / wall, 2)
         return out
@@ -353,7 +354,7 @@ async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
 async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
     """N concurrent WebSocket connections over both nodes: memory per connection, idle CPU."""
     await asyncio.sleep(sizes.pause_s / 2)
-    rss0 = {p.name: p.rss() for p in system.nodes}
+    rss0 = {p.name: rss(p.pid) for p in system.nodes}
     await gen.begin()
     connected = await gen.connect(
         [system.client(k, k) for k in range(sizes.connections)],
@@ -362,7 +363,7 @@ async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, A
     )
     connect_usage = await gen.usage_now()
     await asyncio.sleep(sizes.pause_s)
-    rss1 = {p.name: p.rss() for p in system.nodes}
+    rss1 = {p.name: rss(p.pid) for p in system.nodes}
     cpu = Cpu(system.procs)
     cpu.begin()
     await asyncio.sleep(sizes.idle_s)
@@ -424,13 +425,13 @@ async def persistence(
         enqueue_s = time.monotonic() - t
         worker = spawn(
             f"chatty-persist-worker-{tag}",
-            [sys.executable, "-m", "backend.cli", "worker"],
+            chatty("worker"),
             env=env,
             log_dir=log_dir,
         )
         try:
             t0 = wait_for_log(worker, "worker_started")
-            cpu0 = worker.cpu_seconds()
+            cpu0 = cpu_seconds(worker.pid)
             infra0 = infra_cpu_seconds()
             spy = profile.start("worker-drain", worker.pid) if profile else None
             target = before + sizes.backlog
@@ -442,7 +443,7 @@ async def persistence(
                     break
                 await asyncio.sleep(0.05)
             t1 = time.monotonic()
-            worker_cpu = worker.cpu_seconds() - cpu0
+            worker_cpu = cpu_seconds(worker.pid) - cpu0
             infra = infra_cpu_seconds() - infra0
             if spy:
                 spy.stop()

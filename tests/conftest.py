@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
@@ -19,7 +17,7 @@ from backend.app import create_app
 from backend.config import Settings
 from tests.support import services
 from tests.support.clients import Api
-from tests.support.procs import JWT_SECRET, ROOT, Cluster
+from tests.support.procs import JWT_SECRET, Cluster, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
 # CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way.
@@ -38,8 +36,7 @@ def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated by `chatty migrate` itself."""
     services.require("PostgreSQL", "127.0.0.1", 5432)
     url = services.run(services.create_database())
-    env = {**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"}
-    subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    migrate(url)
     yield url
     services.run(services.drop_database(url))
 

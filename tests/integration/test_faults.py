@@ -33,17 +33,15 @@ import redis.asyncio as aioredis
 from tests.support.clients import Api, User
 from tests.support.faults import (
     Member,
-    PrivatePostgres,
-    PrivateRedis,
     SendLog,
     StalledClient,
     assert_received_exactly_once,
     assert_stored_exactly_once,
-    private_postgres,
-    private_redis,
     send_steadily,
+    stored,
 )
 from tests.support.procs import Cluster, Proc, wait_for_log
+from tests.support.services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 
 pytestmark = pytest.mark.integration
 ApiAt = Callable[[str], Api]
@@ -82,16 +80,6 @@ async def room_of(api: Api, *users: User) -> int:
     for user in others:
         await owner.api.add_member(room["id"], user.id)
     return int(room["id"])
-
-
-async def stored(api: Api, room: int, count: int, timeout: float = 30) -> list[dict[str, object]]:
-    """The room's history once the workers have stored `count` messages (acks mean queued)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        history = await api.all_history(room)
-        if len(history) >= count or time.monotonic() > deadline:
-            return history
-        await asyncio.sleep(0.2)
 
 
 def count_log(proc: Proc, event: str) -> int:
