@@ -16,7 +16,7 @@ import redis
 from backend.app import create_app
 from backend.config import Settings
 from tests.support import services
-from tests.support.clients import Api
+from tests.support.clients import Api, Connect, Live
 from tests.support.procs import JWT_SECRET, Cluster, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
@@ -113,6 +113,19 @@ def app_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield cluster.gateway(command="run").url
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Connect]:
+    made: list[Live] = []
+
+    async def make(url: str, token: str) -> Live:
+        made.append(await Live.connect(url, token))
+        return made[-1]
+
+    yield make
+    for live in made:
+        await live.close()
 
 
 @pytest.fixture

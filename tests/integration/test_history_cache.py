@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 
 from backend.chat.recent import MemoryRecentCache, contiguous
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Live
+from tests.support.clients import Api, Connect
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -43,14 +43,14 @@ async def test_memory_cache_keeps_the_newest_and_refuses_holes() -> None:
 
 
 async def test_latest_page_is_served_from_the_cache_and_never_beyond_the_database(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], redis_url: str
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], redis_url: str, connect: Connect
 ) -> None:
     c = cluster()
     node = c.gateway()
     c.worker()
     alice = await api_at(node.url).register()
     room = await alice.api.create_room()
-    live = await Live.connect(node.url, alice.token)
+    live = await connect(node.url, alice.token)
     redis = aioredis.Redis.from_url(redis_url)
     key = f"{c.env['CHATTY_SOCKETIO_CHANNEL']}:recent:{room['id']}"
     try:
@@ -81,5 +81,4 @@ async def test_latest_page_is_served_from_the_cache_and_never_beyond_the_databas
         await redis.delete(key)
         assert (await latest())["messages"] == from_db[-50:]
     finally:
-        await live.close()
         await redis.aclose()

@@ -100,6 +100,10 @@ class User:
         self.token: str = auth["access_token"]
 
 
+Connect = Callable[[str, str], Awaitable["Live"]]
+"""The `connect` fixture: a connected `Live` for (url, token), closed after the test."""
+
+
 class Live:
     """A connected Socket.IO client that records every server event it receives."""
 
