@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -11,8 +11,7 @@ import redis.asyncio as aioredis
 
 from backend.chat.recent import MemoryRecentCache, contiguous
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Connect
-from tests.support.procs import Cluster
+from tests.support.clients import Alone
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +42,9 @@ async def test_memory_cache_keeps_the_newest_and_refuses_holes() -> None:
 
 
 async def test_latest_page_is_served_from_the_cache_and_never_beyond_the_database(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], redis_url: str, connect: Connect
+    alone: Callable[..., Awaitable[Alone]], redis_url: str
 ) -> None:
-    c = cluster()
-    node = c.gateway()
-    c.worker()
-    alice = await api_at(node.url).register()
-    room = await alice.api.create_room()
-    live = await connect(node.url, alice.token)
+    c, _, _, alice, room, live = await alone()
     redis = aioredis.Redis.from_url(redis_url)
     key = f"{c.env['CHATTY_SOCKETIO_CHANNEL']}:recent:{room['id']}"
     try:

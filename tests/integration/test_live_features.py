@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Connect, Live, eventually, pair_in_room
+from tests.support.clients import Api, Connect, ConnectedPair, Live, eventually, pair_in_room
 from tests.support.faults import Member, assert_received_exactly_once
 from tests.support.procs import Cluster
 
@@ -65,12 +65,10 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
 
 
 async def test_edit_and_delete_reach_the_other_node_and_history(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
+    two_nodes: tuple[Cluster, str, str], connected_pair: ConnectedPair
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    author = await connect(url_a, alice.token)
-    reader = await connect(url_b, bob.token)
+    _, bob, room, author, reader = await connected_pair(url_a, url_b)
     assert (await author.send(room["id"], "first draft"))["ok"]
     await reader.wait_until(lambda: len(reader.messages(room["id"])) == 1)
     message = reader.messages(room["id"])[0]
@@ -97,12 +95,10 @@ async def test_edit_and_delete_reach_the_other_node_and_history(
 
 
 async def test_typing_crosses_nodes_is_not_echoed_and_expires(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
+    two_nodes: tuple[Cluster, str, str], connected_pair: ConnectedPair
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    typer = await connect(url_a, alice.token)
-    watcher = await connect(url_b, bob.token)
+    alice, _, room, typer, watcher = await connected_pair(url_a, url_b)
     for _ in range(5):  # a burst is throttled to one announcement
         assert (await typer.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
     await watcher.wait_until(lambda: len(watcher.events["typing"]) >= 1)
@@ -117,12 +113,10 @@ async def test_typing_crosses_nodes_is_not_echoed_and_expires(
 
 
 async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
+    two_nodes: tuple[Cluster, str, str], connect: Connect, connected_pair: ConnectedPair
 ) -> None:
     c, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    watcher = await connect(url_a, alice.token)
-    first = await connect(url_b, bob.token)
+    alice, bob, room, watcher, first = await connected_pair(url_a, url_b)
     await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True])
     second = await connect(url_b, bob.token)
     await first.close()

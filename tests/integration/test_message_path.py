@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from tests.support.clients import Api, Connect, Live, pair_in_room
+from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, pair_in_room
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -40,15 +40,13 @@ def assert_exactly_once_in_order(messages: list[dict[str, Any]], acked: list[str
 
 
 async def test_500_messages_reach_a_member_on_another_node_in_seq_order(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+    cluster: Callable[..., Cluster], connected_pair: ConnectedPair
 ) -> None:
     c = cluster()
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
     c.worker()
-    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
-    sender = await connect(node_a.url, alice.token)
-    receiver = await connect(node_b.url, bob.token)
+    _, bob, room, sender, receiver = await connected_pair(node_a.url, node_b.url)
     acked = await send_many(sender, room["id"], 500)
     await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 500, 60)
     received = receiver.messages(room["id"])
@@ -59,14 +57,9 @@ async def test_500_messages_reach_a_member_on_another_node_in_seq_order(
 
 
 async def test_worker_killed_mid_stream_loses_and_doubles_nothing(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+    alone: Callable[..., Awaitable[Alone]],
 ) -> None:
-    c = cluster(CHATTY_WORKER_BATCH="20")
-    node = c.gateway()
-    first = c.worker()
-    alice = await api_at(node.url).register()
-    room = await alice.api.create_room()
-    live = await connect(node.url, alice.token)
+    c, _, first, alice, room, live = await alone(CHATTY_WORKER_BATCH="20")
     sending = asyncio.create_task(send_many(live, room["id"], 400, in_flight=10))
     await live.wait_until(lambda: len(live.messages(room["id"])) >= 50, 30)
     first.kill()
@@ -133,12 +126,10 @@ async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_s
 
 
 async def test_embedded_mode_delivers_500_in_order(
-    embedded_cluster: Cluster, api_at: Callable[[str], Api], connect: Connect
+    embedded_cluster: Cluster, connected_pair: ConnectedPair
 ) -> None:
     node = embedded_cluster.gateway(command="run")
-    alice, bob, room = await pair_in_room(api_at(node.url), api_at(node.url))
-    sender = await connect(node.url, alice.token)
-    receiver = await connect(node.url, bob.token)
+    _, bob, room, sender, receiver = await connected_pair(node.url, node.url)
     acked = await send_many(sender, room["id"], 500)
     await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 500, 60)
     received = receiver.messages(room["id"])

@@ -7,10 +7,12 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import socketio
+
+from tests.support.procs import Cluster, Proc
 
 
 def new_name(prefix: str = "u") -> str:
@@ -72,6 +74,31 @@ class Api:
             after = page["messages"][-1]["seq"]
 
 
+class Pair(NamedTuple):
+    """Alice and Bob share a room, each connected to their own gateway."""
+
+    alice: User
+    bob: User
+    room: dict[str, Any]
+    live_a: Live
+    live_b: Live
+
+
+ConnectedPair = Callable[[str, str], Awaitable[Pair]]
+"""The `connected_pair` fixture: (url_a, url_b) → a `Pair`."""
+
+
+class Alone(NamedTuple):
+    """One gateway and one worker; alice connected, in a room of hers."""
+
+    cluster: Cluster
+    node: Proc
+    worker: Proc
+    alice: User
+    room: dict[str, Any]
+    live: Live
+
+
 async def pair_in_room(
     api_a: Api, api_b: Api, kind: str = "private"
 ) -> tuple[User, User, dict[str, Any]]:
@@ -97,6 +124,7 @@ class User:
         self.api = api
         self.auth = auth
         self.id: int = auth["user"]["id"]
+        self.name: str = auth["user"]["username"]
         self.token: str = auth["access_token"]
 
 

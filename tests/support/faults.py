@@ -234,6 +234,19 @@ async def stored(api: Api, room: int, count: int, timeout: float = 30) -> list[d
         await asyncio.sleep(0.2)
 
 
+async def assert_everything_once(
+    api: Api, room: int, count: int, acked: list[str], members: tuple[Member, ...]
+) -> None:
+    """How a fault test ends: `count` messages stored exactly once, every acknowledged one
+    among them, and each member's timeline that history, message for message."""
+    history = await stored(api, room, count)
+    assert len(history) == count
+    assert_stored_exactly_once(history, acked)
+    for member in members:
+        await member.wait_until(lambda m=member: m.seen(room) >= count, 20)
+        assert_received_exactly_once(member, room, history)
+
+
 def assert_stored_exactly_once(history: list[dict[str, Any]], acked: list[str]) -> None:
     """Seq 1..n without gap or repeat, no client_msg_id twice, every acknowledged one there."""
     seqs = [m["seq"] for m in history]
