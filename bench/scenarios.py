@@ -170,16 +170,15 @@ async def throughput(
             out[proc].append(item)
         return out
 
-    cpu = Cpu(system.procs)
     steps: list[dict[str, Any]] = []
     for rate in sizes.rates:
         i = gen.new_step()
         system.check_alive()
-        rows0 = await persisted_rows(db, room_ids) if db is not None else 0
-        await gen.begin()
-        cpu.begin()
-        t0 = time.time()
-        replies = await gen.each(
+        run = await _measured(
+            system,
+            gen,
+            db,
+            room_ids,
             [
                 {
                     "cmd": "open_loop",
@@ -190,15 +189,13 @@ async def throughput(
                     "ack_wait_s": 0.5,
                 }
                 for senders in senders_by_proc(rate)
-            ]
+            ],
         )
-        server_cpu = cpu.end()
-        rows1 = await persisted_rows(db, room_ids) if db is not None else 0
-        usage = gen.usage(replies, "end_usage")
+        replies, server_cpu, usage = run.replies, run.server_cpu, run.usage
         sent = sum(r["sent"] for r in replies)
         await _drain(gen, i, sent * sizes.members, sizes.drain_s)
         got = await gen.stats(i, forget=False)
-        span = (got.last / 1000 - t0) if got.last else sizes.step_s
+        span = (got.last / 1000 - run.started) if got.last else sizes.step_s
         step = {
             "offered_per_s": rate,
             "sent": sent,
@@ -210,7 +207,7 @@ async def throughput(
             "delivered": got.count,
             "expected": sent * sizes.members,
             "delivered_per_s": round(got.count / max(span, sizes.step_s), 1),
-            "persisted_per_s": round((rows1 - rows0) / sizes.step_s, 1) if db else None,
+            "persisted_per_s": round(run.persisted / sizes.step_s, 1) if db else None,
             "latency_ms": _lat(got),
             "server_cpu": server_cpu,
             "loadgen": usage.as_dict(),
@@ -239,6 +236,40 @@ async def throughput(
     }
 
 
+@dataclass
+class Run:
+    """One load step, measured: the loadgen processes' replies and usage, the servers' CPU,
+    its wall time (from `started`, a time.time()) and the rows persisted meanwhile."""
+
+    replies: list[dict[str, Any]]
+    usage: Usage
+    server_cpu: dict[str, float]
+    started: float
+    seconds: float
+    persisted: int
+
+
+async def _measured(
+    system: System,
+    gen: LoadGen,
+    db: asyncpg.Connection | None,
+    room_ids: list[int],
+    commands: list[dict[str, Any]],
+) -> Run:
+    """Every loadgen process runs its command; CPU, time and rows persisted around them."""
+    cpu = Cpu(system.procs)
+    rows0 = await persisted_rows(db, room_ids) if db is not None else 0
+    await gen.begin()
+    cpu.begin()
+    started = time.time()
+    replies = await gen.each(commands)
+    server_cpu = cpu.end()
+    seconds = time.time() - started
+    rows1 = await persisted_rows(db, room_ids) if db is not None else 0
+    usage = gen.usage(replies, "end_usage")
+    return Run(replies, usage, server_cpu, started, seconds, rows1 - rows0)
+
+
 async def _saturation(
     system: System,
     gen: LoadGen,
@@ -249,12 +280,11 @@ async def _saturation(
 ) -> dict[str, Any]:
     """Closed loop: every sender keeps `window` messages between send and its own receipt."""
     step = gen.new_step()
-    cpu = Cpu(system.procs)
-    rows0 = await persisted_rows(db, room_ids) if db is not None else 0
-    await gen.begin()
-    cpu.begin()
-    t0 = time.time()
-    replies = await gen.each(
+    run = await _measured(
+        system,
+        gen,
+        db,
+        room_ids,
         [
             {
                 "cmd": "closed_loop",
@@ -265,12 +295,9 @@ async def _saturation(
                 "pad": sizes.body_pad,
             }
             for s in senders
-        ]
+        ],
     )
-    server_cpu = cpu.end()
-    elapsed = time.time() - t0
-    rows1 = await persisted_rows(db, room_ids) if db is not None else 0
-    usage = gen.usage(replies, "end_usage")
+    replies, server_cpu, usage, elapsed = run.replies, run.server_cpu, run.usage, run.seconds
     sent = sum(r["sent"] for r in replies)
     await _drain(gen, step, sent * sizes.members, sizes.drain_s)
     got = await gen.stats(step)
@@ -282,7 +309,7 @@ async def _saturation(
         "sent_per_s": round(sent / elapsed, 1),
         "delivered": got.count,
         "delivered_per_s": round(got.count / max(span, 1e-3), 1),
-        "persisted_per_s": round((rows1 - rows0) / elapsed, 1) if db else None,
+        "persisted_per_s": round(run.persisted / elapsed, 1) if db else None,
         "latency_ms": _lat(got),
         "server_cpu": server_cpu,
         "loadgen": usage.as_dict(),
