@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from bench.procs import ROOT
+from tests.support.procs import ROOT
 
 LOADGEN_DIR = ROOT / "bench" / "loadgen"
 SATURATED = 0.9  # a process busy this share of one core is the likely bottleneck

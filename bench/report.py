@@ -263,21 +263,12 @@ def plot(results: dict[str, Any], path: Path) -> None:
             )
     ax1.axhline(100, color="red", linewidth=0.8)
     scale = "log" if plotted else "linear"  # a run without the throughput scenario
-    ax1.set(
-        xscale=scale,
-        yscale=scale,
-        xlabel="offered messages/s",
-        ylabel="send → receive latency (ms)",
-        title="Latency by offered rate",
-    )
+    for ax, ylabel, title in (
+        (ax1, "send → receive latency (ms)", "Latency by offered rate"),
+        (ax2, "delivered messages/s (one per receiving member)", "Delivered by offered rate"),
+    ):
+        ax.set(xscale=scale, yscale=scale, xlabel="offered messages/s", ylabel=ylabel, title=title)
     ax1.legend(fontsize=7, ncol=3)
-    ax2.set(
-        xscale=scale,
-        yscale=scale,
-        xlabel="offered messages/s",
-        ylabel="delivered messages/s (one per receiving member)",
-        title="Delivered by offered rate",
-    )
     ax2.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

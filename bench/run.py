@@ -25,7 +25,7 @@ import asyncpg
 
 from bench import report, scenarios
 from bench.loadgen import LOADGEN_DIR, LoadGen
-from bench.procs import ROOT, raise_fd_limit, total_ram
+from bench.procs import raise_fd_limit, total_ram
 from bench.profiling import Profiler, summarise
 from bench.profiling import markdown as profile_markdown
 from bench.scenarios import Sizes
@@ -40,6 +40,7 @@ from bench.systems import (
     start_node_relay,
     start_python_relay,
 )
+from tests.support.procs import ROOT
 
 SYSTEMS = ("chatty", "python-relay", "node-relay")
 SCENARIOS = ("throughput", "fanout", "connections", "persistence")

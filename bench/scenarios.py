@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -14,8 +13,9 @@ import asyncpg
 from redis.asyncio import Redis
 
 from bench.loadgen import LoadGen, Received, Usage
-from bench.procs import Proc, infra_cpu_seconds, machine_busy_seconds, spawn, wait_for_log
+from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
 from bench.systems import System, chatty_env, persisted_rows
+from tests.support.procs import Proc, chatty, spawn, wait_for_log
 
 FULL_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000]
 
@@ -82,14 +82,15 @@ class Cpu:
 
     def begin(self) -> None:
         self._start = time.monotonic()
-        self._cpu = {p.name: p.cpu_seconds() for p in self._procs}
+        self._cpu = {p.name: cpu_seconds(p.pid) for p in self._procs}
         self._infra = infra_cpu_seconds()
         self._machine = machine_busy_seconds()
 
     def end(self) -> dict[str, float]:
         """Cores used by each server process, PostgreSQL+Redis, and the whole machine."""
         wall = max(time.monotonic() - self._start, 1e-6)
-        out = {p.name: round((p.cpu_seconds() - self._cpu[p.name]) / wall, 2) for p in self._procs}
+        used = {p.name: cpu_seconds(p.pid) - self._cpu[p.name] for p in self._procs}
+        out = {name: round(seconds / wall, 2) for name, seconds in used.items()}
         out["postgres+redis"] = round((infra_cpu_seconds() - self._infra) / wall, 2)
         out["machine"] = round((machine_busy_seconds() - self._machine) / wall, 2)
         return out
@@ -169,16 +170,15 @@ async def throughput(
             out[proc].append(item)
         return out
 
-    cpu = Cpu(system.procs)
     steps: list[dict[str, Any]] = []
     for rate in sizes.rates:
         i = gen.new_step()
         system.check_alive()
-        rows0 = await persisted_rows(db, room_ids) if db is not None else 0
-        await gen.begin()
-        cpu.begin()
-        t0 = time.time()
-        replies = await gen.each(
+        run = await _measured(
+            system,
+            gen,
+            db,
+            room_ids,
             [
                 {
                     "cmd": "open_loop",
@@ -189,15 +189,13 @@ async def throughput(
                     "ack_wait_s": 0.5,
                 }
                 for senders in senders_by_proc(rate)
-            ]
+            ],
         )
-        server_cpu = cpu.end()
-        rows1 = await persisted_rows(db, room_ids) if db is not None else 0
-        usage = gen.usage(replies, "end_usage")
+        replies, server_cpu, usage = run.replies, run.server_cpu, run.usage
         sent = sum(r["sent"] for r in replies)
         await _drain(gen, i, sent * sizes.members, sizes.drain_s)
         got = await gen.stats(i, forget=False)
-        span = (got.last / 1000 - t0) if got.last else sizes.step_s
+        span = (got.last / 1000 - run.started) if got.last else sizes.step_s
         step = {
             "offered_per_s": rate,
             "sent": sent,
@@ -209,7 +207,7 @@ async def throughput(
             "delivered": got.count,
             "expected": sent * sizes.members,
             "delivered_per_s": round(got.count / max(span, sizes.step_s), 1),
-            "persisted_per_s": round((rows1 - rows0) / sizes.step_s, 1) if db else None,
+            "persisted_per_s": round(run.persisted / sizes.step_s, 1) if db else None,
             "latency_ms": _lat(got),
             "server_cpu": server_cpu,
             "loadgen": usage.as_dict(),
@@ -238,6 +236,40 @@ async def throughput(
     }
 
 
+@dataclass
+class Run:
+    """One load step, measured: the loadgen processes' replies and usage, the servers' CPU,
+    its wall time (from `started`, a time.time()) and the rows persisted meanwhile."""
+
+    replies: list[dict[str, Any]]
+    usage: Usage
+    server_cpu: dict[str, float]
+    started: float
+    seconds: float
+    persisted: int
+
+
+async def _measured(
+    system: System,
+    gen: LoadGen,
+    db: asyncpg.Connection | None,
+    room_ids: list[int],
+    commands: list[dict[str, Any]],
+) -> Run:
+    """Every loadgen process runs its command; CPU, time and rows persisted around them."""
+    cpu = Cpu(system.procs)
+    rows0 = await persisted_rows(db, room_ids) if db is not None else 0
+    await gen.begin()
+    cpu.begin()
+    started = time.time()
+    replies = await gen.each(commands)
+    server_cpu = cpu.end()
+    seconds = time.time() - started
+    rows1 = await persisted_rows(db, room_ids) if db is not None else 0
+    usage = gen.usage(replies, "end_usage")
+    return Run(replies, usage, server_cpu, started, seconds, rows1 - rows0)
+
+
 async def _saturation(
     system: System,
     gen: LoadGen,
@@ -248,12 +280,11 @@ async def _saturation(
 ) -> dict[str, Any]:
     """Closed loop: every sender keeps `window` messages between send and its own receipt."""
     step = gen.new_step()
-    cpu = Cpu(system.procs)
-    rows0 = await persisted_rows(db, room_ids) if db is not None else 0
-    await gen.begin()
-    cpu.begin()
-    t0 = time.time()
-    replies = await gen.each(
+    run = await _measured(
+        system,
+        gen,
+        db,
+        room_ids,
         [
             {
                 "cmd": "closed_loop",
@@ -264,12 +295,9 @@ async def _saturation(
                 "pad": sizes.body_pad,
             }
             for s in senders
-        ]
+        ],
     )
-    server_cpu = cpu.end()
-    elapsed = time.time() - t0
-    rows1 = await persisted_rows(db, room_ids) if db is not None else 0
-    usage = gen.usage(replies, "end_usage")
+    replies, server_cpu, usage, elapsed = run.replies, run.server_cpu, run.usage, run.seconds
     sent = sum(r["sent"] for r in replies)
     await _drain(gen, step, sent * sizes.members, sizes.drain_s)
     got = await gen.stats(step)
@@ -281,7 +309,7 @@ async def _saturation(
         "sent_per_s": round(sent / elapsed, 1),
         "delivered": got.count,
         "delivered_per_s": round(got.count / max(span, 1e-3), 1),
-        "persisted_per_s": round((rows1 - rows0) / elapsed, 1) if db else None,
+        "persisted_per_s": round(run.persisted / elapsed, 1) if db else None,
         "latency_ms": _lat(got),
         "server_cpu": server_cpu,
         "loadgen": usage.as_dict(),
@@ -353,7 +381,7 @@ async def fanout(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
 async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, Any]:
     """N concurrent WebSocket connections over both nodes: memory per connection, idle CPU."""
     await asyncio.sleep(sizes.pause_s / 2)
-    rss0 = {p.name: p.rss() for p in system.nodes}
+    rss0 = {p.name: rss(p.pid) for p in system.nodes}
     await gen.begin()
     connected = await gen.connect(
         [system.client(k, k) for k in range(sizes.connections)],
@@ -362,7 +390,7 @@ async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, A
     )
     connect_usage = await gen.usage_now()
     await asyncio.sleep(sizes.pause_s)
-    rss1 = {p.name: p.rss() for p in system.nodes}
+    rss1 = {p.name: rss(p.pid) for p in system.nodes}
     cpu = Cpu(system.procs)
     cpu.begin()
     await asyncio.sleep(sizes.idle_s)
@@ -424,13 +452,13 @@ async def persistence(
         enqueue_s = time.monotonic() - t
         worker = spawn(
             f"chatty-persist-worker-{tag}",
-            [sys.executable, "-m", "chatty.cli", "worker"],
+            chatty("worker"),
             env=env,
             log_dir=log_dir,
         )
         try:
             t0 = wait_for_log(worker, "worker_started")
-            cpu0 = worker.cpu_seconds()
+            cpu0 = cpu_seconds(worker.pid)
             infra0 = infra_cpu_seconds()
             spy = profile.start("worker-drain", worker.pid) if profile else None
             target = before + sizes.backlog
@@ -442,7 +470,7 @@ async def persistence(
                     break
                 await asyncio.sleep(0.05)
             t1 = time.monotonic()
-            worker_cpu = worker.cpu_seconds() - cpu0
+            worker_cpu = cpu_seconds(worker.pid) - cpu0
             infra = infra_cpu_seconds() - infra0
             if spy:
                 spy.stop()

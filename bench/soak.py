@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import signal
@@ -35,8 +36,9 @@ import aiohttp
 
 from bench.procs import rss
 from tests.support.clients import Api
-from tests.support.faults import Member, private_postgres, private_redis
+from tests.support.faults import Member, stored
 from tests.support.procs import Cluster, Proc
+from tests.support.services import private_postgres, private_redis
 
 FAULTS = ("redis restart", "postgres restart", "worker sigkill", "gateway sigkill")
 
@@ -198,24 +200,26 @@ async def _verify(
     api: Api, members: list[Member], rooms: list[int], traffic: Traffic
 ) -> dict[str, Any]:
     """After the traffic: wait for the backlog to drain, then compare everything."""
-    owner = api
-    histories: dict[int, list[dict[str, Any]]] = {}
-    deadline = time.monotonic() + 120
-    for room in rooms:
-        want = len(traffic.acked.get(room, []))
-        while True:
-            history = await owner.as_user(members[0].token).all_history(room)
-            if len(history) >= want or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(1)
-        histories[room] = history
+    reader = api.as_user(members[0].token)
+    histories = {
+        room: await stored(reader, room, len(traffic.acked.get(room, [])), timeout=120)
+        for room in rooms
+    }
     lost = duplicated = seq_errors = 0
     for room, history in histories.items():
         ids = [m["client_msg_id"] for m in history]
         lost += len(set(traffic.acked.get(room, [])) - set(ids))
         duplicated += len(ids) - len(set(ids))
         seq_errors += sum(1 for i, m in enumerate(history, 1) if m["seq"] != i)
-    await asyncio.sleep(3)  # the last live events
+
+    async def settled(member: Member) -> None:  # its last live events, or what it will never get
+        def whole() -> bool:
+            return all(member.holds(room, len(h)) for room, h in histories.items())
+
+        with contextlib.suppress(TimeoutError):
+            await member.wait_until(whole, 30)
+
+    await asyncio.gather(*(settled(m) for m in members))
     missing: dict[str, int] = {}
     for member in members:
         gaps = sum(

@@ -4,10 +4,10 @@ and the scratch database they share: created for the run, migrated by `chatty mi
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,18 @@ from typing import Any
 import asyncpg
 
 from bench.loadgen import ClientSpec
-from bench.procs import ROOT, Proc, free_port, spawn, wait_for_log, wait_healthy
+from tests.support.procs import (
+    ROOT,
+    Proc,
+    chatty,
+    clean_env,
+    free_port,
+    migrate,
+    spawn,
+    wait_for_log,
+    wait_healthy,
+)
+from tests.support.services import create_database, drop_database
 
 JWT_SECRET = "bench-secret-" + "b" * 40
 NODE_RELAY_DIR = ROOT / "bench" / "peer" / "node"
@@ -42,41 +53,13 @@ class Database:
 
     @classmethod
     async def create(cls, admin_url: str) -> Database:
-        name = f"chatty_bench_{uuid.uuid4().hex[:10]}"
-        admin = await asyncpg.connect(admin_url)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        return cls(admin_url, admin_url.rsplit("/", 1)[0] + f"/{name}")
+        return cls(admin_url, await create_database(admin_url, prefix="chatty_bench"))
 
     def migrate(self, log_dir: Path) -> None:
-        with (log_dir / "migrate.log").open("ab") as log:
-            subprocess.run(
-                [sys.executable, "-m", "chatty.cli", "migrate"],
-                cwd=ROOT,
-                env=_env({"DATABASE_URL": self.url, "CHATTY_LOG_FORMAT": "json"}),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                check=True,
-            )
+        migrate(self.url, log_dir / "migrate.log")
 
     async def drop(self) -> None:
-        name = self.url.rsplit("/", 1)[1]
-        admin = await asyncpg.connect(self.admin_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CHATTY_", "DATABASE_URL", "REDIS_URL", "JWT_SECRET"))
-    }
-    return {**env, **extra}
+        await drop_database(self.url, self.admin_url)
 
 
 # ---- the population: users, rooms, memberships ----------------------------------------------
@@ -206,7 +189,7 @@ class System:
 
 
 def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
-    return _env(
+    return clean_env(
         {
             "DATABASE_URL": db_url,
             "REDIS_URL": redis_url,
@@ -231,100 +214,68 @@ def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
 def start_chatty(
     population: Population, *, db_url: str, redis_url: str, log_dir: Path, workers: int = 1
 ) -> System:
-    tag = uuid.uuid4().hex[:8]
-    env = chatty_env(db_url, redis_url, tag)
-    nodes = []
-    for i in range(2):
-        port = free_port()
-        nodes.append(
-            spawn(
-                f"chatty-gateway{i}",
-                [sys.executable, "-m", "chatty.cli", "gateway", "--port", str(port)],
-                env=env,
-                log_dir=log_dir,
-                port=port,
-            )
-        )
+    env = chatty_env(db_url, redis_url, uuid.uuid4().hex[:8])
+    nodes = _nodes(
+        "chatty-gateway", lambda port: chatty("gateway", "--port", str(port)), env, log_dir
+    )
     others = [
-        spawn(
-            f"chatty-worker{i}",
-            [sys.executable, "-m", "chatty.cli", "worker"],
-            env=env,
-            log_dir=log_dir,
-        )
+        spawn(f"chatty-worker{i}", chatty("worker"), env=env, log_dir=log_dir)
         for i in range(workers)
     ]
     system = System("chatty", nodes, others, population, persists=True, extra={"env": env})
-    try:
-        for node in nodes:
-            wait_healthy(node)
-        for worker in others:
-            wait_for_log(worker, "worker_started")
-    except Exception:
-        system.stop()
-        raise
-    return system
+    return _started(system)
 
 
 def start_python_relay(population: Population, *, redis_url: str, log_dir: Path) -> System:
     channel = f"bench.python.{uuid.uuid4().hex[:8]}"
-    nodes = []
-    for i in range(2):
-        port = free_port()
-        nodes.append(
-            spawn(
-                f"python-relay{i}",
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.peer.python_relay",
-                    "--port",
-                    str(port),
-                    "--redis",
-                    redis_url,
-                    "--channel",
-                    channel,
-                ],
-                env=_env({}),
-                log_dir=log_dir,
-                port=port,
-            )
-        )
-    system = System("python-relay", nodes, [], population, persists=False)
-    try:
-        for node in nodes:
-            wait_healthy(node)
-    except Exception:
-        system.stop()
-        raise
-    return system
+
+    def argv(port: int) -> list[str]:
+        return [
+            *(sys.executable, "-m", "bench.peer.python_relay"),
+            *("--port", str(port), "--redis", redis_url, "--channel", channel),
+        ]
+
+    nodes = _nodes("python-relay", argv, clean_env({}), log_dir)
+    return _started(System("python-relay", nodes, [], population, persists=False))
 
 
 def start_node_relay(population: Population, *, redis_url: str, log_dir: Path) -> System:
     channel = f"bench.node.{uuid.uuid4().hex[:8]}"
+    env = clean_env({"REDIS_URL": redis_url, "CHANNEL": channel, "NODE_ENV": "production"})
+    nodes = _nodes(
+        "node-relay",
+        lambda port: ["node", str(NODE_RELAY_DIR / "server.mjs")],
+        env,
+        log_dir,
+        port_env="PORT",
+    )
+    return _started(System("node-relay", nodes, [], population, persists=False))
+
+
+def _nodes(
+    name: str,
+    argv: Callable[[int], list[str]],
+    env: dict[str, str],
+    log_dir: Path,
+    *,
+    port_env: str | None = None,
+) -> list[Proc]:
+    """Two nodes on free ports: the port in their argv, or in `port_env`."""
     nodes = []
     for i in range(2):
         port = free_port()
-        nodes.append(
-            spawn(
-                f"node-relay{i}",
-                ["node", str(NODE_RELAY_DIR / "server.mjs")],
-                env=_env(
-                    {
-                        "PORT": str(port),
-                        "REDIS_URL": redis_url,
-                        "CHANNEL": channel,
-                        "NODE_ENV": "production",
-                    }
-                ),
-                log_dir=log_dir,
-                port=port,
-            )
-        )
-    system = System("node-relay", nodes, [], population, persists=False)
+        own = {**env, port_env: str(port)} if port_env else env
+        nodes.append(spawn(f"{name}{i}", argv(port), env=own, log_dir=log_dir, port=port))
+    return nodes
+
+
+def _started(system: System) -> System:
+    """Once every node answers /healthz and every worker has started; stopped if one fails."""
     try:
-        for node in nodes:
+        for node in system.nodes:
             wait_healthy(node)
+        for worker in system.others:
+            wait_for_log(worker, "worker_started")
     except Exception:
         system.stop()
         raise

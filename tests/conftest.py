@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,8 @@ import redis
 from backend.config import Settings
 from chatty.compose import gateway_app
 from tests.support import services
-from tests.support.clients import Api
-from tests.support.procs import JWT_SECRET, ROOT, TEST_LIMITS, Cluster
+from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, Pair, pair_in_room
+from tests.support.procs import JWT_SECRET, TEST_LIMITS, Cluster, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
 # CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way.
@@ -38,8 +36,7 @@ def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated by `chatty migrate` itself."""
     services.require("PostgreSQL", "127.0.0.1", 5432)
     url = services.run(services.create_database())
-    env = {**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json"}
-    subprocess.run([sys.executable, "-m", "chatty.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    migrate(url)
     yield url
     services.run(services.drop_database(url))
 
@@ -52,11 +49,12 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture
 def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Callable[..., Cluster]]:
-    """Factory of distributed clusters (gateways + workers); everything is stopped after."""
+    """Factory of distributed clusters (gateways + workers), on the run's database and Redis
+    unless given others (a test's private servers); everything is stopped after."""
     made: list[Cluster] = []
 
-    def make(**extra: str) -> Cluster:
-        c = Cluster.distributed(tmp_path, database_url=pg_url, redis_url=redis_url, **extra)
+    def make(*, database_url: str = pg_url, redis_url: str = redis_url, **extra: str) -> Cluster:
+        c = Cluster.distributed(tmp_path, database_url=database_url, redis_url=redis_url, **extra)
         made.append(c)
         return c
 
@@ -116,6 +114,48 @@ def app_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield cluster.gateway(command="run").url
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Connect]:
+    made: list[Live] = []
+
+    async def make(url: str, token: str) -> Live:
+        made.append(await Live.connect(url, token))
+        return made[-1]
+
+    yield make
+    for live in made:
+        await live.close()
+
+
+@pytest.fixture
+def connected_pair(api_at: Callable[[str], Api], connect: Connect) -> ConnectedPair:
+    """Alice (on the gateway at `url_a`) and Bob (at `url_b`) in a room, each connected there."""
+
+    async def make(url_a: str, url_b: str) -> Pair:
+        alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
+        return Pair(
+            alice, bob, room, await connect(url_a, alice.token), await connect(url_b, bob.token)
+        )
+
+    return make
+
+
+@pytest.fixture
+def alone(
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+) -> Callable[..., Awaitable[Alone]]:
+    """A cluster with these settings, one gateway and one worker; alice connected, in a room."""
+
+    async def make(**extra: str) -> Alone:
+        c = cluster(**extra)
+        node, worker = c.gateway(), c.worker()
+        alice = await api_at(node.url).register()
+        room = await alice.api.create_room()
+        return Alone(c, node, worker, alice, room, await connect(node.url, alice.token))
+
+    return make
 
 
 @pytest.fixture

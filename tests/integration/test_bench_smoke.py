@@ -22,9 +22,8 @@ SYSTEMS = ("chatty", "python-relay", "node-relay")
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def results(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> dict:
     services.require("PostgreSQL", "127.0.0.1", 5432)
-    services.require("Redis", "127.0.0.1", 6379)
     out: Path = tmp_path_factory.mktemp("bench")
     run = subprocess.run(
         [
@@ -37,7 +36,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "--pg",
             services.PG_ADMIN,
             "--redis",
-            f"{services.REDIS_BASE}/13",
+            redis_url,  # the run's own database (CHATTY_TEST_REDIS_DB), not another run's
         ],
         cwd=ROOT,
         capture_output=True,

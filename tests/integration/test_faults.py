@@ -23,8 +23,9 @@ import json
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import aiohttp
 import pytest
@@ -33,20 +34,20 @@ import redis.asyncio as aioredis
 from tests.support.clients import Api, User
 from tests.support.faults import (
     Member,
-    PrivatePostgres,
-    PrivateRedis,
     SendLog,
     StalledClient,
+    assert_everything_once,
     assert_received_exactly_once,
     assert_stored_exactly_once,
-    private_postgres,
-    private_redis,
     send_steadily,
+    stored,
 )
 from tests.support.procs import Cluster, Proc, wait_for_log
+from tests.support.services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 
 pytestmark = pytest.mark.integration
 ApiAt = Callable[[str], Api]
+StartMember = Callable[..., Awaitable[Member]]
 
 
 @pytest.fixture(scope="module")
@@ -62,18 +63,66 @@ def own_pg() -> Iterator[PrivatePostgres]:
 
 
 @pytest.fixture
-def clusters(tmp_path: Path) -> Iterator[Callable[..., Cluster]]:
-    made: list[Cluster] = []
+async def start_member() -> AsyncIterator[StartMember]:
+    """Starts `Member`s (the arguments of `Member`); every one is closed after the test."""
+    made: list[Member] = []
 
-    def make(*, database_url: str, redis_url: str, **extra: str) -> Cluster:
-        c = Cluster.distributed(tmp_path, database_url=database_url, redis_url=redis_url, **extra)
-        made.append(c)
-        return c
+    async def start(urls: list[str], token: str, rooms: list[int], name: str) -> Member:
+        made.append(Member(urls, token, rooms, name))
+        return await made[-1].start()
 
-    yield make
-    for c in made:
-        c.stop()
-        print(c.logs())
+    yield start
+    for one in made:
+        await one.close()
+
+
+@dataclass
+class Kit:
+    """What a fault test starts from. `cluster` makes clusters on this module's private Redis
+    (which a test may restart) and the run's database unless told otherwise; `start_member`
+    starts members that are closed after the test."""
+
+    own_redis: PrivateRedis
+    make_cluster: Callable[..., Cluster]
+    api_at: ApiAt
+    start_member: StartMember
+
+    def cluster(self, **extra: str) -> Cluster:
+        return self.make_cluster(**{"redis_url": self.own_redis.url, **extra})
+
+
+@pytest.fixture
+def kit(
+    own_redis: PrivateRedis,
+    cluster: Callable[..., Cluster],
+    api_at: ApiAt,
+    start_member: StartMember,
+) -> Kit:
+    return Kit(own_redis, cluster, api_at, start_member)
+
+
+class TwoNodes(NamedTuple):
+    node_a: Proc
+    node_b: Proc
+    worker: Proc
+    alice: User
+    bob: User
+    room: int
+    ma: Member
+    mb: Member
+
+
+async def two_nodes(c: Cluster, kit: Kit) -> TwoNodes:
+    """Gateways A and B and a worker; alice (on A first) and bob (on B first) share a room,
+    each a `Member` that knows both gateways."""
+    node_a, node_b = c.gateway(), c.gateway()
+    worker = c.worker()
+    alice = await kit.api_at(node_a.url).register()
+    bob = await kit.api_at(node_b.url).register()
+    room = await room_of(alice.api, alice, bob)
+    ma = await kit.start_member([node_a.url, node_b.url], alice.token, [room], "alice")
+    mb = await kit.start_member([node_b.url, node_a.url], bob.token, [room], "bob")
+    return TwoNodes(node_a, node_b, worker, alice, bob, room, ma, mb)
 
 
 async def room_of(api: Api, *users: User) -> int:
@@ -84,79 +133,42 @@ async def room_of(api: Api, *users: User) -> int:
     return int(room["id"])
 
 
-async def stored(api: Api, room: int, count: int, timeout: float = 30) -> list[dict[str, object]]:
-    """The room's history once the workers have stored `count` messages (acks mean queued)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        history = await api.all_history(room)
-        if len(history) >= count or time.monotonic() > deadline:
-            return history
-        await asyncio.sleep(0.2)
-
-
 def count_log(proc: Proc, event: str) -> int:
     return sum(1 for line in proc.log().splitlines() if f'"event": "{event}"' in line)
 
 
 async def test_redis_restart_mid_load_loses_nothing_and_needs_no_restart(
-    clusters: Callable[..., Cluster],
-    own_redis: PrivateRedis,
-    pg_url: str,
-    http: aiohttp.ClientSession,
+    kit: Kit,
 ) -> None:
-    c = clusters(database_url=pg_url, redis_url=own_redis.url)
-    node_a, node_b = c.gateway(), c.gateway()
-    worker = c.worker()
-    alice = await Api(node_a.url, http).register()
-    bob = await Api(node_b.url, http).register()
-    room = await room_of(alice.api, alice, bob)
-    ma = await Member([node_a.url, node_b.url], alice.token, [room], "alice").start()
-    mb = await Member([node_b.url, node_a.url], bob.token, [room], "bob").start()
+    c = kit.cluster()
+    node_a, node_b, worker, alice, _, room, ma, mb = await two_nodes(c, kit)
     sent_a, sent_b = SendLog(), SendLog()
-    try:
-        sending = asyncio.gather(
-            send_steadily(ma, room, 150, sent_a, in_flight=2, pause=0.04),
-            send_steadily(mb, room, 150, sent_b, in_flight=2, pause=0.04),
-        )
-        await mb.wait_until(lambda: mb.seen(room) >= 40)
-        await asyncio.to_thread(own_redis.restart, 1.5)  # away for ~1.7 s, AOF replayed
-        await sending
+    sending = asyncio.gather(
+        send_steadily(ma, room, 150, sent_a, in_flight=2, pause=0.04),
+        send_steadily(mb, room, 150, sent_b, in_flight=2, pause=0.04),
+    )
+    await mb.wait_until(lambda: mb.seen(room) >= 40)
+    await asyncio.to_thread(kit.own_redis.restart, 1.5)  # away for ~1.7 s, AOF replayed
+    await sending
 
-        refusals = sent_a.refusals + sent_b.refusals
-        unavailable = [took for code, took in refusals if code == "unavailable"]
-        assert unavailable, "the restart must land while messages are being sent"
-        assert max(unavailable) < 2.5, f"`unavailable` took up to {max(unavailable):.1f}s"
-        history = await stored(alice.api, room, 300)
-        assert len(history) == 300
-        assert_stored_exactly_once(history, sent_a.acked + sent_b.acked)
-        for member in (ma, mb):
-            await member.wait_until(lambda m=member: m.seen(room) >= 300, 20)
-            assert_received_exactly_once(member, room, history)
-        # Nobody was restarted; everyone reconnected by itself, with backoff, not a busy loop.
-        assert all(p.alive() for p in (node_a, node_b, worker))
-        assert count_log(worker, "worker_read_failed") < 30
-        for node in (node_a, node_b):
-            assert count_log(node, "socketio_pubsub_lost") < 30
-            assert count_log(node, "sockets_resync") >= 1, "sockets must be sent to sync"
-    finally:
-        await ma.close()
-        await mb.close()
+    refusals = sent_a.refusals + sent_b.refusals
+    unavailable = [took for code, took in refusals if code == "unavailable"]
+    assert unavailable, "the restart must land while messages are being sent"
+    assert max(unavailable) < 2.5, f"`unavailable` took up to {max(unavailable):.1f}s"
+    await assert_everything_once(alice.api, room, 300, sent_a.acked + sent_b.acked, (ma, mb))
+    # Nobody was restarted; everyone reconnected by itself, with backoff, not a busy loop.
+    assert all(p.alive() for p in (node_a, node_b, worker))
+    assert count_log(worker, "worker_read_failed") < 30
+    for node in (node_a, node_b):
+        assert count_log(node, "socketio_pubsub_lost") < 30
+        assert count_log(node, "sockets_resync") >= 1, "sockets must be sent to sync"
 
 
 async def test_postgres_restart_mid_load_worker_holds_its_batch_then_drains(
-    clusters: Callable[..., Cluster],
-    own_pg: PrivatePostgres,
-    own_redis: PrivateRedis,
-    http: aiohttp.ClientSession,
+    kit: Kit, own_pg: PrivatePostgres, http: aiohttp.ClientSession
 ) -> None:
-    c = clusters(database_url=own_pg.url, redis_url=own_redis.url, CHATTY_WORKER_BATCH="40")
-    node_a, node_b = c.gateway(), c.gateway()
-    worker = c.worker()
-    alice = await Api(node_a.url, http).register()
-    bob = await Api(node_b.url, http).register()
-    room = await room_of(alice.api, alice, bob)
-    ma = await Member([node_a.url, node_b.url], alice.token, [room], "alice").start()
-    mb = await Member([node_b.url, node_a.url], bob.token, [room], "bob").start()
+    c = kit.cluster(database_url=own_pg.url, CHATTY_WORKER_BATCH="40")
+    node_a, _, worker, alice, _, room, ma, mb = await two_nodes(c, kit)
     before, after = SendLog(), SendLog()
     try:
         # A backlog the worker is holding when the database goes: it is frozen while 120
@@ -191,116 +203,75 @@ async def test_postgres_restart_mid_load_worker_holds_its_batch_then_drains(
 
         await send_steadily(mb, room, 60, after, in_flight=5)
         total = 180 + len(during.acked)
-        history = await stored(alice.api, room, total)
-        assert len(history) == total
-        assert_stored_exactly_once(history, before.acked + during.acked + after.acked)
-        for member in (ma, mb):
-            await member.wait_until(lambda m=member: m.seen(room) >= total, 20)
-            assert_received_exactly_once(member, room, history)
+        await assert_everything_once(
+            alice.api, room, total, before.acked + during.acked + after.acked, (ma, mb)
+        )
         assert worker.alive()
         assert count_log(worker, "persist_retry") < 30, "the worker must back off"
     finally:
         if worker.alive():
             worker.popen.send_signal(signal.SIGCONT)
-        await ma.close()
-        await mb.close()
 
 
 async def test_worker_sigkill_mid_load_members_on_both_nodes_get_everything_once(
-    clusters: Callable[..., Cluster], own_redis: PrivateRedis, pg_url: str, api_at: ApiAt
+    kit: Kit,
 ) -> None:
-    c = clusters(database_url=pg_url, redis_url=own_redis.url, CHATTY_WORKER_BATCH="20")
-    node_a, node_b = c.gateway(), c.gateway()
-    first = c.worker()
-    alice = await api_at(node_a.url).register()
-    bob = await api_at(node_b.url).register()
-    room = await room_of(alice.api, alice, bob)
-    ma = await Member([node_a.url, node_b.url], alice.token, [room], "alice").start()
-    mb = await Member([node_b.url, node_a.url], bob.token, [room], "bob").start()
+    c = kit.cluster(CHATTY_WORKER_BATCH="20")
+    _, _, first, alice, _, room, ma, mb = await two_nodes(c, kit)
     sent = SendLog()
-    try:
-        sending = asyncio.create_task(send_steadily(ma, room, 300, sent, in_flight=10))
-        await mb.wait_until(lambda: mb.seen(room) >= 50)
-        first.kill()
-        assert not sending.done(), "the kill must land while messages are being sent"
-        c.worker()
-        await sending
-        history = await stored(alice.api, room, 300)
-        assert len(history) == 300
-        assert_stored_exactly_once(history, sent.acked)
-        for member in (ma, mb):
-            await member.wait_until(lambda m=member: m.seen(room) >= 300, 20)
-            assert_received_exactly_once(member, room, history)
-    finally:
-        await ma.close()
-        await mb.close()
+    sending = asyncio.create_task(send_steadily(ma, room, 300, sent, in_flight=10))
+    await mb.wait_until(lambda: mb.seen(room) >= 50)
+    first.kill()
+    assert not sending.done(), "the kill must land while messages are being sent"
+    c.worker()
+    await sending
+    await assert_everything_once(alice.api, room, 300, sent.acked, (ma, mb))
 
 
 PRESENCE_TTL = 2.0
 
 
 async def test_gateway_sigkill_clients_move_to_the_other_node_and_sync_every_gap(
-    clusters: Callable[..., Cluster], own_redis: PrivateRedis, pg_url: str, api_at: ApiAt
+    kit: Kit,
 ) -> None:
-    c = clusters(
-        database_url=pg_url, redis_url=own_redis.url, CHATTY_PRESENCE_TTL=str(PRESENCE_TTL)
-    )
-    node_a, node_b = c.gateway(), c.gateway()
-    c.worker()
-    alice = await api_at(node_a.url).register()
-    bob = await api_at(node_b.url).register()
-    carol = await api_at(node_a.url).register()
-    room = await room_of(alice.api, alice, bob, carol)
-    ma = await Member([node_a.url, node_b.url], alice.token, [room], "alice").start()
-    mb = await Member([node_b.url, node_a.url], bob.token, [room], "bob").start()
+    c = kit.cluster(CHATTY_PRESENCE_TTL=str(PRESENCE_TTL))
+    node_a, node_b, _, alice, bob, room, ma, mb = await two_nodes(c, kit)
+    carol = await kit.api_at(node_a.url).register()
+    await alice.api.add_member(room, carol.id)
     # Carol knows only node A: when it dies she is gone, and must be shown offline.
-    mc = await Member([node_a.url], carol.token, [room], "carol").start()
+    await kit.start_member([node_a.url], carol.token, [room], "carol")
     sent_a, sent_b = SendLog(), SendLog()
-    try:
-        await mb.wait_until(lambda: (carol.id, True) in [(u, o) for _, u, o in mb.presence], 10)
-        sending = asyncio.gather(
-            send_steadily(ma, room, 150, sent_a, in_flight=3, pause=0.02),
-            send_steadily(mb, room, 150, sent_b, in_flight=3, pause=0.02),
-        )
-        await mb.wait_until(lambda: mb.seen(room) >= 60)
-        node_a.kill()
-        killed = time.monotonic()
-        await sending
-        assert ma.connects[-1] == node_b.url, "alice must have moved to node B"
+    await mb.wait_until(lambda: (carol.id, True) in [(u, o) for _, u, o in mb.presence], 10)
+    sending = asyncio.gather(
+        send_steadily(ma, room, 150, sent_a, in_flight=3, pause=0.02),
+        send_steadily(mb, room, 150, sent_b, in_flight=3, pause=0.02),
+    )
+    await mb.wait_until(lambda: mb.seen(room) >= 60)
+    node_a.kill()
+    killed = time.monotonic()
+    await sending
+    assert ma.connects[-1] == node_b.url, "alice must have moved to node B"
 
-        history = await stored(bob.api, room, 300)
-        assert len(history) == 300
-        assert_stored_exactly_once(history, sent_a.acked + sent_b.acked)
-        for member in (ma, mb):
-            await member.wait_until(lambda m=member: m.seen(room) >= 300, 20)
-            assert_received_exactly_once(member, room, history)
+    await assert_everything_once(bob.api, room, 300, sent_a.acked + sent_b.acked, (ma, mb))
 
-        bound = 2 * PRESENCE_TTL + 2  # expiry + one sweep round, and slack for a busy machine
-        await mb.wait_until(lambda: any(u == carol.id and not o for _, u, o in mb.presence), bound)
-        offline_at = next(t for t, u, o in mb.presence if u == carol.id and not o)
-        assert offline_at - killed < bound
-        assert not [e for e in mb.presence if e[1] == alice.id and not e[2] and e[0] > killed], (
-            "alice moved to node B: she never went offline"
-        )
-    finally:
-        for member in (ma, mb, mc):
-            await member.close()
+    bound = 2 * PRESENCE_TTL + 2  # expiry + one sweep round, and slack for a busy machine
+    await mb.wait_until(lambda: any(u == carol.id and not o for _, u, o in mb.presence), bound)
+    offline_at = next(t for t, u, o in mb.presence if u == carol.id and not o)
+    assert offline_at - killed < bound
+    assert not [e for e in mb.presence if e[1] == alice.id and not e[2] and e[0] > killed], (
+        "alice moved to node B: she never went offline"
+    )
 
 
 async def test_inbound_backlog_is_bounded_while_workers_are_down(
-    clusters: Callable[..., Cluster], own_redis: PrivateRedis, pg_url: str, api_at: ApiAt
+    kit: Kit,
 ) -> None:
-    c = clusters(
-        database_url=pg_url,
-        redis_url=own_redis.url,
-        CHATTY_INBOUND_MAX_LEN="30",
-        CHATTY_DELIVERY_BUDGET_MS="0",  # the bound alone, not admission control
-    )
+    c = kit.cluster(CHATTY_INBOUND_MAX_LEN="30", CHATTY_DELIVERY_BUDGET_MS="0")  # the bound alone
     node = c.gateway()  # and no worker: the backlog only grows
-    alice = await api_at(node.url).register()
+    alice = await kit.api_at(node.url).register()
     room = await room_of(alice.api, alice)
-    member = await Member([node.url], alice.token, [room], "alice").start()
-    redis = aioredis.Redis.from_url(own_redis.url)
+    member = await kit.start_member([node.url], alice.token, [room], "alice")
+    redis = aioredis.Redis.from_url(kit.own_redis.url)
     try:
         ids = [str(uuid.uuid4()) for _ in range(40)]
         acks = [await member.send(room, f"m{i}", cmid) for i, cmid in enumerate(ids)]
@@ -317,20 +288,19 @@ async def test_inbound_backlog_is_bounded_while_workers_are_down(
         await member.wait_until(lambda: member.seen(room) >= 40)
         assert_received_exactly_once(member, room, history)
     finally:
-        await member.close()
         await redis.aclose()
 
 
 async def test_a_client_that_stops_reading_is_cut_off_and_others_are_unaffected(
-    clusters: Callable[..., Cluster], own_redis: PrivateRedis, pg_url: str, api_at: ApiAt
+    kit: Kit,
 ) -> None:
-    c = clusters(database_url=pg_url, redis_url=own_redis.url, CHATTY_SOCKET_QUEUE_MAX="50")
+    c = kit.cluster(CHATTY_SOCKET_QUEUE_MAX="50")
     node = c.gateway()
     c.worker()
-    alice = await api_at(node.url).register()
-    bob = await api_at(node.url).register()
+    alice = await kit.api_at(node.url).register()
+    bob = await kit.api_at(node.url).register()
     room = await room_of(alice.api, alice, bob)
-    member = await Member([node.url], alice.token, [room], "alice").start()
+    member = await kit.start_member([node.url], alice.token, [room], "alice")
     assert node.port is not None
     stalled = await asyncio.to_thread(StalledClient, node.port, bob.token)
     sent = SendLog()
@@ -352,4 +322,3 @@ async def test_a_client_that_stops_reading_is_cut_off_and_others_are_unaffected(
         assert_received_exactly_once(member, room, history)
     finally:
         stalled.close()
-        await member.close()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import asyncpg
 import pytest
 
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Live, pair_in_room
+from tests.support.clients import Api, Connect, ConnectedPair, Live, eventually, pair_in_room
+from tests.support.faults import Member, assert_received_exactly_once
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -33,6 +34,7 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
     carol = await api_at(url_b).register()
     private = await alice.api.create_room("private")
     public = await alice.api.create_room("public")
+    bobs_own = await bob.api.create_room("private")
     owner = await Live.connect(url_a, alice.token)
     added = await Live.connect(url_b, bob.token)
     joiner = await Live.connect(url_b, carol.token)
@@ -55,7 +57,7 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
         await owner.wait_until(lambda: len(owner.events["room:member_left"]) == 1)
         assert (await owner.send(private["id"], "bob is gone"))["ok"]
         await owner.wait_until(lambda: len(owner.messages(private["id"])) == 2)
-        await asyncio.sleep(0.3)
+        await added.fence(bobs_own["id"])
         assert len(added.messages(private["id"])) == 1
     finally:
         for live in (owner, added, joiner):
@@ -63,89 +65,79 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
 
 
 async def test_edit_and_delete_reach_the_other_node_and_history(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+    two_nodes: tuple[Cluster, str, str], connected_pair: ConnectedPair
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    author = await Live.connect(url_a, alice.token)
-    reader = await Live.connect(url_b, bob.token)
-    try:
-        assert (await author.send(room["id"], "first draft"))["ok"]
-        await reader.wait_until(lambda: len(reader.messages(room["id"])) == 1)
-        message = reader.messages(room["id"])[0]
-        other = await reader.call("message:edit", {"message_id": message["id"], "body": "mine!"})
-        assert other["error"]["code"] == "forbidden"
-        ack = await author.call(
-            "message:edit", {"message_id": message["id"], "body": "<b>final</b>"}
-        )
-        assert ack == {"ok": True}
-        await reader.wait_until(lambda: len(reader.events["message:updated"]) == 1)
-        edited = reader.events["message:updated"][0]
-        assert edited["body"] == "<b>final</b>"
-        assert edited["edited_at"] is not None
-        assert edited["seq"] == message["seq"]
-        assert (await author.call("message:delete", {"message_id": message["id"]})) == {"ok": True}
-        await reader.wait_until(lambda: len(reader.events["message:updated"]) == 2)
-        deleted = reader.events["message:updated"][1]
-        assert deleted["deleted"] is True
-        assert deleted["body"] == ""
-        (stored,) = await bob.api.all_history(room["id"])
-        assert stored["deleted"] is True
-        assert stored["body"] == ""
-        assert stored["seq"] == 1
-        gone = await author.call("message:edit", {"message_id": message["id"], "body": "again"})
-        assert gone["error"]["code"] == "not_found"
-    finally:
-        await author.close()
-        await reader.close()
+    _, bob, room, author, reader = await connected_pair(url_a, url_b)
+    assert (await author.send(room["id"], "first draft"))["ok"]
+    await reader.wait_until(lambda: len(reader.messages(room["id"])) == 1)
+    message = reader.messages(room["id"])[0]
+    other = await reader.call("message:edit", {"message_id": message["id"], "body": "mine!"})
+    assert other["error"]["code"] == "forbidden"
+    ack = await author.call("message:edit", {"message_id": message["id"], "body": "<b>final</b>"})
+    assert ack == {"ok": True}
+    await reader.wait_until(lambda: len(reader.events["message:updated"]) == 1)
+    edited = reader.events["message:updated"][0]
+    assert edited["body"] == "<b>final</b>"
+    assert edited["edited_at"] is not None
+    assert edited["seq"] == message["seq"]
+    assert (await author.call("message:delete", {"message_id": message["id"]})) == {"ok": True}
+    await reader.wait_until(lambda: len(reader.events["message:updated"]) == 2)
+    deleted = reader.events["message:updated"][1]
+    assert deleted["deleted"] is True
+    assert deleted["body"] == ""
+    (stored,) = await bob.api.all_history(room["id"])
+    assert stored["deleted"] is True
+    assert stored["body"] == ""
+    assert stored["seq"] == 1
+    gone = await author.call("message:edit", {"message_id": message["id"], "body": "again"})
+    assert gone["error"]["code"] == "not_found"
 
 
 async def test_typing_crosses_nodes_is_not_echoed_and_expires(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+    two_nodes: tuple[Cluster, str, str], connected_pair: ConnectedPair
 ) -> None:
     _, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    typer = await Live.connect(url_a, alice.token)
-    watcher = await Live.connect(url_b, bob.token)
-    try:
-        for _ in range(5):  # a burst is throttled to one announcement
-            assert (await typer.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
-        await watcher.wait_until(lambda: len(watcher.events["typing"]) >= 1)
-        first = watcher.events["typing"][0]
-        assert first["typing"] is True
-        assert first["user"]["id"] == alice.id
-        assert first["room_id"] == room["id"]
-        # Nobody says "stopped": the indicator expires by itself.
-        await watcher.wait_until(lambda: watcher.events["typing"][-1]["typing"] is False, 15)
-        assert [e["typing"] for e in watcher.events["typing"]] == [True, False]
-        assert typer.events["typing"] == []
-    finally:
-        await typer.close()
-        await watcher.close()
+    alice, _, room, typer, watcher = await connected_pair(url_a, url_b)
+    for _ in range(5):  # a burst is throttled to one announcement
+        assert (await typer.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
+    await watcher.wait_until(lambda: len(watcher.events["typing"]) >= 1)
+    first = watcher.events["typing"][0]
+    assert first["typing"] is True
+    assert first["user"]["id"] == alice.id
+    assert first["room_id"] == room["id"]
+    # Nobody says "stopped": the indicator expires by itself.
+    await watcher.wait_until(lambda: watcher.events["typing"][-1]["typing"] is False, 15)
+    assert [e["typing"] for e in watcher.events["typing"]] == [True, False]
+    assert typer.events["typing"] == []
 
 
 async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+    two_nodes: tuple[Cluster, str, str], connect: Connect, connected_pair: ConnectedPair
 ) -> None:
     c, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    watcher = await Live.connect(url_a, alice.token)
-    try:
-        first = await Live.connect(url_b, bob.token)
-        await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True])
-        second = await Live.connect(url_b, bob.token)
-        await first.close()
-        await asyncio.sleep(0.3)
-        assert _presence(watcher, bob.id) == [True], "online while any socket is connected"
-        _, listing = await alice.api.call("GET", f"/api/v1/rooms/{room['id']}/members")
-        assert {m["id"]: m["online"] for m in listing["members"]} == {alice.id: True, bob.id: True}
-        # Node B dies without a word: bob turns offline within the presence TTL.
-        node_b = next(p for p in c.procs if p.url == url_b)
-        node_b.kill()
-        await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True, False], 20)
-        await second.sio.disconnect()
-    finally:
-        await watcher.close()
+    alice, bob, room, watcher, first = await connected_pair(url_a, url_b)
+    await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True])
+    second = await connect(url_b, bob.token)
+    await first.close()
+    # Node B has handled that disconnect (the socket is gone from its count only after the
+    # handler, and its presence emit, have run); the fence brings along anything it sent.
+    await eventually(lambda: sockets_connected(url_b, 1))
+    await watcher.fence(room["id"])
+    assert _presence(watcher, bob.id) == [True], "online while any socket is connected"
+    _, listing = await alice.api.call("GET", f"/api/v1/rooms/{room['id']}/members")
+    assert {m["id"]: m["online"] for m in listing["members"]} == {alice.id: True, bob.id: True}
+    # Node B dies without a word: bob turns offline within the presence TTL.
+    node_b = next(p for p in c.procs if p.url == url_b)
+    node_b.kill()
+    await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True, False], 20)
+    await second.sio.disconnect()
+
+
+async def sockets_connected(url: str, count: int) -> bool:
+    """The gateway at `url` holds `count` sockets (its `/metrics`)."""
+    async with aiohttp.ClientSession() as http, http.get(url + "/metrics") as resp:
+        return f"chatty_sockets_connected {float(count)}" in (await resp.text()).splitlines()
 
 
 def _presence(live: Live, user_id: int) -> list[bool]:
@@ -153,7 +145,7 @@ def _presence(live: Live, user_id: int) -> list[bool]:
 
 
 async def test_unread_counts_rise_with_messages_and_drop_after_read(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
     _, url_a, url_b = two_nodes
     alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
@@ -161,74 +153,59 @@ async def test_unread_counts_rise_with_messages_and_drop_after_read(
     busy = await alice.api.create_room(name="busy")
     for room in (quiet, busy):
         await alice.api.add_member(room["id"], bob.id)
-    sender = await Live.connect(url_a, alice.token)
-    reader = await Live.connect(url_b, bob.token)
-    try:
-        await send_many(sender, busy["id"], 5)
-        await reader.wait_until(lambda: len(reader.messages(busy["id"])) == 5)
-        _, listing = await bob.api.call("GET", "/api/v1/rooms")
-        rooms = {r["id"]: r for r in listing["rooms"]}
-        assert listing["rooms"][0]["id"] == busy["id"], "most recent activity first"
-        assert rooms[busy["id"]]["unread_count"] == 5
-        assert rooms[busy["id"]]["last_seq"] == 5
-        assert rooms[quiet["id"]]["unread_count"] == 0
-        assert (await reader.call("read", {"room_id": busy["id"], "seq": 5})) == {"ok": True}
-        await sender.wait_until(lambda: len(sender.events["read"]) == 1)
-        assert sender.events["read"][0] == {"room_id": busy["id"], "user_id": bob.id, "seq": 5}
-        _, listing = await bob.api.call("GET", "/api/v1/rooms")
-        assert {r["id"]: r["unread_count"] for r in listing["rooms"]}[busy["id"]] == 0
-    finally:
-        await sender.close()
-        await reader.close()
+    sender = await connect(url_a, alice.token)
+    reader = await connect(url_b, bob.token)
+    await send_many(sender, busy["id"], 5)
+    await reader.wait_until(lambda: len(reader.messages(busy["id"])) == 5)
+    _, listing = await bob.api.call("GET", "/api/v1/rooms")
+    rooms = {r["id"]: r for r in listing["rooms"]}
+    assert listing["rooms"][0]["id"] == busy["id"], "most recent activity first"
+    assert rooms[busy["id"]]["unread_count"] == 5
+    assert rooms[busy["id"]]["last_seq"] == 5
+    assert rooms[quiet["id"]]["unread_count"] == 0
+    assert (await reader.call("read", {"room_id": busy["id"], "seq": 5})) == {"ok": True}
+    await sender.wait_until(lambda: len(sender.events["read"]) == 1)
+    assert sender.events["read"][0] == {"room_id": busy["id"], "user_id": bob.id, "seq": 5}
+    _, listing = await bob.api.call("GET", "/api/v1/rooms")
+    assert {r["id"]: r["unread_count"] for r in listing["rooms"]}[busy["id"]] == 0
 
 
 async def test_reconnect_to_the_other_node_and_sync_closes_every_gap(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
     _, url_a, url_b = two_nodes
     alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
-    sender = await Live.connect(url_a, alice.token)
-    reader = await Live.connect(url_a, bob.token)
+    sender = await connect(url_a, alice.token)
+    reader = await connect(url_a, bob.token)
+    bob_again = Member([url_b], bob.token, [room["id"]], "bob")
     try:
         await send_many(sender, room["id"], 10)
         await reader.wait_until(lambda: len(reader.messages(room["id"])) == 10)
-        seen = {m["seq"]: m for m in reader.messages(room["id"])}
+        bob_again.rooms[room["id"]].update({m["seq"]: m for m in reader.messages(room["id"])})
         await reader.close()
-        await send_many(sender, room["id"], 50)  # while bob is away
-        reader = await Live.connect(url_b, bob.token)  # back, on the other node
-        last_seen = max(seen)
-        while True:
-            ack = await reader.call("sync", {"rooms": {str(room["id"]): last_seen}})
-            entry = ack["rooms"][str(room["id"])]
-            for message in entry["messages"]:
-                assert message["seq"] not in seen, "sync repeated a message"
-                seen[message["seq"]] = message
-            last_seen = max(seen)
-            if not entry["has_more"]:
-                break
-        assert sorted(seen) == list(range(1, 61))
+        # While bob is away. Acknowledged means queued: some are still being stored when he is
+        # back, and reach him live; the others come from `sync` after seq 10, as the SPA does.
+        await send_many(sender, room["id"], 50)
+        await bob_again.start()  # on node B, synced once
+        await bob_again.wait_until(lambda: bob_again.holds(room["id"], 60))
+        assert bob_again.synced_again == [], "sync sent messages it was not asked for"
+        history = await bob.api.all_history(room["id"])
+        assert [m["seq"] for m in history] == list(range(1, 61))
+        assert_received_exactly_once(bob_again, room["id"], history)
     finally:
-        await sender.close()
-        await reader.close()
+        await bob_again.close()
 
 
 async def test_history_pages_over_1000_messages_both_ways(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], pg_url: str
+    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], pg_url: str, connect: Connect
 ) -> None:
     _, url_a, _ = two_nodes
     alice = await api_at(url_a).register()
     room = await alice.api.create_room()
-    live = await Live.connect(url_a, alice.token)
-    try:
-        await send_many(live, room["id"], 1000, in_flight=50)
-    finally:
-        await live.close()
+    live = await connect(url_a, alice.token)
+    await send_many(live, room["id"], 1000, in_flight=50)
+    await live.wait_until(lambda: len(live.messages(room["id"])) == 1000, 60)  # all stored
     forward = await alice.api.all_history(room["id"])
-    for _ in range(100):
-        if len(forward) == 1000:
-            break
-        await asyncio.sleep(0.1)
-        forward = await alice.api.all_history(room["id"])
     assert [m["seq"] for m in forward] == list(range(1, 1001))
     backward: list[dict[str, Any]] = []
     cursor = ""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from tests.support.clients import Api, Live, pair_in_room
+from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, pair_in_room
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -40,54 +40,40 @@ def assert_exactly_once_in_order(messages: list[dict[str, Any]], acked: list[str
 
 
 async def test_500_messages_reach_a_member_on_another_node_in_seq_order(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api]
+    cluster: Callable[..., Cluster], connected_pair: ConnectedPair
 ) -> None:
     c = cluster()
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
     c.worker()
-    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
-    sender = await Live.connect(node_a.url, alice.token)
-    receiver = await Live.connect(node_b.url, bob.token)
-    try:
-        acked = await send_many(sender, room["id"], 500)
-        await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 500, 60)
-        received = receiver.messages(room["id"])
-        assert [m["seq"] for m in received] == list(range(1, 501))
-        assert_exactly_once_in_order(received, acked)
-        history = await bob.api.all_history(room["id"])
-        assert [m["id"] for m in history] == [m["id"] for m in received]
-    finally:
-        await sender.close()
-        await receiver.close()
+    _, bob, room, sender, receiver = await connected_pair(node_a.url, node_b.url)
+    acked = await send_many(sender, room["id"], 500)
+    await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 500, 60)
+    received = receiver.messages(room["id"])
+    assert [m["seq"] for m in received] == list(range(1, 501))
+    assert_exactly_once_in_order(received, acked)
+    history = await bob.api.all_history(room["id"])
+    assert [m["id"] for m in history] == [m["id"] for m in received]
 
 
 async def test_worker_killed_mid_stream_loses_and_doubles_nothing(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api]
+    alone: Callable[..., Awaitable[Alone]],
 ) -> None:
-    c = cluster(CHATTY_WORKER_BATCH="20")
-    node = c.gateway()
-    first = c.worker()
-    alice = await api_at(node.url).register()
-    room = await alice.api.create_room()
-    live = await Live.connect(node.url, alice.token)
-    try:
-        sending = asyncio.create_task(send_many(live, room["id"], 400, in_flight=10))
-        await live.wait_until(lambda: len(live.messages(room["id"])) >= 50, 30)
-        first.kill()
-        assert not sending.done(), "the kill must land while messages are still being sent"
-        c.worker()
-        acked = await sending
-        await live.wait_until(lambda: len({m["seq"] for m in live.messages(room["id"])}) >= 400, 60)
-        history = await alice.api.all_history(room["id"])
-        assert len(history) == 400
-        assert_exactly_once_in_order(history, acked)
-    finally:
-        await live.close()
+    c, _, first, alice, room, live = await alone(CHATTY_WORKER_BATCH="20")
+    sending = asyncio.create_task(send_many(live, room["id"], 400, in_flight=10))
+    await live.wait_until(lambda: len(live.messages(room["id"])) >= 50, 30)
+    first.kill()
+    assert not sending.done(), "the kill must land while messages are still being sent"
+    c.worker()
+    acked = await sending
+    await live.wait_until(lambda: len({m["seq"] for m in live.messages(room["id"])}) >= 400, 60)
+    history = await alice.api.all_history(room["id"])
+    assert len(history) == 400
+    assert_exactly_once_in_order(history, acked)
 
 
 async def test_two_workers_keep_every_rooms_seq_contiguous(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api]
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
     c = cluster(CHATTY_WORKER_BATCH="7")
     node_a, node_b = c.gateway(), c.gateway()
@@ -98,68 +84,55 @@ async def test_two_workers_keep_every_rooms_seq_contiguous(
     rooms = [await alice.api.create_room() for _ in range(4)]
     for room in rooms:
         await alice.api.add_member(room["id"], bob.id)
-    live_a = await Live.connect(node_a.url, alice.token)
-    live_b = await Live.connect(node_b.url, bob.token)
-    try:
-        results = await asyncio.gather(
-            *(send_many(live, room["id"], 60) for room in rooms for live in (live_a, live_b))
-        )
-        # An ack means queued, not stored: wait for the workers before reading history.
-        await live_a.wait_until(
-            lambda: all(len({m["seq"] for m in live_a.messages(r["id"])}) >= 120 for r in rooms), 60
-        )
-        for i, room in enumerate(rooms):
-            history = await alice.api.all_history(room["id"])
-            assert len(history) == 120
-            assert_exactly_once_in_order(history, results[2 * i] + results[2 * i + 1])
-    finally:
-        await live_a.close()
-        await live_b.close()
+    live_a = await connect(node_a.url, alice.token)
+    live_b = await connect(node_b.url, bob.token)
+    results = await asyncio.gather(
+        *(send_many(live, room["id"], 60) for room in rooms for live in (live_a, live_b))
+    )
+    # An ack means queued, not stored: wait for the workers before reading history.
+    await live_a.wait_until(
+        lambda: all(len({m["seq"] for m in live_a.messages(r["id"])}) >= 120 for r in rooms), 60
+    )
+    for i, room in enumerate(rooms):
+        history = await alice.api.all_history(room["id"])
+        assert len(history) == 120
+        assert_exactly_once_in_order(history, results[2 * i] + results[2 * i + 1])
 
 
 async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_sender(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api]
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
     c = cluster()
     node_a, node_b = c.gateway(), c.gateway()
     c.worker()
     alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
-    sender = await Live.connect(node_a.url, alice.token)
-    other = await Live.connect(node_b.url, bob.token)
-    try:
-        cmid = str(uuid.uuid4())
-        assert (await sender.send(room["id"], "hello", cmid))["ok"]
-        await sender.wait_until(lambda: len(sender.messages(room["id"])) == 1)
-        assert (await sender.send(room["id"], "hello again", cmid)) == {
-            "ok": True,
-            "client_msg_id": cmid,
-        }
-        await sender.wait_until(lambda: len(sender.messages(room["id"])) == 2)
-        first, again = sender.messages(room["id"])
-        assert again == first
-        assert first["body"] == "hello"
-        assert len(await alice.api.all_history(room["id"])) == 1
-        await asyncio.sleep(0.5)
-        assert len(other.messages(room["id"])) == 1, "a retry is re-delivered to its sender only"
-    finally:
-        await sender.close()
-        await other.close()
+    bobs_own = await bob.api.create_room()
+    sender = await connect(node_a.url, alice.token)
+    other = await connect(node_b.url, bob.token)
+    cmid = str(uuid.uuid4())
+    assert (await sender.send(room["id"], "hello", cmid))["ok"]
+    await sender.wait_until(lambda: len(sender.messages(room["id"])) == 1)
+    assert (await sender.send(room["id"], "hello again", cmid)) == {
+        "ok": True,
+        "client_msg_id": cmid,
+    }
+    await sender.wait_until(lambda: len(sender.messages(room["id"])) == 2)
+    first, again = sender.messages(room["id"])
+    assert again == first
+    assert first["body"] == "hello"
+    assert len(await alice.api.all_history(room["id"])) == 1
+    await other.fence(bobs_own["id"])
+    assert len(other.messages(room["id"])) == 1, "a retry is re-delivered to its sender only"
 
 
 async def test_embedded_mode_delivers_500_in_order(
-    embedded_cluster: Cluster, api_at: Callable[[str], Api]
+    embedded_cluster: Cluster, connected_pair: ConnectedPair
 ) -> None:
     node = embedded_cluster.gateway(command="run")
-    alice, bob, room = await pair_in_room(api_at(node.url), api_at(node.url))
-    sender = await Live.connect(node.url, alice.token)
-    receiver = await Live.connect(node.url, bob.token)
-    try:
-        acked = await send_many(sender, room["id"], 500)
-        await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 500, 60)
-        received = receiver.messages(room["id"])
-        assert_exactly_once_in_order(received, acked)
-        history = await bob.api.all_history(room["id"])
-        assert [m["id"] for m in history] == [m["id"] for m in received]
-    finally:
-        await sender.close()
-        await receiver.close()
+    _, bob, room, sender, receiver = await connected_pair(node.url, node.url)
+    acked = await send_many(sender, room["id"], 500)
+    await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 500, 60)
+    received = receiver.messages(room["id"])
+    assert_exactly_once_in_order(received, acked)
+    history = await bob.api.all_history(room["id"])
+    assert [m["id"] for m in history] == [m["id"] for m in received]

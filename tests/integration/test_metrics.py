@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.test_message_path import send_many
-from tests.support.clients import Api, Live
+from tests.support.clients import Api, Connect, eventually
 from tests.support.procs import Cluster, Proc, free_port
 
 pytestmark = pytest.mark.integration
@@ -46,8 +46,15 @@ def value(scraped: Scrape, name: str, **labels: str) -> float:
     return scraped.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def moved(after: Scrape, before: Scrape, name: str, **labels: str) -> float:
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
 async def test_gateway_and_worker_metrics_move_with_traffic(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], http: aiohttp.ClientSession
+    cluster: Callable[..., Cluster],
+    api_at: Callable[[str], Api],
+    http: aiohttp.ClientSession,
+    connect: Connect,
 ) -> None:
     c = cluster(CHATTY_MESSAGE_RATE="0.1", CHATTY_MESSAGE_BURST="30")
     node = c.gateway()
@@ -57,21 +64,24 @@ async def test_gateway_and_worker_metrics_move_with_traffic(
     room = await alice.api.create_room()
     await alice.api.add_member(room["id"], bob.id)
     gw_before, w_before = await scrape(http, node.url), await scrape(http, worker.url)
-    sender = await Live.connect(node.url, alice.token)
-    receiver = await Live.connect(node.url, bob.token)
-    try:
-        await send_many(sender, room["id"], 30, in_flight=5)
-        await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 30)
-        assert (await sender.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
-        refused = await sender.send(room["id"], "over the burst", str(uuid.uuid4()))
-        assert refused["error"]["code"] == "rate_limited"
-        gw, w = await scrape(http, node.url), await scrape(http, worker.url)
-    finally:
-        await sender.close()
-        await receiver.close()
+    sender = await connect(node.url, alice.token)
+    receiver = await connect(node.url, bob.token)
+    await send_many(sender, room["id"], 30, in_flight=5)
+    await receiver.wait_until(lambda: len(receiver.messages(room["id"])) >= 30)
+    assert (await sender.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
+    refused = await sender.send(room["id"], "over the burst", str(uuid.uuid4()))
+    assert refused["error"]["code"] == "rate_limited"
+    gw = await scrape(http, node.url)
+    scraped: list[Scrape] = []
 
-    def moved(after: Scrape, before: Scrape, name: str, **labels: str) -> float:
-        return value(after, name, **labels) - value(before, name, **labels)
+    async def worker_done() -> bool:  # it observes and acks after it has emitted
+        scraped.append(await scrape(http, worker.url))
+        latest = scraped[-1]
+        done = moved(latest, w_before, "chatty_message_end_to_end_seconds_count") == 30
+        return done and value(latest, "chatty_inbound_queue_length") == 0
+
+    await eventually(worker_done)
+    w = scraped[-1]
 
     # The gateway: sockets, events in and out, refusals, the backlog.
     assert value(gw, "chatty_sockets_connected") == 2

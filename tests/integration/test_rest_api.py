@@ -56,14 +56,13 @@ async def test_login_answers_wrong_user_and_wrong_password_alike(
 ) -> None:
     api = api_at(app_url)
     user = await api.register(password="password123")
-    name = user.auth["user"]["username"]
     ok, body = await api.call(
-        "POST", "/api/v1/auth/login", {"username": name.upper(), "password": "password123"}
+        "POST", "/api/v1/auth/login", {"username": user.name.upper(), "password": "password123"}
     )
     assert ok == 200
     assert body["user"]["id"] == user.id
     s1, wrong_pw = await api.call(
-        "POST", "/api/v1/auth/login", {"username": name, "password": "nope-nope"}
+        "POST", "/api/v1/auth/login", {"username": user.name, "password": "nope-nope"}
     )
     s2, wrong_user = await api.call(
         "POST", "/api/v1/auth/login", {"username": new_name(), "password": "password123"}

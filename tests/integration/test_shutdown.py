@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ import socketio
 
 from backend.queue.redis_streams import GROUP
 from tests.integration.test_message_path import assert_exactly_once_in_order, send_many
-from tests.support.clients import Api, Live
+from tests.support.clients import Alone, Api, Live
 from tests.support.procs import Cluster, Proc
 
 pytestmark = pytest.mark.integration
@@ -44,14 +44,9 @@ async def terminate(proc: Proc) -> tuple[int, float]:
 
 
 async def test_sigterm_mid_load_worker_acks_its_batch_and_exits_0(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], redis_url: str
+    alone: Callable[..., Awaitable[Alone]], redis_url: str
 ) -> None:
-    c = cluster(CHATTY_WORKER_BATCH="20")
-    node = c.gateway()
-    first = c.worker()
-    alice = await api_at(node.url).register()
-    room = await alice.api.create_room()
-    live = await Live.connect(node.url, alice.token)
+    c, _, first, alice, room, live = await alone(CHATTY_WORKER_BATCH="20")
     redis = aioredis.Redis.from_url(redis_url)
     stream = c.env["CHATTY_INBOUND_STREAM"]
     try:
@@ -78,7 +73,6 @@ async def test_sigterm_mid_load_worker_acks_its_batch_and_exits_0(
         assert len(history) == 300
         assert_exactly_once_in_order(history, acked)
     finally:
-        await live.close()
         await redis.aclose()
 
 

@@ -23,8 +23,8 @@ import socketio
 from backend.config import Settings
 from chatty.compose import gateway_app
 from tests.support.clients import Api, Live, pair_in_room
-from tests.support.faults import private_redis
 from tests.support.procs import ROOT
+from tests.support.services import private_redis
 
 pytestmark = pytest.mark.integration
 Serve = Callable[..., Awaitable[str]]

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.support.clients import Api, Live
+from tests.support.clients import Api, Connect
 
 pytestmark = pytest.mark.integration
 
@@ -116,26 +116,23 @@ def test_corpus_is_big_enough() -> None:
 
 
 async def test_xss_vectors_are_cleaned_in_messages(
-    pg_app_url: str, api_at: Callable[[str], Api]
+    pg_app_url: str, api_at: Callable[[str], Api], connect: Connect
 ) -> None:
     user = await api_at(pg_app_url).register()
     room = await user.api.create_room()
-    live = await Live.connect(pg_app_url, user.token)
-    try:
-        sent = 0
-        for vector in VECTORS:
-            ack = await live.send(room["id"], vector + " tail", str(uuid.uuid4()))
-            assert ack["ok"] or ack["error"]["code"] == "validation_error", ack
-            sent += ack["ok"]
-        await live.wait_until(lambda: len(live.messages(room["id"])) == sent)
-        history = await user.api.all_history(room["id"])
-        assert len(history) == sent
-        for message in history:
-            assert_safe(message["body"])
-        for message in live.messages(room["id"]):
-            assert_safe(message["body"])
-    finally:
-        await live.close()
+    live = await connect(pg_app_url, user.token)
+    sent = 0
+    for vector in VECTORS:
+        ack = await live.send(room["id"], vector + " tail", str(uuid.uuid4()))
+        assert ack["ok"] or ack["error"]["code"] == "validation_error", ack
+        sent += ack["ok"]
+    await live.wait_until(lambda: len(live.messages(room["id"])) == sent)
+    history = await user.api.all_history(room["id"])
+    assert len(history) == sent
+    for message in history:
+        assert_safe(message["body"])
+    for message in live.messages(room["id"]):
+        assert_safe(message["body"])
 
 
 async def test_xss_vectors_are_cleaned_in_display_names(

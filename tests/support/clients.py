@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 import aiohttp
 import socketio
+
+from tests.support.procs import Cluster, Proc
 
 
 def new_name(prefix: str = "u") -> str:
@@ -71,6 +74,31 @@ class Api:
             after = page["messages"][-1]["seq"]
 
 
+class Pair(NamedTuple):
+    """Alice and Bob share a room, each connected to their own gateway."""
+
+    alice: User
+    bob: User
+    room: dict[str, Any]
+    live_a: Live
+    live_b: Live
+
+
+ConnectedPair = Callable[[str, str], Awaitable[Pair]]
+"""The `connected_pair` fixture: (url_a, url_b) → a `Pair`."""
+
+
+class Alone(NamedTuple):
+    """One gateway and one worker; alice connected, in a room of hers."""
+
+    cluster: Cluster
+    node: Proc
+    worker: Proc
+    alice: User
+    room: dict[str, Any]
+    live: Live
+
+
 async def pair_in_room(
     api_a: Api, api_b: Api, kind: str = "private"
 ) -> tuple[User, User, dict[str, Any]]:
@@ -81,12 +109,27 @@ async def pair_in_room(
     return alice, bob, room
 
 
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    """Poll `check` until it holds, for a state no event announces (a metric, a stored row).
+    `timeout` only bounds a run that is stuck: it is never how long a test waits."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still not true after {timeout}s: {check}")
+        await asyncio.sleep(0.05)
+
+
 class User:
     def __init__(self, api: Api, auth: dict[str, Any]):
         self.api = api
         self.auth = auth
         self.id: int = auth["user"]["id"]
+        self.name: str = auth["user"]["username"]
         self.token: str = auth["access_token"]
+
+
+Connect = Callable[[str, str], Awaitable["Live"]]
+"""The `connect` fixture: a connected `Live` for (url, token), closed after the test."""
 
 
 class Live:
@@ -104,11 +147,12 @@ class Live:
             "read",
             "room:member_joined",
             "room:member_left",
+            "disconnect",  # with its reason
         ):
             self.sio.on(event, self._recorder(event))
 
-    def _recorder(self, event: str) -> Callable[[Any], Any]:
-        async def record(data: Any) -> None:
+    def _recorder(self, event: str) -> Callable[..., Any]:
+        async def record(data: Any = None) -> None:
             self.events[event].append(data)
             async with self._changed:
                 self._changed.notify_all()
@@ -141,6 +185,18 @@ class Live:
                 await self._changed.wait_for(predicate)
 
         await asyncio.wait_for(waiter(), timeout)
+
+    async def fence(self, own_room: int) -> None:
+        """Return once whatever was acknowledged or emitted before has reached this socket.
+
+        It sends a message to `own_room` (a room of this user that no assertion reads) and waits
+        for its copy: one worker handles the stream in order and every emit crosses one Redis
+        channel (or one process), so anything due to this socket from earlier is here by then.
+        A check that something did *not* arrive follows a fence, never a sleep.
+        """
+        before = len(self.messages(own_room))
+        assert (await self.send(own_room, "fence"))["ok"]
+        await self.wait_until(lambda: len(self.messages(own_room)) > before)
 
     async def close(self) -> None:
         await self.sio.disconnect()

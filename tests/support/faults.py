@@ -1,8 +1,7 @@
-"""Private Redis and PostgreSQL servers that a test may stop, kill and restart.
+"""Clients that behave like the SPA through faults, and the checks every fault test ends with.
 
-The machine's own services (6379, 5432) are shared by everyone and are never touched: each of
-these runs from a temporary directory on a free port, with the production durability settings
-(Redis: AOF, fsync every second — as `docker-compose.yml`), and is removed afterwards.
+The private Redis and PostgreSQL servers a fault test stops and restarts are in
+`tests/support/services.py`.
 """
 
 from __future__ import annotations
@@ -12,226 +11,17 @@ import base64
 import contextlib
 import json
 import os
-import shutil
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import socketio
 
-from tests.support.procs import ROOT, free_port
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-PG_BIN = Path(os.environ.get("CHATTY_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def wait_port(port: int, *, up: bool, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                if up:
-                    return
-        except OSError:
-            if not up:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"port {port} not {'up' if up else 'down'} after {timeout}s")
-
-
-@dataclass
-class PrivateRedis:
-    """`redis-server` with AOF in a directory of its own; `restart` keeps the data."""
-
-    dir: Path
-    port: int = field(default_factory=free_port)
-    popen: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        log = (self.dir / "redis.log").open("ab")
-        # The production durability settings (docker-compose.yml): AOF, fsync every second.
-        options = {
-            "port": str(self.port),
-            "bind": "127.0.0.1",
-            "dir": str(self.dir),
-            "appendonly": "yes",
-            "appendfsync": "everysec",
-            "save": "",
-            "daemonize": "no",
-        }
-        self.popen = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                *(arg for name, value in options.items() for arg in (f"--{name}", value)),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        wait_port(self.port, up=True)
-        self._wait_loaded()
-
-    def _wait_loaded(self, timeout: float = 20) -> None:
-        """A restarted Redis answers LOADING while it replays the AOF."""
-        import redis
-
-        client = redis.Redis(port=self.port, socket_timeout=1)
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    client.ping()
-                    return
-                except redis.exceptions.BusyLoadingError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        finally:
-            client.close()
-
-    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
-        """SIGTERM: a clean shutdown (the AOF is flushed); SIGKILL: a crash."""
-        if self.popen is not None and self.popen.poll() is None:
-            self.popen.send_signal(sig)
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self.popen = None
-        wait_port(self.port, up=False)
-
-    def restart(self, down_for: float = 0.0, sig: signal.Signals = signal.SIGTERM) -> None:
-        self.stop(sig)
-        time.sleep(down_for)
-        self.start()
-
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-
-@dataclass
-class PrivatePostgres:
-    """A PostgreSQL cluster of its own (initdb into a temporary directory, trust auth).
-
-    PostgreSQL refuses to run as root, so under root the cluster belongs to `postgres`.
-    """
-
-    dir: Path
-    port: int = field(default_factory=free_port)
-
-    @property
-    def data(self) -> Path:
-        return self.dir / "data"
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/chatty"
-
-    def _run(self, tool: str, *args: str) -> None:
-        """A PostgreSQL program, as `postgres` when we are root (the server refuses root)."""
-        command = [str(PG_BIN / tool), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"{tool} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-
-    def init(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        )
-
-    def start(self) -> None:
-        # Durability off (fsync): a restart is a clean stop, and the tests want speed.
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
-        log = str(self.dir / "pg.log")
-        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        """`fast`: sessions are cut (clients see AdminShutdown); `immediate`: a crash."""
-        if (self.data / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-        wait_port(self.port, up=False)
-
-    def restart(self, down_for: float = 0.0, mode: str = "fast") -> None:
-        self.stop(mode)
-        time.sleep(down_for)
-        self.start()
-
-    def create_and_migrate(self) -> None:
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "chatty")
-        env = {**os.environ, "DATABASE_URL": self.url, "CHATTY_LOG_FORMAT": "json"}
-        subprocess.run(
-            [sys.executable, "-m", "chatty.cli", "migrate"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-
-
-def _tempdir(prefix: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    path.chmod(0o755)
-    return path
-
-
-@contextlib.contextmanager
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis(_tempdir("chatty-redis-"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop(signal.SIGKILL)
-        shutil.rmtree(server.dir, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def private_postgres() -> Iterator[PrivatePostgres]:
-    """Initialised, started and migrated by `chatty migrate` (about 2 s)."""
-    server = PrivatePostgres(_tempdir("chatty-pg-"))
-    try:
-        server.init()
-        server.start()
-        server.create_and_migrate()
-        yield server
-    finally:
-        with contextlib.suppress(Exception):
-            server.stop("immediate")
-        shutil.rmtree(server.dir, ignore_errors=True)
-
-
-# ---- clients that behave like the SPA through faults ------------------------------------------
+from tests.support.clients import Api
 
 
 class Member:
@@ -255,6 +45,7 @@ class Member:
         self.deliveries = 0  # every copy, live or synced
         self.duplicates = 0  # copies of a (room, seq) already held
         self.conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.synced_again: list[tuple[int, int]] = []  # (room, seq) a sync sent at or below its ask
         self.presence: list[tuple[float, int, bool]] = []  # (monotonic time, user id, online)
         self.connects: list[str] = []  # the url of each successful connection
         self.sio: socketio.AsyncClient | None = None
@@ -323,8 +114,10 @@ class Member:
             if not ack.get("ok"):
                 raise RuntimeError(f"sync refused: {ack}")
             more = False
-            for entry in ack["rooms"].values():
+            for room, entry in ack["rooms"].items():
                 for message in entry["messages"]:
+                    if message["seq"] <= wanted[room]:
+                        self.synced_again.append((int(room), message["seq"]))
                     await self._record(message)
                 more = more or entry["has_more"]
             if not more:
@@ -429,6 +222,29 @@ async def send_steadily(
                 await asyncio.sleep(pause)
 
     await asyncio.gather(*(one(i) for i in range(count)))
+
+
+async def stored(api: Api, room: int, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+    """The room's history once the workers have stored `count` messages (acks mean queued)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        history = await api.all_history(room)
+        if len(history) >= count or time.monotonic() > deadline:
+            return history
+        await asyncio.sleep(0.2)
+
+
+async def assert_everything_once(
+    api: Api, room: int, count: int, acked: list[str], members: tuple[Member, ...]
+) -> None:
+    """How a fault test ends: `count` messages stored exactly once, every acknowledged one
+    among them, and each member's timeline that history, message for message."""
+    history = await stored(api, room, count)
+    assert len(history) == count
+    assert_stored_exactly_once(history, acked)
+    for member in members:
+        await member.wait_until(lambda m=member: m.seen(room) >= count, 20)
+        assert_received_exactly_once(member, room, history)
 
 
 def assert_stored_exactly_once(history: list[dict[str, Any]], acked: list[str]) -> None:

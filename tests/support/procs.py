@@ -1,4 +1,7 @@
-"""Start `chatty` processes on free ports, like an operator would, and stop or kill them."""
+"""Processes on free ports, started like an operator would and stopped or killed: the one
+helper of the tests (`tests.support.procs`) and of the benchmarks (`python -m bench`, from the
+repository root). Logs go to a file per process; a process that dies early says so with its log.
+"""
 
 from __future__ import annotations
 
@@ -39,17 +42,51 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_port(port: int, *, up: bool, timeout: float = 20) -> None:
+    """Until something listens on 127.0.0.1:`port` (`up`), or nothing does any more."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                if up:
+                    return
+        except OSError:
+            if not up:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"port {port} not {'up' if up else 'down'} after {timeout}s")
+
+
+def chatty(*args: str) -> list[str]:
+    """The argv of a `chatty` command run by this interpreter (no installed script needed)."""
+    return [sys.executable, "-m", "chatty.cli", *args]
+
+
+def clean_env(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment without chatty's settings (a developer's own must not leak
+    into a child), plus `extra`."""
+    settings = ("CHATTY_", "DATABASE_URL", "REDIS_URL", "JWT_SECRET")
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(settings)}, **extra}
+
+
 @dataclass
 class Proc:
+    """One child process; `port` is set for the ones that accept connections."""
+
     name: str
     popen: subprocess.Popen[bytes]
     log_path: Path
     port: int | None = None
-    args: list[str] = field(default_factory=list)
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -61,6 +98,7 @@ class Proc:
             self.popen.wait(10)
 
     def terminate(self, timeout: float = 15) -> int:
+        """SIGTERM and its exit status; past `timeout` it is killed and TimeoutExpired raised."""
         if self.alive():
             self.popen.send_signal(signal.SIGTERM)
             try:
@@ -71,8 +109,80 @@ class Proc:
                 raise
         return int(self.popen.returncode)
 
+    def stop(self, timeout: float = 10) -> None:
+        """`terminate`, killing it if it does not exit in time."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.terminate(timeout)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def tail(self) -> str:
+        return self.log()[-4000:]
+
+
+def spawn(
+    name: str, argv: list[str], *, env: dict[str, str], log_dir: Path, port: int | None = None
+) -> Proc:
+    """Start `argv` in the repository with exactly `env`; output appended to `<name>.log`."""
+    log_path = log_dir / f"{name}.log"
+    with log_path.open("ab") as log_file:  # the child keeps its own descriptor
+        popen = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    return Proc(name, popen, log_path, port, list(argv), dict(env))
+
+
+def respawn(proc: Proc) -> Proc:
+    """The same command again: same name, argv, environment, port and log file."""
+    return spawn(proc.name, proc.argv, env=proc.env, log_dir=proc.log_path.parent, port=proc.port)
+
+
+def wait_healthy(proc: Proc, timeout: float = 60) -> None:
+    """Until `proc` answers 200 on /healthz."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            raise RuntimeError(f"{proc.name} exited early:\n{proc.tail()}")
+        try:
+            with urllib.request.urlopen(f"{proc.url}/healthz", timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{proc.name} not healthy in {timeout}s:\n{proc.tail()}")
+
+
+def wait_for_log(proc: Proc, needle: str, timeout: float = 60, *, after: int = 0) -> float:
+    """Until `needle` is in the log past its first `after` characters; returns when it was seen
+    (time.monotonic())."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in proc.log()[after:]:
+            return time.monotonic()
+        if not proc.alive():
+            raise RuntimeError(f"{proc.name} exited early:\n{proc.tail()}")
+        time.sleep(0.05)
+    raise TimeoutError(f"{proc.name}: no {needle!r} in {timeout}s:\n{proc.tail()}")
+
+
+def migrate(database_url: str, log_path: Path | None = None) -> None:
+    """`chatty migrate` on that database; its output to `log_path`, or shown if it fails."""
+    env = clean_env({"DATABASE_URL": database_url, "CHATTY_LOG_FORMAT": "json"})
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log_path.open("ab")) if log_path else subprocess.PIPE
+        done = subprocess.run(
+            chatty("migrate"), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+        )
+    if done.returncode != 0:
+        output = (done.stdout or b"").decode(errors="replace")
+        raise RuntimeError(f"chatty migrate failed ({done.returncode}):\n{output}")
 
 
 @dataclass
@@ -109,20 +219,8 @@ class Cluster:
         return cls(tmp, env)
 
     def _spawn(self, name: str, args: list[str], port: int | None) -> Proc:
-        log_path = self.tmp / f"{name}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATTY_", "DATABASE_URL"))}
-        env.pop("REDIS_URL", None)
-        env.update(self.env)
-        env.update({"CHATTY_LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
-        with log_path.open("ab") as log_file:  # the child keeps its own descriptor
-            popen = subprocess.Popen(
-                [sys.executable, "-m", "chatty.cli", *args],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        proc = Proc(name, popen, log_path, port, list(args))
+        env = clean_env({**self.env, "CHATTY_LOG_FORMAT": "json"})
+        proc = spawn(name, chatty(*args), env=env, log_dir=self.tmp, port=port)
         self.procs.append(proc)
         return proc
 
@@ -141,7 +239,7 @@ class Cluster:
 
     def restart(self, *procs: Proc) -> list[Proc]:
         """Kill those of `procs` still running, then start them again, all at once: same names,
-        arguments, ports and logs. Returns the new processes (they replace the old ones in
+        commands, ports and logs. Returns the new processes (they replace the old ones in
         `procs`) once they serve: a gateway answers /healthz, a worker has logged its start.
         """
         for proc in procs:
@@ -149,8 +247,8 @@ class Cluster:
         fresh: list[tuple[Proc, int]] = []
         for proc in procs:
             seen = len(proc.log())
-            self.procs.remove(proc)
-            fresh.append((self._spawn(proc.name, proc.args, proc.port), seen))
+            self.procs[self.procs.index(proc)] = new = respawn(proc)
+            fresh.append((new, seen))
         for new, seen in fresh:
             if new.port is not None:
                 wait_healthy(new)
@@ -160,36 +258,7 @@ class Cluster:
 
     def stop(self) -> None:
         for proc in self.procs:
-            if proc.alive():
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.terminate(10)
+            proc.stop()
 
     def logs(self) -> str:
-        return "\n".join(f"===== {p.name}\n{p.log()[-4000:]}" for p in self.procs)
-
-
-def wait_healthy(proc: Proc, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not proc.alive():
-            raise RuntimeError(f"{proc.name} exited early:\n{proc.log()}")
-        try:
-            with urllib.request.urlopen(f"{proc.url}/healthz", timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{proc.name} not healthy in {timeout}s:\n{proc.log()}")
-
-
-def wait_for_log(proc: Proc, needle: str, timeout: float = 30, *, after: int = 0) -> None:
-    """Wait for `needle` in the log, looking only past its first `after` characters."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if needle in proc.log()[after:]:
-            return
-        if not proc.alive():
-            raise RuntimeError(f"{proc.name} exited early:\n{proc.log()}")
-        time.sleep(0.1)
-    raise TimeoutError(f"{proc.name}: no {needle!r} in {timeout}s:\n{proc.log()}")
+        return "\n".join(f"===== {p.name}\n{p.tail()}" for p in self.procs)

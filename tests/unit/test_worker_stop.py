@@ -22,10 +22,13 @@ class NoEmitter:
 
 async def test_stop_during_a_database_outage_abandons_the_batch_unacked() -> None:
     attempts = 0
+    retried = asyncio.Event()
 
     async def database_away(_items: Any) -> list[Outcome]:
         nonlocal attempts
         attempts += 1
+        if attempts == 3:  # retrying with backoff, as long as it is not told to stop
+            retried.set()
         raise ConnectionRefusedError("database away")
 
     queue = MemoryQueue(max_len=10)
@@ -34,8 +37,7 @@ async def test_stop_during_a_database_outage_abandons_the_batch_unacked() -> Non
     worker = Worker(queue=queue, notifier=Notifier(NoEmitter()), persist=database_away, block_ms=50)
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run(stop))
-    while attempts < 3:  # retrying with backoff, as long as it is not told to stop
-        await asyncio.sleep(0.05)
+    await asyncio.wait_for(retried.wait(), 10)
     stop.set()
     await asyncio.wait_for(running, 2)  # the backoff pause is cut short
     assert await queue.length() == 1, "the batch stays pending for another worker"
