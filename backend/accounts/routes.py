@@ -49,9 +49,11 @@ async def _guarded(
 @routes.post("/api/v1/auth/register")
 async def register(request: web.Request) -> web.Response:
     args = load(_REGISTER, await read_json(request))
-    settings = request.app[SETTINGS]
-    await registration_allowed(request.app[RUNTIME].limiter, settings, client_address(request))
-    return _secret_response(await accounts.register(settings, **args), status=201)
+    settings, rt, address = request.app[SETTINGS], request.app[RUNTIME], client_address(request)
+    await registration_allowed(rt.limiter, settings, address)
+    result = await accounts.register(settings, **args)
+    await rt.sessions.remember_address(args["username"], address)  # the owner's address
+    return _secret_response(result, status=201)
 
 
 @routes.post("/api/v1/auth/login")
@@ -67,7 +69,10 @@ async def login(request: web.Request) -> web.Response:
 async def refresh(request: web.Request) -> web.Response:
     args = load(_REFRESH, await read_json(request))
     sessions = request.app[RUNTIME].sessions
-    return _secret_response(await accounts.refresh(request.app[SETTINGS], sessions, **args))
+    result = await accounts.refresh(request.app[SETTINGS], sessions, **args)
+    # A live refresh token is the owner's: their address is not to be locked out.
+    await sessions.remember_address(result["user"]["username"], client_address(request))
+    return _secret_response(result)
 
 
 @routes.post("/api/v1/auth/logout")
