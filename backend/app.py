@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import structlog
@@ -51,6 +51,7 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
             rt = build_runtime(settings, sio, redis)
             app[RUNTIME] = rt
             ChatSockets(rt).register()
+            rt.sessions.on_revoked(_end_sockets_of(rt))
             tasks = [
                 asyncio.create_task(_presence_loop(rt)),
                 asyncio.create_task(rt.admission.watch()),
@@ -77,6 +78,15 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
     app.add_routes(chat_routes)
     _mount_spa(app, settings.frontend_dir)
     return app
+
+
+def _end_sockets_of(rt: Runtime) -> Callable[[int, str], Awaitable[None]]:
+    """A revoked session's sockets are disconnected on every node (logout, refresh reuse)."""
+
+    async def end(user_id: int, session_id: str) -> None:
+        await rt.membership.session_ended(user_id=user_id, session_id=session_id)
+
+    return end
 
 
 async def _presence_loop(rt: Runtime) -> None:

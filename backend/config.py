@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +14,7 @@ from typing import Any
 from backend.config_limits import LimitSettings, setting
 
 MIN_SECRET_BYTES = 32
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 DATA_DIR = Path("./data")
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
@@ -102,6 +105,19 @@ class Settings(LimitSettings):
         "CHATTY_WORKER_METRICS_HOST",
         "address of `chatty worker`'s metrics endpoint (`0.0.0.0` in a container)",
     )
+    trusted_proxies: str = setting(
+        "",
+        "CHATTY_TRUSTED_PROXIES",
+        "comma-separated addresses or CIDRs of reverse proxies whose `X-Forwarded-For` is "
+        "believed (the client is its rightmost address not in the list); empty: the header "
+        "is ignored",
+    )
+    metrics_token: str = setting(
+        "",
+        "CHATTY_METRICS_TOKEN",
+        "bearer token a gateway's `/metrics` requires (`Authorization: Bearer <token>`); "
+        "empty: the gateway serves no `/metrics`",
+    )
     frontend_dir: Path = setting(
         FRONTEND_DIR,
         "CHATTY_FRONTEND_DIR",
@@ -137,6 +153,10 @@ class Settings(LimitSettings):
                 raise SettingsError(f"{f.metadata['env']}: {exc}") from exc
         values.update(overrides)
         settings = cls(**values)
+        try:
+            trusted_networks(settings.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"CHATTY_TRUSTED_PROXIES: {exc}") from exc
         return settings._with_secret()
 
     def _with_secret(self) -> Settings:
@@ -147,6 +167,14 @@ class Settings(LimitSettings):
         if not self.embedded:
             raise SettingsError("JWT_SECRET is required when REDIS_URL is set (distributed mode)")
         return replace(self, jwt_secret=_embedded_secret(self.data_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_networks(raw: str) -> tuple[IPNetwork, ...]:
+    """`CHATTY_TRUSTED_PROXIES` parsed: addresses are networks of one address."""
+    return tuple(
+        ipaddress.ip_network(item.strip(), strict=False) for item in raw.split(",") if item.strip()
+    )
 
 
 def _embedded_secret(data_dir: Path) -> str:

@@ -24,7 +24,14 @@ class LimitSettings:
     auth_failures_per_minute: int = setting(
         5,
         "CHATTY_AUTH_FAILURES_PER_MINUTE",
-        "failed logins or recoveries per username per minute before `rate_limited`",
+        "failed logins or recoveries per username and client address per minute before "
+        "`rate_limited` (also wrong passwords on the account-settings routes)",
+    )
+    username_failures_per_hour: int = setting(
+        100,
+        "CHATTY_USERNAME_FAILURES_PER_HOUR",
+        "failed logins or recoveries per username per hour from all the addresses together; "
+        "addresses the user signed in from before are exempt (no lock-out)",
     )
     address_failures_per_minute: int = setting(
         30,

@@ -26,6 +26,10 @@ class RegisteredOut(TokensOut):
     recovery_phrase = fields.String(required=True)
 
 
+class RecoveryPhraseOut(StrictSchema):
+    recovery_phrase = fields.String(required=True)
+
+
 class RoomOut(StrictSchema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from backend.accounts.sessions import Sessions, open_sessions
 from backend.admission import Admission
 from backend.chat.recent import MemoryRecentCache, RecentCache, RedisRecentCache
 from backend.config import Settings
@@ -41,6 +42,7 @@ class Runtime:
     notifier: Notifier
     resync: Resync
     admission: Admission
+    sessions: Sessions
     redis: Redis | None
 
     @property
@@ -109,5 +111,6 @@ def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | 
         notifier=Notifier(ServerEmitter(sio)),
         resync=resync,
         admission=Admission(queue, budget_ms=settings.delivery_budget_ms),
+        sessions=open_sessions(settings, redis),
         redis=redis,
     )

@@ -15,9 +15,10 @@ import structlog
 
 from backend.accounts import service as accounts
 from backend.accounts.models import User
-from backend.accounts.tokens import decode_access
+from backend.accounts.tokens import AccessClaims
 from backend.chat import members
 from backend.errors import AppError, RateLimited, Unauthorized
+from backend.http import client_address
 from backend.outages import is_outage
 from backend.realtime.announce import announce_presence
 from backend.realtime.events import room_channel, user_channel
@@ -49,8 +50,10 @@ class Connections:
         return user
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        user, expires_at = await self._authenticate(environ, auth)
-        await self.sio.save_session(sid, {"user": user, "expires_at": expires_at})
+        user, claims = await self._authenticate(environ, auth)
+        expires_at = float(claims.expires_at)
+        session = {"user": user, "expires_at": expires_at, "session_id": claims.session_id}
+        await self.sio.save_session(sid, session)
         self._expiry[sid] = asyncio.get_running_loop().call_later(
             max(0.0, expires_at - time.time()),
             lambda: asyncio.ensure_future(send_socket_away(self.sio, sid)),
@@ -66,16 +69,18 @@ class Connections:
             await self.rt.notifier.presence(peer, True, to=sid)
         log.debug("socket_connected", sid=sid, user_id=user.id)
 
-    async def _authenticate(self, environ: dict[str, Any], auth: Any) -> tuple[User, float]:
-        """The user and their token's expiry, within the limits; else the connection is refused
+    async def _authenticate(self, environ: dict[str, Any], auth: Any) -> tuple[User, AccessClaims]:
+        """The user and their token's claims, within the limits; else the connection is refused
         with `{code, message}`."""
         token = auth.get("token") if isinstance(auth, dict) else None
         request = environ.get("aiohttp.request")
         try:
-            await self.rt.limits.handshake(str(getattr(request, "remote", None) or "?"))
+            await self.rt.limits.handshake(client_address(request) if request else "?")
             if not isinstance(token, str) or not token:
                 raise Unauthorized("missing token")
-            user = await accounts.authenticate(self.rt.settings, token)
+            user, claims = await accounts.verify_access(
+                self.rt.settings, token, sessions=self.rt.sessions
+            )
             if await self.rt.presence.sockets(user.id) >= self.rt.settings.sockets_per_user:
                 raise RateLimited("too many connections for this user")
         except AppError as exc:
@@ -86,7 +91,7 @@ class Connections:
                 raise
             # The database is away: say so at once instead of leaving the client to time out.
             raise _refused("unavailable", "service temporarily unavailable") from exc
-        return user, float(decode_access(self.rt.settings.jwt_secret, token).expires_at)
+        return user, claims
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         log.debug("socket_disconnected", sid=sid, reason=str(reason))

@@ -31,16 +31,17 @@ class MembershipSync(Protocol):
     async def revoked(self, *, user_id: int, session_version: int) -> None:
         """Every socket of the user authenticated before `session_version` is disconnected."""
 
+    async def session_ended(self, *, user_id: int, session_id: str) -> None:
+        """Every socket opened with a token of that session (one login) is disconnected."""
+
 
 async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> None:
     user_id = int(change["user_id"])
     sids = [sid for sid, _eio in list(sio.manager.get_participants("/", user_channel(user_id)))]
-    if change["op"] == "revoke":
-        version = int(change["session_version"])
+    if change["op"] in ("revoke", "end_session"):
         for sid in sids:
             session = await sio.get_session(sid)
-            user = session.get("user") if session else None
-            if user is None or user.session_version < version:
+            if _ended(change, session or {}):
                 await sio.disconnect(sid)
         return
     channel = room_channel(int(change["room_id"]))
@@ -51,12 +52,24 @@ async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> No
             await sio.leave_room(sid, channel)
 
 
+def _ended(change: dict[str, Any], session: dict[str, Any]) -> bool:
+    """Whether a socket's session is one the change ends."""
+    user = session.get("user")
+    if change["op"] == "end_session":
+        return bool(session.get("session_id") == change["session_id"])
+    return user is None or user.session_version < int(change["session_version"])
+
+
 def _membership(user_id: int, room_id: int, joined: bool) -> dict[str, Any]:
     return {"op": "join" if joined else "leave", "user_id": user_id, "room_id": room_id}
 
 
 def _revocation(user_id: int, session_version: int) -> dict[str, Any]:
     return {"op": "revoke", "user_id": user_id, "session_version": session_version}
+
+
+def _session_end(user_id: int, session_id: str) -> dict[str, Any]:
+    return {"op": "end_session", "user_id": user_id, "session_id": session_id}
 
 
 class LocalMembershipSync:
@@ -68,6 +81,9 @@ class LocalMembershipSync:
 
     async def revoked(self, *, user_id: int, session_version: int) -> None:
         await apply_locally(self._sio, _revocation(user_id, session_version))
+
+    async def session_ended(self, *, user_id: int, session_id: str) -> None:
+        await apply_locally(self._sio, _session_end(user_id, session_id))
 
 
 class RedisMembershipSync:
@@ -91,6 +107,9 @@ class RedisMembershipSync:
 
     async def revoked(self, *, user_id: int, session_version: int) -> None:
         await self._broadcast(_revocation(user_id, session_version))
+
+    async def session_ended(self, *, user_id: int, session_id: str) -> None:
+        await self._broadcast(_session_end(user_id, session_id))
 
     async def _broadcast(self, change: dict[str, Any]) -> None:
         # Published first: with Redis away this raises before anything changed anywhere, so

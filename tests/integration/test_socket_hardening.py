@@ -247,3 +247,34 @@ def test_a_gateway_without_redis_refuses_to_start(tmp_path: Any) -> None:
     )
     assert done.returncode == 2
     assert "needs REDIS_URL" in done.stderr
+
+
+async def test_logout_disconnects_that_sessions_sockets_on_every_node(
+    cluster: Callable[..., Any], api_at: Callable[[str], Api]
+) -> None:
+    """Finding 2, the socket half: a revoked session's open sockets end on every node, the
+    user's other sessions stay."""
+    c = cluster()
+    a, b = c.gateway(), c.gateway()
+    alice = await api_at(a.url).register()
+    status, other = await api_at(a.url).call(
+        "POST", "/api/v1/auth/login", {"username": alice.name, "password": "password123"}
+    )
+    assert status == 200
+    doomed = await Live.connect(b.url, alice.token)
+    kept = await Live.connect(b.url, other["access_token"])
+    try:
+        status, _ = await alice.api.call(
+            "POST", "/api/v1/auth/logout", {"refresh_token": alice.auth["refresh_token"]}
+        )
+        assert status == 204
+        for _ in range(100):  # polling a condition, not waiting for a time
+            if not doomed.sio.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not doomed.sio.connected
+        assert kept.sio.connected
+        assert (await kept.call("sync", {"rooms": {}}))["ok"]
+    finally:
+        await doomed.close()
+        await kept.close()
