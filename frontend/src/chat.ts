@@ -3,6 +3,7 @@
  * feeds it from REST and Socket.IO, and tells the view what changed. No DOM here.
  */
 import { Api } from './api';
+import { MAX_BODY } from './limits';
 import { Realtime, newClientMsgId, type ConnectionState } from './realtime';
 import type { SessionManager } from './session';
 import { ReadReceipts } from './state/receipts';
@@ -34,7 +35,6 @@ export type Change =
   | { type: 'removed'; roomId: number }
   | { type: 'expired' };
 
-export const MAX_BODY = 4000;
 const OFFLINE = 'no connection';
 const SEND_TIMEOUT_MS = 10_000;
 
