@@ -4,11 +4,13 @@
  * parts a change touches.
  */
 import type { ChatController, Change, TimelineReason } from '../chat';
+import { Drafts } from '../drafts';
 import type { Room } from '../types';
 import type { ViewContext } from './context';
 import { ConversationView, emptyConversation } from './conversation';
 import { h, replaceChildren } from './dom';
 import { SidebarView } from './sidebar';
+import { roomSwitcher } from './switcher';
 
 export interface ViewDeps {
   navigate(hash: string): void;
@@ -28,18 +30,29 @@ export class ChatView {
 
   private roomId: number | null = null;
   private conv: ConversationView | null = null;
-  private readonly drafts = new Map<number, string>();
+  private readonly drafts: Drafts;
   private dirty = new Set<Part>();
   private frame: number | null = null;
   private pendingReason = new Set<TimelineReason>();
   private bannerTimer: ReturnType<typeof setTimeout> | null = null;
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribe: () => void;
+  private readonly phone = window.matchMedia('(max-width: 720px)');
+  private readonly onLayout = (): void => this.sidebar.setPrimary(this.phone.matches && this.roomId === null);
+  /** After sign-in or a reload, focus starts on the room list once it is there. */
+  private focusPlaced = false;
+  private readonly onKeyDown = (ev: KeyboardEvent): void => {
+    if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === 'k') {
+      ev.preventDefault();
+      if (!document.querySelector('dialog[open]')) roomSwitcher(this.ctx);
+    }
+  };
 
   constructor(
     private readonly chat: ChatController,
     private readonly deps: ViewDeps,
   ) {
+    this.drafts = new Drafts(chat.me.id);
     this.ctx = {
       chat,
       navigate: (hash) => deps.navigate(hash),
@@ -60,10 +73,15 @@ export class ChatView {
     this.unsubscribe = chat.subscribe((c) => this.onChange(c));
     this.sidebar.renderRooms(null);
     this.renderConversation(null);
+    document.addEventListener('keydown', this.onKeyDown);
+    this.phone.addEventListener('change', this.onLayout);
+    this.onLayout();
   }
 
   destroy(): void {
     this.unsubscribe();
+    document.removeEventListener('keydown', this.onKeyDown);
+    this.phone.removeEventListener('change', this.onLayout);
     if (this.frame !== null) cancelAnimationFrame(this.frame);
     if (this.bannerTimer !== null) clearTimeout(this.bannerTimer);
     this.root.remove();
@@ -81,9 +99,13 @@ export class ChatView {
     const unreadFrom = entry && entry.unread > 0 ? entry.room.last_seq - entry.unread + 1 : null;
     this.chat.openRoom(roomId);
     this.root.classList.toggle('app--room-open', roomId !== null);
+    this.onLayout();
     this.renderConversation(unreadFrom);
     this.sidebar.renderRooms(roomId);
-    if (roomId !== null) this.conv?.focusComposer();
+    if (roomId !== null) {
+      this.focusPlaced = true;
+      this.conv?.focusComposer();
+    }
   }
 
   private renderConversation(unreadFrom: number | null): void {
@@ -116,6 +138,9 @@ export class ChatView {
       case 'receipts':
         if (c.roomId === this.roomId) this.mark('messages');
         break;
+      case 'members':
+        if (c.roomId === this.roomId) this.mark('header');
+        break;
       case 'typing':
         if (c.roomId === this.roomId) this.mark('typing');
         break;
@@ -125,6 +150,8 @@ export class ChatView {
         break;
       case 'connection':
         this.renderBanner();
+        this.mark('rooms'); // presence dots: unknown while offline
+        this.mark('header');
         break;
       case 'announce':
         this.announce(c.text);
@@ -146,7 +173,14 @@ export class ChatView {
     this.frame = null;
     const dirty = this.dirty;
     this.dirty = new Set();
-    if (dirty.has('rooms')) this.sidebar.renderRooms(this.roomId);
+    if (dirty.has('rooms')) {
+      this.sidebar.renderRooms(this.roomId);
+      if (!this.focusPlaced && this.chat.roomsLoaded) {
+        this.focusPlaced = true;
+        const idle = !document.activeElement || document.activeElement === document.body;
+        if (idle && this.roomId === null) this.sidebar.focusStart();
+      }
+    }
     if (!this.conv) return;
     if (dirty.has('header')) this.conv.renderHeader();
     if (dirty.has('messages')) {

@@ -1,13 +1,15 @@
 /** The open conversation: its header (title, presence, room actions), message list, typing line and composer. */
 import type { TimelineReason } from '../chat';
+import type { Drafts } from '../drafts';
 import { roomTitle } from '../state/rooms';
 import { typingText } from '../state/typing';
 import { ComposerView } from './composer';
 import type { ViewContext } from './context';
 import { addMemberDialog, browseDialog, confirmDialog, createRoomDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
+import { membersDialog } from './members';
 import { MessageListView } from './message-list';
-import { roomIcon } from './sidebar';
+import { presenceOf, roomIcon } from './sidebar';
 
 export class ConversationView {
   readonly root: HTMLElement;
@@ -15,6 +17,7 @@ export class ConversationView {
   private readonly title: HTMLElement;
   private readonly subtitle: HTMLElement;
   private readonly addMember: HTMLButtonElement;
+  private readonly membersButton: HTMLButtonElement;
   private readonly leave: HTMLButtonElement;
   private readonly typing: HTMLElement;
   private readonly messages: MessageListView;
@@ -23,19 +26,20 @@ export class ConversationView {
   constructor(
     private readonly ctx: ViewContext,
     private readonly roomId: number,
-    opts: { unreadFrom: number | null; drafts: Map<number, string>; requestRender(): void },
+    opts: { unreadFrom: number | null; drafts: Drafts; requestRender(): void },
   ) {
     const chat = ctx.chat;
     const back = h('button', { class: 'icon-btn conv__back', attrs: { type: 'button', 'aria-label': 'Back to rooms', 'data-testid': 'back-button' } }, icon('back'));
     this.icon = h('span', { class: 'conv__icon' });
     this.title = h('h1', { class: 'conv__title', attrs: { 'data-testid': 'room-title' } });
-    this.subtitle = h('p', { class: 'conv__subtitle', attrs: { 'data-testid': 'room-subtitle' } });
+    this.subtitle = h('span', { attrs: { 'data-testid': 'room-subtitle' } });
     this.addMember = h(
       'button',
       { class: 'btn btn--secondary btn--sm', attrs: { type: 'button', 'data-testid': 'add-member-button' } },
       icon('userPlus'),
       h('span', { class: 'btn__label', text: 'Add people' }),
     );
+    this.membersButton = h('button', { class: 'link-btn', attrs: { type: 'button', 'data-testid': 'members-button', 'aria-haspopup': 'dialog' } });
     this.leave = h(
       'button',
       { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'leave-room-button' } },
@@ -47,7 +51,10 @@ export class ConversationView {
       requestRender: opts.requestRender,
       focusComposer: () => this.focusComposer(),
     });
-    this.composer = new ComposerView(ctx, roomId, opts.drafts, { sent: () => this.messages.onOwnMessage() });
+    this.composer = new ComposerView(ctx, roomId, opts.drafts, {
+      sent: () => this.messages.onOwnMessage(),
+      editLast: () => this.messages.editLast(),
+    });
     this.root = h(
       'div',
       { class: 'conv' },
@@ -56,7 +63,7 @@ export class ConversationView {
         { class: 'conv__header' },
         back,
         this.icon,
-        h('div', { class: 'conv__heading' }, this.title, this.subtitle),
+        h('div', { class: 'conv__heading' }, this.title, h('p', { class: 'conv__subtitle' }, this.subtitle, this.membersButton)),
         h('div', { class: 'conv__tools' }, this.addMember, this.leave),
       ),
       this.messages.root,
@@ -70,6 +77,10 @@ export class ConversationView {
       if (room) addMemberDialog(chat, room);
     });
     this.leave.addEventListener('click', () => this.confirmLeave());
+    this.membersButton.addEventListener('click', () => {
+      const room = chat.rooms.get(roomId)?.room;
+      if (room) membersDialog(ctx, roomId, `Members of ${roomTitle(room)}`);
+    });
 
     this.renderHeader();
     this.renderMessages(new Set());
@@ -101,6 +112,7 @@ export class ConversationView {
       this.subtitle.textContent = chat.roomsLoaded ? 'You are not a member of this room.' : '';
       this.addMember.hidden = true;
       this.leave.hidden = true;
+      this.membersButton.hidden = true;
       this.composer.form.hidden = chat.roomsLoaded;
       return;
     }
@@ -109,11 +121,15 @@ export class ConversationView {
     this.title.textContent = roomTitle(room);
     replaceChildren(this.icon, roomIcon(this.ctx, room));
     if (room.kind === 'dm' && room.peer) {
-      const online = chat.online.has(room.peer.id);
-      // Presence is only known from `presence` events, so "offline" is not claimed, just not "online".
-      this.subtitle.textContent = online ? `@${room.peer.username} · online` : `@${room.peer.username}`;
+      const state = presenceOf(this.ctx, room.peer.id);
+      const text = { online: ' · online', offline: '', unknown: ' · presence unknown while offline' }[state];
+      this.subtitle.textContent = `@${room.peer.username}${text}`;
+      this.membersButton.hidden = true;
     } else {
-      this.subtitle.textContent = `${room.kind === 'private' ? 'Private' : 'Public'} room · ${room.member_count} ${room.member_count === 1 ? 'member' : 'members'}`;
+      this.subtitle.textContent = `${room.kind === 'private' ? 'Private' : 'Public'} room · `;
+      const count = chat.members.get(room.id)?.length ?? room.member_count;
+      this.membersButton.textContent = `${count} ${count === 1 ? 'member' : 'members'}`;
+      this.membersButton.hidden = false;
     }
     this.addMember.hidden = room.kind === 'dm';
     this.leave.hidden = room.kind === 'dm';

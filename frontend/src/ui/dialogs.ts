@@ -41,7 +41,15 @@ export function userLabel(user: User): HTMLElement {
 /** A search-as-you-type user picker over GET /users?q=. */
 function userSearch(
   chat: ChatController,
-  opts: { label: string; inputTestId: string; resultTestId: string; action: string; onPick(user: User, button: HTMLButtonElement): Promise<void> },
+  opts: {
+    label: string;
+    inputTestId: string;
+    resultTestId: string;
+    action: string;
+    onPick(user: User, button: HTMLButtonElement): Promise<void>;
+    /** Results already done (say, already members): shown so, not offered. */
+    done?(user: User): string | null;
+  },
 ): Node[] {
   const input = h('input', {
     class: 'input',
@@ -72,14 +80,19 @@ function userSearch(
         replaceChildren(
           results,
           ...others.map((u) => {
+            const done = opts.done?.(u) ?? null;
             const b = h(
               'button',
-              { class: 'picker__item', attrs: { type: 'button', 'data-testid': opts.resultTestId, 'data-username': u.username } },
+              {
+                class: `picker__item${done ? ' picker__item--done' : ''}`,
+                attrs: { type: 'button', 'data-testid': opts.resultTestId, 'data-username': u.username, 'data-added': done ? 'true' : null, 'aria-disabled': done ? 'true' : null },
+              },
               avatar(u, 'avatar--sm'),
               userLabel(u),
-              h('span', { class: 'picker__action', text: opts.action }),
+              h('span', { class: 'picker__action', text: done ?? opts.action }),
             );
             b.addEventListener('click', () => {
+              if (b.getAttribute('aria-disabled') === 'true') return;
               b.disabled = true;
               opts.onPick(u, b).catch((err: unknown) => {
                 b.disabled = false;
@@ -103,6 +116,10 @@ function userSearch(
       ev.preventDefault();
       if (timer !== null) clearTimeout(timer);
       search();
+    } else if (ev.key === 'Escape') {
+      // A search field would only clear itself: Escape closes the dialog, as everywhere else.
+      ev.preventDefault();
+      input.closest('dialog')?.close();
     }
   });
   queueMicrotask(() => input.focus());
@@ -248,12 +265,17 @@ export function dmDialog(chat: ChatController, open: (room: Room) => void): void
 }
 
 export function addMemberDialog(chat: ChatController, room: Room): void {
-  openDialog(`Add people to ${room.name}`, 'add-member-dialog', () =>
-    userSearch(chat, {
+  openDialog(`Add people to ${room.name}`, 'add-member-dialog', () => {
+    const memberIds = (): Set<number> => new Set((chat.members.get(room.id) ?? []).map((m) => m.id));
+    const already = h('p', { class: 'picker__status', attrs: { 'data-testid': 'already-members' } });
+    const members = chat.members.get(room.id) ?? [];
+    already.textContent = members.length > 0 ? `Already in: ${members.map((m) => (m.id === chat.me.id ? 'you' : m.display_name || m.username)).join(', ')}` : '';
+    const search = userSearch(chat, {
       label: 'Find a person',
       inputTestId: 'member-add-input',
       resultTestId: 'member-add-result',
       action: 'Add',
+      done: (user) => (memberIds().has(user.id) ? 'Already in' : null),
       async onPick(user, button) {
         try {
           await chat.addMember(room.id, user);
@@ -264,9 +286,16 @@ export function addMemberDialog(chat: ChatController, room: Room): void {
         const action = button.querySelector('.picker__action');
         if (action) action.textContent = 'Added ✓';
         button.setAttribute('data-added', 'true');
+        button.setAttribute('aria-disabled', 'true');
+        button.disabled = false;
+        // Ready for the next person: back to the search, its text selected.
+        const input = button.closest('dialog')?.querySelector<HTMLInputElement>('input[type="search"]');
+        input?.focus();
+        input?.select();
       },
-    }),
-  );
+    });
+    return [already, ...search];
+  });
 }
 
 /** A small confirmation, without window.confirm (which blocks and is unstylable). */

@@ -4,7 +4,6 @@
  * position) are kept; follows the bottom when the reader is there, loads older history at the top.
  */
 import type { TimelineReason } from '../chat';
-import { MAX_BODY } from '../limits';
 import type { PendingMessage } from '../state/timeline';
 import type { Message, User } from '../types';
 import type { ViewContext } from './context';
@@ -37,7 +36,13 @@ export class MessageListView {
   private readonly retryLoad: HTMLButtonElement;
   private readonly list: HTMLOListElement;
   private readonly jump: HTMLButtonElement;
+  private readonly jumpUnread: HTMLButtonElement;
   private readonly rendered = new Map<string, Rendered>();
+  /** Roving tabindex: the one message in the tab order (the last one focused, else the newest). */
+  private activeKey: string | null = null;
+  private roving: HTMLElement | null = null;
+  /** Opening a room with unread messages starts at the first of them, not at the bottom. */
+  private startAtUnread: boolean;
   private editingSeq: number | null = null;
   private stickToBottom = true;
   private unseenBelow = 0;
@@ -52,15 +57,22 @@ export class MessageListView {
     this.topStatus = h('p', { class: 'conv__top-status', attrs: { role: 'status' } });
     this.retryLoad = h('button', { class: 'btn btn--secondary btn--sm', attrs: { type: 'button', hidden: true }, text: 'Try again' });
     this.list = h('ol', { class: 'messages', attrs: { 'data-testid': 'message-list', 'aria-label': 'Messages' } });
+    // One tab stop: the messages carry a roving tabindex (arrow keys move between them).
     this.scroller = h(
       'div',
-      { class: 'conv__scroller', attrs: { 'data-testid': 'message-scroller', tabindex: '0', 'aria-label': 'Conversation' } },
+      { class: 'conv__scroller', attrs: { 'data-testid': 'message-scroller' } },
       h('div', { class: 'conv__top' }, this.topStatus, this.retryLoad),
       this.list,
     );
     this.jump = h('button', { class: 'jump', attrs: { type: 'button', hidden: true, 'data-testid': 'jump-to-latest' }, text: 'New messages ↓' });
-    this.root = h('div', { class: 'conv__body' }, this.scroller, this.jump);
+    this.jumpUnread = h('button', { class: 'jump jump--up', attrs: { type: 'button', hidden: true, 'data-testid': 'jump-to-unread' }, text: '↑ Jump to first unread' });
+    this.root = h('div', { class: 'conv__body' }, this.jumpUnread, this.scroller, this.jump);
+    this.startAtUnread = unreadFrom !== null;
     this.jump.addEventListener('click', () => this.scrollToBottom());
+    this.jumpUnread.addEventListener('click', () => this.scrollToUnread());
+    this.list.addEventListener('keydown', (ev) => this.onKey(ev));
+    this.list.addEventListener('focusin', (ev) => this.onFocusIn(ev));
+    this.list.addEventListener('focusout', (ev) => this.onFocusOut(ev));
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.retryLoad.addEventListener('click', () => void ctx.chat.retryHistory(roomId));
   }
@@ -77,6 +89,20 @@ export class MessageListView {
   /** A change of the reader's own making (sent, echoed back) keeps the view at the bottom. */
   followBottom(): void {
     this.stickToBottom = true;
+  }
+
+  /** Edit the newest own message that is not deleted; false when there is none. */
+  editLast(): boolean {
+    const chat = this.ctx.chat;
+    const msgs = chat.timeline(this.roomId).messages();
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      const m = msgs[i]!;
+      if (m.sender.id === chat.me.id && !m.deleted) {
+        this.startEdit(m.seq);
+        return true;
+      }
+    }
+    return false;
   }
 
   render(reasons: ReadonlySet<TimelineReason>): void {
@@ -143,9 +169,12 @@ export class MessageListView {
       let r = this.rendered.get(w.key);
       if (!r || r.ref !== w.ref || r.sig !== w.sig) {
         const el = w.make();
+        el.dataset.key = w.key;
         if (r) {
+          const hadFocus = r.el === document.activeElement;
           if (cursor === r.el) cursor = el;
           r.el.replaceWith(el);
+          if (hadFocus && el.tabIndex === -1) el.focus({ preventScroll: true });
         }
         r = { ref: w.ref, sig: w.sig, el };
         this.rendered.set(w.key, r);
@@ -161,9 +190,26 @@ export class MessageListView {
       }
     }
 
-    // Scroll: follow the bottom when we were there; keep the view steady when history grows above.
+    this.updateRoving();
+
+    // Scroll: start at the first unread; follow the bottom when we were there; keep the view
+    // steady when history grows above.
     const added = this.list.childElementCount - countBefore;
-    if (wasAtBottom || reasons.has('latest')) {
+    const marker = this.rendered.get('unread')?.el;
+    const oldest = tl.oldestSeq();
+    if (this.startAtUnread && tl.loadedLatest && !marker && tl.hasMoreBefore && oldest !== null && this.unreadFrom !== null && oldest > this.unreadFrom && !error) {
+      scroller.scrollTop = 0; // the first unread is further back: fetch older pages first
+      void chat.loadOlder(roomId);
+    } else if (this.startAtUnread && tl.loadedLatest && marker) {
+      this.startAtUnread = false;
+      scroller.scrollTop += marker.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+      this.stickToBottom = this.atBottom();
+      if (!this.stickToBottom) {
+        this.jump.hidden = false;
+        this.jump.textContent = 'Jump to latest ↓';
+      }
+    } else if (wasAtBottom || reasons.has('latest')) {
+      if (tl.loadedLatest) this.startAtUnread = false;
       scroller.scrollTop = scroller.scrollHeight;
     } else if (reasons.has('older')) {
       scroller.scrollTop = scroller.scrollHeight - fromBottom;
@@ -172,22 +218,46 @@ export class MessageListView {
       this.jump.hidden = false;
       this.jump.textContent = this.unseenBelow === 1 ? '1 new message ↓' : `${this.unseenBelow} new messages ↓`;
     }
-    chat.setViewport(roomId, this.stickToBottom);
+    this.updateJumpUnread();
+    // Nothing counts as read before the list is placed at the first unread.
+    chat.setViewport(roomId, this.stickToBottom && !this.startAtUnread);
     // Fill the viewport: a short first page may not be scrollable yet.
     if (!loading && tl.loadedLatest && tl.hasMoreBefore && scroller.scrollHeight <= scroller.clientHeight + LOAD_OLDER_PX && !error) {
       void chat.loadOlder(roomId);
     }
   }
 
+  private atBottom(): boolean {
+    const s = this.scroller;
+    return s.scrollHeight - s.scrollTop - s.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  /** "Jump to first unread" while the "New messages" line is above the visible part. */
+  private updateJumpUnread(): void {
+    const marker = this.rendered.get('unread')?.el;
+    this.jumpUnread.hidden = !marker || marker.getBoundingClientRect().bottom > this.scroller.getBoundingClientRect().top;
+  }
+
+  private scrollToUnread(): void {
+    const marker = this.rendered.get('unread')?.el;
+    if (!marker) return;
+    this.scroller.scrollTop += marker.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top - 8;
+    this.jumpUnread.hidden = true;
+    // Continue reading from there with the keyboard: the first unread message takes focus.
+    const first = marker.nextElementSibling;
+    if (first instanceof HTMLElement && first.dataset.testid === 'message') first.focus({ preventScroll: true });
+  }
+
   private onScroll(): void {
     const s = this.scroller;
-    const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight < NEAR_BOTTOM_PX;
+    const atBottom = this.atBottom();
     this.stickToBottom = atBottom;
+    this.updateJumpUnread();
     if (atBottom) {
       this.unseenBelow = 0;
       this.jump.hidden = true;
     }
-    this.ctx.chat.setViewport(this.roomId, atBottom);
+    this.ctx.chat.setViewport(this.roomId, atBottom && !this.startAtUnread);
     if (s.scrollTop < LOAD_OLDER_PX) void this.ctx.chat.loadOlder(this.roomId);
   }
 
@@ -197,6 +267,71 @@ export class MessageListView {
     this.unseenBelow = 0;
     this.jump.hidden = true;
     this.ctx.chat.setViewport(this.roomId, true);
+  }
+
+  // --- keyboard: roving tabindex over the messages ------------------------------------------------
+
+  private messageEls(): HTMLElement[] {
+    return [...this.list.querySelectorAll<HTMLElement>(':scope > [data-testid="message"]')];
+  }
+
+  private updateRoving(): void {
+    const els = this.messageEls();
+    const active = (this.activeKey !== null ? this.rendered.get(this.activeKey)?.el : undefined) ?? els[els.length - 1] ?? null;
+    if (this.roving && this.roving !== active) this.roving.tabIndex = -1;
+    if (active) active.tabIndex = 0;
+    this.roving = active;
+  }
+
+  private onFocusIn(ev: FocusEvent): void {
+    const li = (ev.target as Element).closest<HTMLElement>('[data-testid="message"]');
+    if (!li || !this.list.contains(li)) return;
+    this.activeKey = li.dataset.key ?? null;
+    this.updateRoving();
+    // The focused message's actions (and links) join the tab order after it.
+    for (const el of li.querySelectorAll<HTMLElement>('.msg__bubble a, .msg__actions button, .msg__status button')) el.tabIndex = 0;
+  }
+
+  private onFocusOut(ev: FocusEvent): void {
+    const li = (ev.target as Element).closest<HTMLElement>('[data-testid="message"]');
+    if (!li || (ev.relatedTarget instanceof Node && li.contains(ev.relatedTarget))) return;
+    for (const el of li.querySelectorAll<HTMLElement>('.msg__bubble a, .msg__actions button, .msg__status button')) el.tabIndex = -1;
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    const target = ev.target as HTMLElement;
+    const li = target.closest<HTMLElement>('[data-testid="message"]');
+    if (!li) return;
+    if (target !== li) {
+      // Inside a message (an action, a link): Escape goes back to the message itself.
+      if (ev.key === 'Escape' && !target.closest('form')) {
+        ev.preventDefault();
+        li.focus();
+      }
+      return;
+    }
+    const els = this.messageEls();
+    const i = els.indexOf(li);
+    let next: HTMLElement | undefined;
+    if (ev.key === 'ArrowUp') next = els[i - 1];
+    else if (ev.key === 'ArrowDown') next = els[i + 1];
+    else if (ev.key === 'Home') next = els[0];
+    else if (ev.key === 'End') next = els[els.length - 1];
+    else if (ev.key === 'Enter') {
+      li.querySelector<HTMLElement>('.msg__actions button, .msg__status button, .msg__bubble a')?.focus();
+      ev.preventDefault();
+      return;
+    } else if (ev.key === 'Escape') {
+      ev.preventDefault();
+      this.hooks.focusComposer();
+      return;
+    } else return;
+    ev.preventDefault();
+    if (ev.key === 'ArrowUp' && i === 0) void this.ctx.chat.loadOlder(this.roomId);
+    if (next) {
+      next.focus();
+      next.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   // --- one message ------------------------------------------------------------------------------
@@ -256,6 +391,8 @@ export class MessageListView {
     }
     if (gutter) li.append(gutter);
     li.append(main);
+    li.tabIndex = -1;
+    if (!editing) for (const el of li.querySelectorAll<HTMLElement>('a, button')) el.tabIndex = -1;
     return li;
   }
 
@@ -266,7 +403,14 @@ export class MessageListView {
 
   private pendingEl(p: PendingMessage): HTMLElement {
     const chat = this.ctx.chat;
-    const stateText = p.state === 'sending' ? 'Sending…' : p.state === 'sent' ? 'Sent' : `Not delivered${p.error ? `: ${p.error}` : ''}`;
+    const stateText =
+      p.state === 'queued'
+        ? 'Waiting for connection…'
+        : p.state === 'sending'
+          ? 'Sending…'
+          : p.state === 'sent'
+            ? 'Sent'
+            : `Not delivered${p.error ? `: ${p.error}` : ''}`;
     const status = h('div', { class: 'msg__status', attrs: { 'data-testid': 'message-status' } }, h('span', { text: stateText }));
     if (p.state === 'failed') {
       if (p.retryable !== false) {
@@ -278,11 +422,12 @@ export class MessageListView {
       discard.addEventListener('click', () => chat.discard(this.roomId, p.clientMsgId));
       status.append(discard);
     }
+    for (const el of status.querySelectorAll<HTMLElement>('button')) el.tabIndex = -1;
     return h(
       'li',
       {
         class: `msg msg--own msg--pending msg--${p.state}`,
-        attrs: { 'data-testid': 'message', 'data-state': p.state, 'data-client-msg-id': p.clientMsgId },
+        attrs: { 'data-testid': 'message', 'data-state': p.state, 'data-client-msg-id': p.clientMsgId, tabindex: '-1' },
       },
       h(
         'div',
@@ -315,7 +460,7 @@ export class MessageListView {
   }
 
   private editForm(m: Message): HTMLElement {
-    const input = h('textarea', { class: 'input msg__edit-input', attrs: { 'data-testid': 'edit-input', rows: 2, maxlength: MAX_BODY, 'aria-label': 'Edit message' } });
+    const input = h('textarea', { class: 'input msg__edit-input', attrs: { 'data-testid': 'edit-input', rows: 2, 'aria-label': 'Edit message' } });
     input.value = bodyToSource(m.body);
     const save = h('button', { class: 'btn btn--primary btn--sm', attrs: { type: 'submit', 'data-testid': 'edit-save' }, text: 'Save' });
     const cancel = h('button', { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'edit-cancel' }, text: 'Cancel' });

@@ -11,6 +11,7 @@ export class SidebarView {
   private readonly roomList: HTMLUListElement;
   private readonly roomsEmpty: HTMLElement;
   private readonly meChip: HTMLElement;
+  private readonly heading: HTMLElement;
 
   constructor(
     private readonly ctx: ViewContext,
@@ -20,6 +21,7 @@ export class SidebarView {
     this.roomList = h('ul', { class: 'room-list', attrs: { 'data-testid': 'room-list' } });
     this.roomsEmpty = h('p', { class: 'sidebar__empty', text: 'Loading your rooms…' });
     this.meChip = h('div', { class: 'me' });
+    const settings = h('a', { class: 'btn btn--ghost btn--sm', attrs: { href: '#/settings', 'data-testid': 'settings-link' }, text: 'Settings' });
     const signOut = h('button', { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'logout-button' }, text: 'Sign out' });
     signOut.addEventListener('click', logout);
     const action = (label: string, glyph: Node, testid: string, fn: () => void): HTMLButtonElement => {
@@ -33,6 +35,7 @@ export class SidebarView {
       return b;
     };
     const open = (r: Room): void => ctx.openRoom(r);
+    this.heading = h('h2', { class: 'sr-only', text: 'Rooms' });
     this.root = h(
       'aside',
       { class: 'sidebar', attrs: { 'aria-label': 'Rooms' } },
@@ -40,8 +43,9 @@ export class SidebarView {
         'header',
         { class: 'sidebar__header' },
         h('div', { class: 'brand brand--small' }, h('span', { class: 'brand__mark', attrs: { 'aria-hidden': 'true' } }), 'chatty'),
-        signOut,
+        h('div', { class: 'sidebar__account' }, settings, signOut),
       ),
+      this.heading,
       this.meChip,
       h(
         'div',
@@ -53,6 +57,25 @@ export class SidebarView {
       h('nav', { class: 'sidebar__rooms', attrs: { 'aria-label': 'Your rooms' } }, this.roomList, this.roomsEmpty),
     );
     this.renderMe();
+  }
+
+  /**
+   * On a phone with no room open the room list is the whole screen: it is then the page's `main`
+   * landmark with its `h1` (the conversation, hidden, is not).
+   */
+  setPrimary(primary: boolean): void {
+    if (primary) {
+      this.root.setAttribute('role', 'main');
+      this.heading.setAttribute('aria-level', '1');
+    } else {
+      this.root.removeAttribute('role');
+      this.heading.removeAttribute('aria-level');
+    }
+  }
+
+  /** Where focus starts after sign-in: the first room, else "New room". */
+  focusStart(): void {
+    (this.roomList.querySelector<HTMLElement>('[data-testid="room-item"]') ?? this.root.querySelector<HTMLElement>('[data-testid="create-room-button"]'))?.focus();
   }
 
   renderMe(): void {
@@ -88,8 +111,7 @@ export class SidebarView {
     const chat = this.ctx.chat;
     const room = e.room;
     const active = room.id === activeId;
-    const msgs = chat.timeline(room.id).messages();
-    const last = msgs[msgs.length - 1];
+    const last = chat.lastMessage(room.id);
     let preview = '';
     if (last) {
       const who = last.sender.id === chat.me.id ? 'You' : last.sender.display_name || last.sender.username;
@@ -134,12 +156,11 @@ export class SidebarView {
 export function roomIcon(ctx: ViewContext, room: Room): HTMLElement {
   if (room.kind === 'dm' && room.peer) {
     const peer = room.peer;
-    const online = ctx.chat.online.has(peer.id);
     return h(
       'span',
       { class: `avatar ${avatarClass(peer.username)}`, attrs: { 'aria-hidden': 'true' } },
       initials(peer.display_name || peer.username),
-      h('span', { class: `presence${online ? ' presence--online' : ''}`, attrs: { 'data-testid': 'presence-dot', 'data-online': String(online) } }),
+      presenceDot(ctx, peer.id),
     );
   }
   return h(
@@ -147,4 +168,18 @@ export function roomIcon(ctx: ViewContext, room: Room): HTMLElement {
     { class: `room-glyph${room.kind === 'private' ? ' room-glyph--private' : ''}`, attrs: { 'aria-hidden': 'true' } },
     icon(room.kind === 'private' ? 'lock' : 'hash'),
   );
+}
+
+/** online / offline / unknown (no connection: presence comes as events, so it is not known). */
+export function presenceOf(ctx: ViewContext, userId: number): 'online' | 'offline' | 'unknown' {
+  if (!ctx.chat.presenceKnown) return 'unknown';
+  return ctx.chat.online.has(userId) ? 'online' : 'offline';
+}
+
+export function presenceDot(ctx: ViewContext, userId: number): HTMLElement {
+  const state = presenceOf(ctx, userId);
+  return h('span', {
+    class: `presence presence--${state}`,
+    attrs: { 'data-testid': 'presence-dot', 'data-online': state === 'unknown' ? 'unknown' : String(state === 'online') },
+  });
 }
