@@ -459,6 +459,14 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await pageD.getByTestId('back-button').click();
     await roomItem(pageD).waitFor();
     await shot(pageD, 'phone-room-list-daily');
+    // The phone room list is the page's main landmark, with an h1.
+    const landmarks = await pageD.evaluate(() => {
+      const shown = (el) => el.getClientRects().length > 0;
+      const mains = [...document.querySelectorAll('main, [role="main"]')].filter(shown);
+      const h1s = [...document.querySelectorAll('h1, [aria-level="1"]')].filter((el) => shown(el) && mains.some((m) => m.contains(el)));
+      return { mains: mains.length, h1s: h1s.length };
+    });
+    assert.deepEqual(landmarks, { mains: 1, h1s: 1 }, 'one main landmark with an h1 on the phone room list');
     await pageD.setViewportSize(DESKTOP);
     await roomItem(pageD).click();
     await send(pageD, 'to be deleted');
@@ -470,6 +478,17 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await pageD.getByTestId('confirm-yes').click();
     await mine.waitFor({ state: 'detached' });
     assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);
+  });
+
+  step('the account settings screen passes axe-core', async () => {
+    await pageD.getByTestId('settings-link').click();
+    await pageD.getByTestId('change-password-form').waitFor();
+    await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'current-password');
+    await shot(pageD, 'desktop-account-settings');
+    const found = await accessible(pageD, 'account settings');
+    assert.deepEqual(found, [], `axe-core found serious or critical violations:\n${found.join('\n')}`);
+    await pageD.getByTestId('settings-back').click();
+    await roomItem(pageD).waitFor();
   });
 
   step('had no unexpected dialogs, page errors or CSP violations', async () => {

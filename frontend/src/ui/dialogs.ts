@@ -2,13 +2,14 @@
 import { ApiError, describeError } from '../api';
 import type { ChatController } from '../chat';
 import type { Room, User } from '../types';
-import { avatarClass, field, h, icon, initials, replaceChildren, uid } from './dom';
+import { avatarClass, field, h, icon, initials, replaceChildren, srOnly, uid } from './dom';
 
 export function openDialog(title: string, testid: string, build: (close: () => void) => Node[]): HTMLDialogElement {
   const titleId = uid('dlg');
   const dialog = h('dialog', { class: 'dialog', attrs: { 'aria-labelledby': titleId, 'data-testid': testid } });
   const close = (): void => dialog.close();
-  const closeBtn = h('button', { class: 'icon-btn', attrs: { type: 'button', 'aria-label': 'Close', 'data-testid': 'dialog-close' }, text: '×' });
+  // The name is the (hidden) word "Close", not a glyph with a different label.
+  const closeBtn = h('button', { class: 'icon-btn', attrs: { type: 'button', 'data-testid': 'dialog-close' } }, icon('close'), srOnly('Close'));
   closeBtn.addEventListener('click', close);
   dialog.append(
     h('header', { class: 'dialog__header' }, h('h2', { class: 'dialog__title', attrs: { id: titleId }, text: title }), closeBtn),
