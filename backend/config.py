@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 MIN_SECRET_BYTES = 32
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -69,7 +72,16 @@ class Settings:
         default=5,
         metadata={
             "env": "CHATTY_AUTH_FAILURES_PER_MINUTE",
-            "doc": "failed logins or recoveries per username per minute before `rate_limited`",
+            "doc": "failed logins or recoveries per username and client address per minute "
+            "before `rate_limited` (also wrong passwords on the account-settings routes)",
+        },
+    )
+    username_failures_per_hour: int = field(
+        default=100,
+        metadata={
+            "env": "CHATTY_USERNAME_FAILURES_PER_HOUR",
+            "doc": "failed logins or recoveries per username per hour from all the addresses "
+            "together; addresses the user signed in from before are exempt (no lock-out)",
         },
     )
     address_failures_per_minute: int = field(
@@ -77,6 +89,15 @@ class Settings:
         metadata={
             "env": "CHATTY_ADDRESS_FAILURES_PER_MINUTE",
             "doc": "failed logins or recoveries per client address per minute",
+        },
+    )
+    trusted_proxies: str = field(
+        default="",
+        metadata={
+            "env": "CHATTY_TRUSTED_PROXIES",
+            "doc": "comma-separated addresses or CIDRs of reverse proxies whose "
+            "`X-Forwarded-For` is believed (the client is its rightmost address not in the "
+            "list); empty: the header is ignored",
         },
     )
     registrations_per_hour: int = field(
@@ -164,6 +185,14 @@ class Settings:
             "the orchestrator's kill grace period)",
         },
     )
+    metrics_token: str = field(
+        default="",
+        metadata={
+            "env": "CHATTY_METRICS_TOKEN",
+            "doc": "bearer token a gateway's `/metrics` requires "
+            "(`Authorization: Bearer <token>`); empty: the gateway serves no `/metrics`",
+        },
+    )
     worker_metrics_port: int = field(
         default=9100,
         metadata={
@@ -212,6 +241,10 @@ class Settings:
                 raise SettingsError(f"{f.metadata['env']}: {exc}") from exc
         values.update(overrides)
         settings = cls(**values)
+        try:
+            trusted_networks(settings.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"CHATTY_TRUSTED_PROXIES: {exc}") from exc
         return settings._with_secret()
 
     def _with_secret(self) -> Settings:
@@ -222,6 +255,14 @@ class Settings:
         if not self.embedded:
             raise SettingsError("JWT_SECRET is required when REDIS_URL is set (distributed mode)")
         return replace(self, jwt_secret=_embedded_secret(self.data_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_networks(raw: str) -> tuple[IPNetwork, ...]:
+    """`CHATTY_TRUSTED_PROXIES` parsed: addresses are networks of one address."""
+    return tuple(
+        ipaddress.ip_network(item.strip(), strict=False) for item in raw.split(",") if item.strip()
+    )
 
 
 def _embedded_secret(data_dir: Path) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -9,8 +11,11 @@ import orjson
 import structlog
 from aiohttp import web
 
+from backend import jsonutil
 from backend.accounts import service as accounts
 from backend.accounts.models import User
+from backend.accounts.tokens import AccessClaims
+from backend.config import IPNetwork, trusted_networks
 from backend.errors import (
     AppError,
     BadRequest,
@@ -22,7 +27,7 @@ from backend.errors import (
     Unauthorized,
     Unavailable,
 )
-from backend.keys import SETTINGS
+from backend.keys import RUNTIME, SETTINGS
 from backend.outages import is_outage
 
 MAX_BODY = 64 * 1024
@@ -84,17 +89,56 @@ async def read_json(request: web.Request) -> Any:
     if not raw:
         return None
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        # Like the socket path: a lone surrogate is still JSON, refused by validation (422).
+        return jsonutil.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest("body is not valid JSON") from exc
 
 
-async def current_user(request: web.Request) -> User:
+def bearer_token(request: web.Request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer token")
-    return await accounts.authenticate(request.app[SETTINGS], token.strip())
+    return token.strip()
+
+
+async def current_session(request: web.Request) -> tuple[User, AccessClaims]:
+    """The caller and their access token's claims (which session it belongs to)."""
+    return await accounts.verify_access(
+        request.app[SETTINGS], bearer_token(request), sessions=request.app[RUNTIME].sessions
+    )
+
+
+async def current_user(request: web.Request) -> User:
+    return (await current_session(request))[0]
+
+
+def client_address(request: web.Request) -> str:
+    """The client's address: the peer's, or behind a trusted proxy the rightmost hop of
+    `X-Forwarded-For` that is not a trusted proxy (hops to its left are the client's word)."""
+    remote = request.remote or "unknown"
+    trusted = trusted_networks(request.app[SETTINGS].trusted_proxies)
+    if not trusted or not _within(remote, trusted):
+        return remote
+    hops = [
+        hop.strip()
+        for header in request.headers.getall("X-Forwarded-For", [])
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop[:64]
+    return hops[0][:64] if hops else remote
+
+
+def _within(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def int_param(request: web.Request, name: str) -> int:
@@ -105,11 +149,12 @@ def int_param(request: web.Request, name: str) -> int:
     return int(raw)
 
 
-# The SPA ships no inline script or style, so the policy can forbid both.
+# The SPA ships no inline script or style, so the policy can forbid both. `connect-src 'self'`
+# covers the same-origin WebSocket (ws:/wss: of this host) in every current browser.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from backend.config import Settings
 
@@ -74,8 +75,32 @@ def configure(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Libraries are loud at INFO (every request line); keep their warnings.
-    for noisy in ("aiohttp.access", "engineio.server", "socketio.server", "tortoise"):
+    for noisy in ("aiohttp.access", "engineio.server", "socketio.server"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # Database drivers log statements with their parameters (password and phrase hashes) at
+    # DEBUG: never below WARNING, whatever CHATTY_LOG_LEVEL says.
+    for driver in ("tortoise", "tortoise.db_client", "aiosqlite", "asyncpg"):
+        logging.getLogger(driver).setLevel(max(level, logging.WARNING))
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, BadRequestFilter) for f in server.filters):
+        server.addFilter(BadRequestFilter())
+
+
+class BadRequestFilter(logging.Filter):
+    """aiohttp logs a malformed request with its parser's error, which quotes the start of the
+    offending line (`LineTooLong` on an oversized `Authorization` header shows the token): keep
+    the error's kind and status, drop its text and traceback. Not a server error: a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg = "bad_http_request"
+            record.args = ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.error = type(error).__name__
+            record.status = error.code
+        return True
 
 
 def _identity(

@@ -34,6 +34,10 @@ class RegisteredOut(TokensOut):
     recovery_phrase = fields.String(required=True)
 
 
+class RecoveryPhraseOut(StrictSchema):
+    recovery_phrase = fields.String(required=True)
+
+
 class RoomOut(StrictSchema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
@@ -138,7 +142,7 @@ OPERATIONS = [
     Op(
         "post",
         "/api/v1/auth/logout",
-        "Revoke a refresh token",
+        "End the session (its refresh and access tokens)",
         204,
         None,
         A.LogoutIn,
@@ -152,6 +156,24 @@ OPERATIONS = [
         RegisteredOut,
         A.RecoverIn,
         auth=False,
+        errors=(400, 401, 413, 422, 429),
+    ),
+    Op(
+        "post",
+        "/api/v1/auth/password",
+        "Change the password; every other session of the user ends",
+        204,
+        None,
+        A.PasswordChangeIn,
+        errors=(400, 401, 413, 422, 429),
+    ),
+    Op(
+        "post",
+        "/api/v1/auth/recovery-phrase",
+        "A new recovery phrase (the old one stops working)",
+        200,
+        RecoveryPhraseOut,
+        A.RecoveryPhraseIn,
         errors=(400, 401, 413, 422, 429),
     ),
     Op("get", "/api/v1/users/me", "The caller", 200, UserOut, errors=(401,)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -10,6 +11,7 @@ from aiohttp import web
 
 from backend import db
 from backend import metrics as metric
+from backend.errors import NotFound, Unauthorized
 from backend.http import json_response
 from backend.keys import OPENAPI, RUNTIME
 from backend.realtime.recovery import send_sockets_away
@@ -45,7 +47,17 @@ async def readyz(request: web.Request) -> web.Response:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
+    """Only with `CHATTY_METRICS_TOKEN` set and presented as a bearer token: not public."""
     rt = request.app[RUNTIME]
+    expected = rt.settings.metrics_token
+    if not expected:
+        raise NotFound()
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        presented.strip().encode(), expected.encode()
+    ):
+        raise Unauthorized("metrics need the bearer token of CHATTY_METRICS_TOKEN")
     sockets = sum(1 for _ in rt.sio.manager.get_participants("/", None))
     metric.SOCKETS_CONNECTED.set(sockets)  # this node's sockets: local rooms only
     await metric.sample_queue_length(rt.queue)

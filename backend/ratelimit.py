@@ -26,7 +26,10 @@ class Limit:
 
 class RateLimiter(Protocol):
     async def take(self, key: str, limit: Limit, cost: int = 1) -> float:
-        """Take `cost` tokens (0: only look); 0 when allowed, else seconds until allowed."""
+        """Take `cost` tokens (0: only look); 0 when allowed, else seconds until allowed.
+
+        A negative cost gives tokens back (a refund, never beyond `burst`).
+        """
 
 
 async def enforce(limiter: RateLimiter, key: str, limit: Limit, cost: int = 1) -> None:
@@ -44,6 +47,9 @@ class MemoryRateLimiter:
         now = time.monotonic()
         tokens, stamp = self._buckets.get(key, (float(limit.burst), now))
         tokens = min(float(limit.burst), tokens + (now - stamp) * limit.rate)
+        if cost < 0:
+            self._buckets[key] = (min(float(limit.burst), tokens - cost), now)
+            return 0.0
         need = max(cost, 1)
         if tokens < need:
             self._buckets[key] = (tokens, now)
@@ -54,8 +60,8 @@ class MemoryRateLimiter:
         return 0.0
 
 
-# KEYS[1] bucket; ARGV: rate/s, burst, now (s), cost. The bucket is a hash {tokens, ts} that
-# expires once it would be full again, so idle users cost nothing.
+# KEYS[1] bucket; ARGV: rate/s, burst, now (s), cost (negative: a refund). The bucket is a hash
+# {tokens, ts} that expires once it would be full again, so idle users cost nothing.
 _BUCKET_LUA = """
 local rate = tonumber(ARGV[1]); local burst = tonumber(ARGV[2])
 local now = tonumber(ARGV[3]); local cost = tonumber(ARGV[4])
@@ -63,9 +69,13 @@ local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local need = math.max(cost, 1)
 local wait = 0
-if tokens < need then wait = (need - tokens) / rate else tokens = tokens - cost end
+if cost < 0 then
+  tokens = math.min(burst, tokens - cost)
+else
+  local need = math.max(cost, 1)
+  if tokens < need then wait = (need - tokens) / rate else tokens = tokens - cost end
+end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
 return tostring(wait)

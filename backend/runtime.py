@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import socketio
 from redis.asyncio import Redis
 
+from backend.accounts.sessions import Sessions, open_sessions
 from backend.chat.recent import RecentCache
 from backend.config import Settings
 from backend.queue.port import InboundQueue
@@ -25,3 +26,8 @@ class Runtime:
     presence: Presence
     recent: RecentCache
     redis: Redis | None
+    # Built from the two above, so each way of composing a Runtime gets the right one.
+    sessions: Sessions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = open_sessions(self.settings, self.redis)

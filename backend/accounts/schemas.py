@@ -57,3 +57,12 @@ class RecoverIn(_LowerUsername):
 
 class UserSearchIn(StrictSchema):
     q = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class PasswordChangeIn(StrictSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    new_password = Password()
+
+
+class RecoveryPhraseIn(StrictSchema):
+    password = fields.String(required=True, validate=validate.Length(min=1, max=128))

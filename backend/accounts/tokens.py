@@ -21,11 +21,15 @@ _REQUIRED = ["exp", "iat", "sub", "jti"]
 class AccessClaims:
     user_id: int
     session_version: int
+    session_id: str | None  # the refresh-token family (one login); None in older tokens
     jti: str
     expires_at: int
 
 
-def issue_access(secret: str, *, user_id: int, session_version: int, ttl: int) -> str:
+def issue_access(
+    secret: str, *, user_id: int, session_version: int, ttl: int, session_id: str | None = None
+) -> str:
+    """An access token; `session_id` (the login's refresh family) lets it be revoked early."""
     now = int(time.time())
     payload: dict[str, Any] = {
         "sub": str(user_id),
@@ -35,6 +39,8 @@ def issue_access(secret: str, *, user_id: int, session_version: int, ttl: int) -
         "jti": uuid.uuid4().hex,
         "typ": "access",
     }
+    if session_id is not None:
+        payload["sid"] = session_id
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
 
@@ -49,6 +55,7 @@ def decode_access(secret: str, token: str) -> AccessClaims:
         return AccessClaims(
             user_id=int(claims["sub"]),
             session_version=int(claims.get("sv", 0)),
+            session_id=str(claims["sid"]) if "sid" in claims else None,
             jti=str(claims["jti"]),
             expires_at=int(claims["exp"]),
         )

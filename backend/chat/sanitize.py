@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 
 import nh3
 
@@ -10,6 +12,12 @@ _MESSAGE_TAGS = {"b", "i", "em", "strong", "code", "pre", "a"}
 _MESSAGE_ATTRIBUTES = {"a": {"href"}}
 _URL_SCHEMES = {"http", "https"}
 _REL = "noopener noreferrer nofollow"
+# Bidirectional controls (embeddings, overrides, isolates, marks): in a name they can reverse
+# what is shown around it ("RLO" spoofing), so names never keep them.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Letters that render as nothing (Hangul fillers, braille blank) beside the invisible categories.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
 
 
 def clean_message(body: str) -> str:
@@ -29,6 +37,14 @@ def clean_text(text: str) -> str:
 
     Tags are dropped by the same sanitizer, entities turned back into characters (clients show
     the text as text), and angle brackets removed so no markup can reappear when unescaped.
+    Bidi controls are removed, and a name with nothing visible (only spaces, zero-width, format
+    or combining characters) comes out as "", which callers refuse.
     """
     stripped = nh3.clean(text, tags=set(), attributes={}, strip_comments=True)
-    return html.unescape(stripped).replace("<", "").replace(">", "").strip()
+    name = html.unescape(stripped).replace("<", "").replace(">", "")
+    name = _BIDI_CONTROLS.sub("", name).strip()
+    return name if any(_visible(ch) for ch in name) else ""
+
+
+def _visible(ch: str) -> bool:
+    return ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from backend.validation import Id, Seq, StrictSchema
+from backend.validation import INT64_MAX, Id, IdKey, Seq, StrictSchema
 
 CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 BODY_MAX = 4000
@@ -66,8 +66,8 @@ class TypingIn(RoomRefIn):
 class HistoryQuery(StrictSchema):
     """Query-string cursors (strings are parsed); `limit` 1-100, default 50."""
 
-    before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
-    after_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**63 - 1))
+    before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=INT64_MAX))
+    after_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=INT64_MAX))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
     @validates_schema
@@ -86,7 +86,7 @@ class HistoryIn(HistoryQuery):
 
 class SyncIn(StrictSchema):
     rooms = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,18}$")),
+        keys=IdKey(),
         values=Seq(),
         required=True,
         validate=validate.Length(max=500),

@@ -49,7 +49,7 @@ def register(rt: Runtime) -> None:
         try:
             if not isinstance(token, str) or not token:
                 raise Unauthorized("missing token")
-            user = await accounts.authenticate(rt.settings, token)
+            user = await accounts.authenticate(rt.settings, token, sessions=rt.sessions)
         except AppError as exc:
             raise socketio.exceptions.ConnectionRefusedError(
                 exc.message, {"code": "unauthorized", "message": exc.message}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -91,3 +92,35 @@ def test_secrets_are_masked_whatever_a_caller_logs() -> None:
     assert out["url"] == "postgres://chatty:***@postgres:5432/chatty"
     assert out["headers"]["Accept"] == "*/*"
     assert out["user_id"] == 7
+
+
+async def test_debug_logs_on_sqlite_and_oversized_headers_show_no_secret(
+    tmp_path: Path, api_at: Callable[[str], Api], http: aiohttp.ClientSession
+) -> None:
+    """SQL drivers log statements with parameters at DEBUG (password and phrase hashes), and
+    aiohttp's `LineTooLong` quotes the start of the header that was too long."""
+    c = Cluster.embedded(tmp_path, CHATTY_LOG_LEVEL="debug")
+    try:
+        node = c.gateway(command="run")
+        password = f"pw-{uuid.uuid4().hex}"
+        alice = await api_at(node.url).register(password=password)
+        await alice.api.call(
+            "POST",
+            "/api/v1/auth/login",
+            {"username": alice.auth["user"]["username"], "password": password},
+            expect=200,
+        )
+        stolen = f"Bearer leaked{uuid.uuid4().hex}"
+        async with http.get(
+            node.url + "/api/v1/users/me", headers={"Authorization": stolen + "A" * 10_000}
+        ) as resp:
+            assert resp.status == 400
+        async with http.get(node.url + "/healthz") as resp:
+            assert resp.status == 200  # the gateway goes on
+    finally:
+        c.stop()
+    log = node.log()
+    assert any(e["event"] == "http_request" for e in json_lines(node)), "debug lines are on"
+    for secret in ("$argon2", password, stolen[7:], alice.token, alice.auth["refresh_token"]):
+        assert secret not in log, secret
+    assert "bad_http_request" in log

@@ -16,6 +16,7 @@ from tests.support.procs import Cluster, Proc, free_port
 pytestmark = pytest.mark.integration
 
 Scrape = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+METRICS_TOKEN = "metrics-token-for-tests"
 
 
 def worker_with_endpoint(c: Cluster) -> Proc:
@@ -31,7 +32,8 @@ def worker_with_endpoint(c: Cluster) -> Proc:
 
 
 async def scrape(http: aiohttp.ClientSession, base: str) -> Scrape:
-    async with http.get(base + "/metrics") as resp:
+    headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    async with http.get(base + "/metrics", headers=headers) as resp:
         assert resp.status == 200
         assert resp.headers["Content-Type"].startswith("text/plain")
         text = await resp.text()
@@ -49,7 +51,9 @@ def value(scraped: Scrape, name: str, **labels: str) -> float:
 async def test_gateway_and_worker_metrics_move_with_traffic(
     cluster: Callable[..., Cluster], api_at: Callable[[str], Api], http: aiohttp.ClientSession
 ) -> None:
-    c = cluster(CHATTY_MESSAGE_RATE="0.1", CHATTY_MESSAGE_BURST="30")
+    c = cluster(
+        CHATTY_MESSAGE_RATE="0.1", CHATTY_MESSAGE_BURST="30", CHATTY_METRICS_TOKEN=METRICS_TOKEN
+    )
     node = c.gateway()
     worker = worker_with_endpoint(c)
     alice = await api_at(node.url).register()
@@ -98,7 +102,7 @@ async def test_gateway_and_worker_metrics_move_with_traffic(
 async def test_rest_refusals_are_counted_by_route(
     cluster: Callable[..., Cluster], http: aiohttp.ClientSession
 ) -> None:
-    c = cluster(CHATTY_AUTH_FAILURES_PER_MINUTE="2")
+    c = cluster(CHATTY_AUTH_FAILURES_PER_MINUTE="2", CHATTY_METRICS_TOKEN=METRICS_TOKEN)
     node = c.gateway()
     body = {"username": f"nobody{uuid.uuid4().hex[:8]}", "password": "wrong-password"}
     statuses = []
