@@ -480,14 +480,51 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);
   });
 
-  step('the account settings screen passes axe-core', async () => {
+  step('account settings: change the password and get a new recovery phrase (PROTOCOL §6)', async () => {
     await pageD.getByTestId('settings-link').click();
     await pageD.getByTestId('change-password-form').waitFor();
     await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'current-password');
     await shot(pageD, 'desktop-account-settings');
     const found = await accessible(pageD, 'account settings');
     assert.deepEqual(found, [], `axe-core found serious or critical violations:\n${found.join('\n')}`);
-    await pageD.getByTestId('settings-back').click();
+
+    // A wrong current password is an error on the form, not the end of the session.
+    await pageD.getByTestId('current-password').fill('not my password');
+    await pageD.getByTestId('new-password').fill('dave has a new password');
+    await pageD.getByTestId('change-password-submit').click();
+    await pageD.getByTestId('change-password-error').filter({ hasText: 'not right' }).waitFor();
+    await pageD.getByTestId('current-password').fill(dave.password);
+    await pageD.getByTestId('change-password-submit').click();
+    await pageD.getByTestId('change-password-done').waitFor();
+    dave.password = 'dave has a new password';
+
+    // A new phrase, shown on the phrase screen until confirmed.
+    await pageD.getByTestId('phrase-password').fill('still not my password');
+    await pageD.getByTestId('new-phrase-submit').click();
+    await pageD.getByTestId('new-phrase-error').filter({ hasText: 'not right' }).waitFor();
+    await pageD.getByTestId('phrase-password').fill(dave.password);
+    await pageD.getByTestId('new-phrase-submit').click();
+    const fresh = pageD.getByTestId('recovery-phrase-text');
+    await fresh.waitFor({ state: 'attached' });
+    const phrase = (await fresh.textContent()).trim();
+    assert.equal(phrase.split(/\s+/).length, 24);
+    await pageD.getByTestId('saved-it').click();
+    await roomItem(pageD).waitFor();
+
+    // The new password works; the new phrase recovers the account.
+    await pageD.getByTestId('logout-button').click();
+    await pageD.getByTestId('login-username').fill(dave.username);
+    await pageD.getByTestId('login-password').fill(dave.password);
+    await pageD.getByTestId('login-submit').click();
+    await roomItem(pageD).waitFor();
+    await pageD.getByTestId('logout-button').click();
+    await pageD.getByTestId('go-recover').click();
+    await pageD.getByTestId('recover-username').fill(dave.username);
+    await pageD.getByTestId('recover-phrase').fill(phrase);
+    await pageD.getByTestId('recover-password').fill('dave recovered it');
+    await pageD.getByTestId('recover-submit').click();
+    await pageD.getByTestId('recovery-phrase').waitFor();
+    await pageD.getByTestId('saved-it').click();
     await roomItem(pageD).waitFor();
   });
 
