@@ -57,6 +57,7 @@ export class ChatController {
   readonly members = new Map<number, Member[]>();
   /** The latest message of rooms not opened yet, for the room list (one history read each). */
   private readonly previews = new Map<number, Message>();
+  private readonly previewsLoading = new Set<number>();
 
   private readonly timelines = new Map<number, RoomTimeline>();
   private readonly realtime: Realtime;
@@ -206,7 +207,6 @@ export class ChatController {
     }
   }
 
-  private readonly previewsLoading = new Set<number>();
 
   /** Members with presence and read markers: "Seen by" and the member list right after opening. */
   async loadMembers(roomId: number): Promise<void> {

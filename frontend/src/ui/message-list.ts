@@ -27,6 +27,7 @@ export interface MessageListHooks {
 const GROUP_MS = 5 * 60 * 1000;
 const NEAR_BOTTOM_PX = 48;
 const LOAD_OLDER_PX = 300;
+const MAX_UNREAD_PAGES = 4;
 
 export class MessageListView {
   /** The scrolling area and the "new messages" jump button. */
@@ -43,6 +44,8 @@ export class MessageListView {
   private roving: HTMLElement | null = null;
   /** Opening a room with unread messages starts at the first of them, not at the bottom. */
   private startAtUnread: boolean;
+  /** Older pages fetched to reach the first unread; past MAX_UNREAD_PAGES it opens at the oldest loaded. */
+  private unreadPages = 0;
   private editingSeq: number | null = null;
   private stickToBottom = true;
   private unseenBelow = 0;
@@ -197,9 +200,15 @@ export class MessageListView {
     const added = this.list.childElementCount - countBefore;
     const marker = this.rendered.get('unread')?.el;
     const oldest = tl.oldestSeq();
-    if (this.startAtUnread && tl.loadedLatest && !marker && tl.hasMoreBefore && oldest !== null && this.unreadFrom !== null && oldest > this.unreadFrom && !error) {
+    const unreadFurtherBack = tl.hasMoreBefore && oldest !== null && this.unreadFrom !== null && oldest > this.unreadFrom && !error;
+    if (this.startAtUnread && tl.loadedLatest && !marker && unreadFurtherBack) {
       scroller.scrollTop = 0; // the first unread is further back: fetch older pages first
-      void chat.loadOlder(roomId);
+      if (reasons.has('older')) this.unreadPages += 1;
+      if (this.unreadPages < MAX_UNREAD_PAGES) void chat.loadOlder(roomId);
+      else {
+        this.startAtUnread = false; // very many unread: start at the oldest loaded
+        this.stickToBottom = this.atBottom();
+      }
     } else if (this.startAtUnread && tl.loadedLatest && marker) {
       this.startAtUnread = false;
       scroller.scrollTop += marker.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
