@@ -464,7 +464,18 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
       return { mains: mains.length, h1s: h1s.length };
     });
     assert.deepEqual(landmarks, { mains: 1, h1s: 1 }, 'one main landmark with an h1 on the phone room list');
+    await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'room-item');
     await pageD.setViewportSize(DESKTOP);
+    await pageD.getByTestId('browse-rooms-button').click();
+    await pageD.getByTestId('browse-dialog').waitFor();
+    a11y.push(...(await accessible(pageD, 'browse dialog')));
+    await pageD.keyboard.press('Escape');
+    await pageD.getByTestId('new-dm-button').click();
+    await pageD.getByTestId('dm-search-input').fill(carol.username);
+    await pageD.locator(`[data-testid="dm-result"][data-username="${carol.username}"]`).waitFor();
+    a11y.push(...(await accessible(pageD, 'direct message dialog')));
+    await pageD.keyboard.press('Escape');
+    await pageD.getByTestId('dm-dialog').waitFor({ state: 'detached' });
     await roomItem(pageD).click();
     await send(pageD, 'to be deleted');
     const mine = delivered(pageD, 'to be deleted');
@@ -516,6 +527,9 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await roomItem(pageD).waitFor();
     await pageD.getByTestId('logout-button').click();
     await pageD.getByTestId('go-recover').click();
+    await pageD.getByTestId('recover-username').waitFor();
+    const recoverScreen = await accessible(pageD, 'recover');
+    assert.deepEqual(recoverScreen, [], `axe-core found serious or critical violations:\n${recoverScreen.join('\n')}`);
     await pageD.getByTestId('recover-username').fill(dave.username);
     await pageD.getByTestId('recover-phrase').fill(phrase);
     await pageD.getByTestId('recover-password').fill('dave recovered it');

@@ -105,6 +105,9 @@ export class ChatView {
     if (roomId !== null) {
       this.focusPlaced = true;
       this.conv?.focusComposer();
+    } else if (!document.activeElement || document.activeElement === document.body) {
+      // Back from a room (or it was left): the control that had focus is gone; the list takes it.
+      this.sidebar.focusStart();
     }
   }
 
