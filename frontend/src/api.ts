@@ -3,7 +3,7 @@
  * `ApiError` carrying the contract's error code; an authenticated call refused with 401 is
  * retried once after a token refresh.
  */
-import type { AuthResult, HistoryPage, Message, Room, User } from './types';
+import type { AuthResult, HistoryPage, Member, Message, Room, User } from './types';
 import { SessionExpired, type SessionManager } from './session';
 
 export class ApiError extends Error {
@@ -44,6 +44,11 @@ export function describeError(err: unknown): string {
 
 interface RequestOptions {
   auth?: boolean;
+  /**
+   * The route checks a password and answers 401 when it is wrong: that 401 is the answer, not an
+   * expired token (the token was just made fresh), so it neither refreshes nor ends the session.
+   */
+  checksPassword?: boolean;
   signal?: AbortSignal;
 }
 
@@ -57,7 +62,7 @@ export class Api {
     const auth = opts.auth ?? true;
     let token = auth ? await this.session.accessToken() : null;
     let res = await this.send(method, path, body, token, opts.signal);
-    if (res.status === 401 && auth && token !== null) {
+    if (res.status === 401 && auth && token !== null && !opts.checksPassword) {
       token = (await this.session.refresh(token)).accessToken;
       res = await this.send(method, path, body, token, opts.signal);
       if (res.status === 401) {
@@ -109,6 +114,16 @@ export class Api {
     );
   }
 
+  /** PROTOCOL §6 "Account settings": 204; every other session of the user is revoked. */
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return this.request('POST', '/auth/password', { current_password: currentPassword, new_password: newPassword }, { checksPassword: true });
+  }
+  /** PROTOCOL §6 "Account settings": a new phrase; the old one stops working. */
+  async newRecoveryPhrase(password: string): Promise<string> {
+    return (await this.request<{ recovery_phrase: string }>('POST', '/auth/recovery-phrase', { password }, { checksPassword: true }))
+      .recovery_phrase;
+  }
+
   // --- users ----------------------------------------------------------------------------------
   me(): Promise<User> {
     return this.request('GET', '/users/me');
@@ -134,6 +149,9 @@ export class Api {
   }
   addMember(roomId: number, userId: number): Promise<Room> {
     return this.request('POST', `/rooms/${roomId}/members`, { user_id: userId });
+  }
+  async members(roomId: number): Promise<Member[]> {
+    return (await this.request<{ members: Member[] }>('GET', `/rooms/${roomId}/members`)).members;
   }
   leaveRoom(roomId: number): Promise<void> {
     return this.request('DELETE', `/rooms/${roomId}/members/me`);

@@ -3,6 +3,7 @@
  * feeds it from REST and Socket.IO, and tells the view what changed. No DOM here.
  */
 import { Api } from './api';
+import { MAX_BODY } from './limits';
 import { Realtime, newClientMsgId, type ConnectionState } from './realtime';
 import type { SessionManager } from './session';
 import { ReadReceipts } from './state/receipts';
@@ -11,6 +12,7 @@ import { RoomTimeline } from './state/timeline';
 import { TypingBoard, TypingNotifier } from './state/typing';
 import type {
   AckError,
+  Member,
   MemberEvent,
   Message,
   PresenceEvent,
@@ -29,12 +31,12 @@ export type Change =
   | { type: 'typing'; roomId: number }
   | { type: 'presence' }
   | { type: 'receipts'; roomId: number }
+  | { type: 'members'; roomId: number }
   | { type: 'connection' }
   | { type: 'announce'; text: string }
   | { type: 'removed'; roomId: number }
   | { type: 'expired' };
 
-export const MAX_BODY = 4000;
 const OFFLINE = 'no connection';
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -51,6 +53,11 @@ export class ChatController {
   readonly loadingRooms = new Set<number>();
   /** Last error loading history, per room. */
   readonly historyErrors = new Map<number, string>();
+  /** Members of the rooms opened so far (`GET /rooms/{id}/members`), refreshed on open and on changes. */
+  readonly members = new Map<number, Member[]>();
+  /** The latest message of rooms not opened yet, for the room list (one history read each). */
+  private readonly previews = new Map<number, Message>();
+  private readonly previewsLoading = new Set<number>();
 
   private readonly timelines = new Map<number, RoomTimeline>();
   private readonly realtime: Realtime;
@@ -75,6 +82,7 @@ export class ChatController {
     this.realtime = new Realtime(session, {
       onState: (state) => {
         this.connection = state;
+        if (state !== 'connected') this.goneOffline();
         this.emit({ type: 'connection' });
       },
       onConnected: () => void this.onConnected(),
@@ -116,6 +124,20 @@ export class ChatController {
     return this.connection === 'connected';
   }
 
+  /** Presence is only known while connected (it comes as events); offline it is unknown. */
+  get presenceKnown(): boolean {
+    return this.connected;
+  }
+
+  /** The newest message known in a room: from its timeline, or the preview read for the room list. */
+  lastMessage(roomId: number): Message | undefined {
+    const msgs = this.timelines.get(roomId)?.messages() ?? [];
+    const last = msgs[msgs.length - 1];
+    const preview = this.previews.get(roomId);
+    if (!last) return preview;
+    return preview && preview.seq > last.seq ? preview : last;
+  }
+
   timeline(roomId: number): RoomTimeline {
     let tl = this.timelines.get(roomId);
     if (tl === undefined) {
@@ -148,6 +170,7 @@ export class ChatController {
         this.roomsLoaded = true;
         for (const id of before) if (!this.rooms.has(id)) this.emit({ type: 'removed', roomId: id });
         this.emit({ type: 'rooms' });
+        void this.loadPreviews();
       } catch (err) {
         console.warn('could not load rooms', err);
       } finally {
@@ -155,6 +178,59 @@ export class ChatController {
       }
     })();
     return this.roomsRefresh;
+  }
+
+  /** One `limit=1` history read per room whose latest message this client does not hold. */
+  private async loadPreviews(): Promise<void> {
+    const wanted = this.rooms
+      .sorted()
+      .map((e) => e.room)
+      .filter((r) => r.last_seq > 0 && (this.lastMessage(r.id)?.seq ?? 0) < r.last_seq && !this.previewsLoading.has(r.id));
+    for (const r of wanted) this.previewsLoading.add(r.id);
+    for (let i = 0; i < wanted.length; i += 4) {
+      await Promise.all(
+        wanted.slice(i, i + 4).map(async (r) => {
+          try {
+            const last = (await this.api.history(r.id, { limit: 1 })).messages.at(-1);
+            if (last) {
+              this.users.set(last.sender.id, last.sender);
+              this.previews.set(r.id, last);
+            }
+          } catch {
+            // The list shows the room's kind instead.
+          } finally {
+            this.previewsLoading.delete(r.id);
+          }
+        }),
+      );
+      this.emit({ type: 'rooms' });
+    }
+  }
+
+
+  /** Members with presence and read markers: "Seen by" and the member list right after opening. */
+  async loadMembers(roomId: number): Promise<void> {
+    let list: Member[];
+    try {
+      list = await this.api.members(roomId);
+    } catch (err) {
+      console.warn('could not load members', err);
+      return;
+    }
+    if (!this.rooms.has(roomId)) return;
+    this.members.set(roomId, list);
+    let receipts = false;
+    for (const m of list) {
+      this.users.set(m.id, { id: m.id, username: m.username, display_name: m.display_name, created_at: m.created_at });
+      if (m.id !== this.me.id && this.receipts.apply(roomId, m.id, m.last_read_seq)) receipts = true;
+      if (this.presenceKnown && m.id !== this.me.id) {
+        if (m.online) this.online.add(m.id);
+        else this.online.delete(m.id);
+      }
+    }
+    if (receipts) this.emit({ type: 'receipts', roomId });
+    this.emit({ type: 'members', roomId });
+    this.emit({ type: 'presence' });
   }
 
   private refreshRoomsSoon(): void {
@@ -178,6 +254,7 @@ export class ChatController {
     const room = await this.api.addMember(roomId, user.id);
     this.rooms.upsertRoom(room, false);
     this.emit({ type: 'rooms' });
+    void this.loadMembers(roomId);
     return room;
   }
 
@@ -208,9 +285,11 @@ export class ChatController {
     this.notifier?.stop();
     this.notifier = null;
     this.activeRoomId = roomId;
-    this.atBottom = true;
+    // Unknown until the view has placed the list (it may open at the first unread, not the end).
+    this.atBottom = false;
     if (roomId === null) return;
     this.notifier = new TypingNotifier((typing) => this.realtime.fire('typing', { room_id: roomId, typing }));
+    void this.loadMembers(roomId);
     const tl = this.timeline(roomId);
     if (!tl.loadedLatest) void this.loadLatest(roomId);
     else this.maybeSendRead();
@@ -317,6 +396,12 @@ export class ChatController {
     const tl = this.timeline(roomId);
     const p = tl.getPending(clientMsgId);
     if (!p) return;
+    if (!this.realtime.connected) {
+      // Say so at once; it goes out by itself after reconnecting (onConnected).
+      tl.markQueued(clientMsgId);
+      this.emit({ type: 'timeline', roomId, reason: 'pending' });
+      return;
+    }
     const ack = await this.realtime.emit<{ client_msg_id: string }>(
       'message:send',
       { room_id: roomId, body: p.body, client_msg_id: clientMsgId },
@@ -324,6 +409,8 @@ export class ChatController {
     );
     if (ack.ok) {
       tl.markSent(clientMsgId);
+    } else if (ack.error.code === 'timeout' && !this.realtime.connected) {
+      tl.markQueued(clientMsgId); // the connection dropped meanwhile: waits for the next one
     } else {
       const e = ack.error;
       const retryable = !['validation_error', 'forbidden', 'not_found'].includes(e.code);
@@ -351,13 +438,14 @@ export class ChatController {
     await this.refreshRooms();
     const active = this.activeRoomId;
     if (active !== null && !this.timeline(active).loadedLatest) void this.loadLatest(active);
+    if (active !== null) void this.loadMembers(active);
     await this.syncAll();
-    // Messages whose send timed out while offline go out again, under the same client_msg_id.
+    // Messages written or timed out while offline go out now, under the same client_msg_id.
     for (const e of this.rooms.sorted()) {
       const tl = this.timelines.get(e.room.id);
       if (!tl) continue;
       for (const p of tl.pendingMessages()) {
-        if (p.state === 'failed' && p.error === OFFLINE) this.retry(e.room.id, p.clientMsgId);
+        if (p.state === 'queued' || (p.state === 'failed' && p.error === OFFLINE)) this.retry(e.room.id, p.clientMsgId);
       }
     }
     this.maybeSendRead();
@@ -420,6 +508,11 @@ export class ChatController {
   }
 
   private onUpdated(m: Message): void {
+    const preview = this.previews.get(m.room_id);
+    if (preview?.id === m.id) {
+      this.previews.set(m.room_id, m);
+      this.emit({ type: 'rooms' });
+    }
     const tl = this.timelines.get(m.room_id);
     if (!tl) return;
     const r = tl.applyUpdate(m);
@@ -459,6 +552,7 @@ export class ChatController {
 
   private onMemberJoined(ev: MemberEvent): void {
     this.users.set(ev.user.id, ev.user);
+    if (this.members.has(ev.room_id)) void this.loadMembers(ev.room_id);
     if (ev.user.id === this.me.id && this.rooms.has(ev.room_id)) return;
     this.refreshRoomsSoon();
   }
@@ -470,7 +564,27 @@ export class ChatController {
       this.emit({ type: 'rooms' });
       return;
     }
+    if (this.members.has(ev.room_id)) void this.loadMembers(ev.room_id);
     this.refreshRoomsSoon();
+  }
+
+  private goneOffline(): void {
+    // Who is online is unknown until the next connect sends a fresh snapshot.
+    if (this.online.size > 0) {
+      this.online.clear();
+      this.emit({ type: 'presence' });
+    }
+    // Messages on their way say at once that they wait for the connection.
+    for (const [roomId, tl] of this.timelines) {
+      let changed = false;
+      for (const p of tl.pendingMessages()) {
+        if (p.state === 'sending') {
+          tl.markQueued(p.clientMsgId);
+          changed = true;
+        }
+      }
+      if (changed) this.emit({ type: 'timeline', roomId, reason: 'pending' });
+    }
   }
 
   // --- read receipts --------------------------------------------------------------------------

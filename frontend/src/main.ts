@@ -7,7 +7,7 @@ import { Api } from './api';
 import { ChatController } from './chat';
 import { SessionManager } from './session';
 import type { AuthResult } from './types';
-import { loginScreen, phraseScreen, recoverScreen, registerScreen } from './ui/auth';
+import { loginScreen, phraseScreen, recoverScreen, registerScreen, settingsScreen } from './ui/auth';
 import { ChatView } from './ui/chat-view';
 import { replaceChildren } from './ui/dom';
 
@@ -19,8 +19,43 @@ const api = new Api(session);
 
 let chat: ChatController | null = null;
 let view: ChatView | null = null;
-/** A recovery phrase waiting to be shown once (never stored). */
-let pendingPhrase: { phrase: string; kind: 'register' | 'recover' } | null = null;
+/**
+ * A recovery phrase waiting to be confirmed. It survives a reload of this tab (sessionStorage: gone
+ * when the tab closes, never in localStorage) so a stray reload does not lose it for good.
+ */
+type PhraseKind = 'register' | 'recover' | 'renew';
+const PHRASE_KEY = 'chatty.pendingPhrase';
+let pendingPhrase: { phrase: string; kind: PhraseKind } | null = loadPendingPhrase();
+
+function loadPendingPhrase(): { phrase: string; kind: PhraseKind } | null {
+  try {
+    const raw = sessionStorage.getItem(PHRASE_KEY);
+    const data = raw ? (JSON.parse(raw) as { phrase?: unknown; kind?: unknown }) : null;
+    if (data && typeof data.phrase === 'string' && (data.kind === 'register' || data.kind === 'recover' || data.kind === 'renew')) {
+      return { phrase: data.phrase, kind: data.kind };
+    }
+  } catch {
+    // Unreadable: nothing to show.
+  }
+  return null;
+}
+
+function setPendingPhrase(value: { phrase: string; kind: PhraseKind } | null): void {
+  pendingPhrase = value;
+  try {
+    if (value) sessionStorage.setItem(PHRASE_KEY, JSON.stringify(value));
+    else sessionStorage.removeItem(PHRASE_KEY);
+  } catch {
+    // Storage disabled: the phrase stays in memory only.
+  }
+}
+
+// Leaving the page before the phrase is saved loses it: ask first.
+window.addEventListener('beforeunload', (ev) => {
+  if (pendingPhrase === null) return;
+  ev.preventDefault();
+  ev.returnValue = '';
+});
 
 function navigate(hash: string): void {
   if (location.hash === hash) route();
@@ -38,11 +73,16 @@ function signedIn(result: AuthResult, phraseKind: 'register' | 'recover' | null)
   stopChat();
   session.begin(result);
   if (phraseKind && result.recovery_phrase) {
-    pendingPhrase = { phrase: result.recovery_phrase, kind: phraseKind };
-    navigate('#/welcome');
+    showPhrase(result.recovery_phrase, phraseKind);
   } else {
     navigate('#/rooms');
   }
+}
+
+/** Show a (new) recovery phrase until the person confirms they saved it. */
+function showPhrase(phrase: string, kind: PhraseKind): void {
+  setPendingPhrase({ phrase, kind });
+  navigate('#/welcome');
 }
 
 /** Shown once on the sign-in screen, e.g. after the session could not be renewed. */
@@ -50,6 +90,7 @@ let notice: string | null = null;
 
 function logout(): void {
   stopChat();
+  setPendingPhrase(null);
   void session.logout();
   navigate('#/login');
 }
@@ -87,10 +128,15 @@ function route(): void {
     replaceChildren(
       root!,
       phraseScreen(phrase, kind, () => {
-        pendingPhrase = null;
+        setPendingPhrase(null);
         navigate('#/rooms');
       }),
     );
+    return;
+  }
+  if (hash === '#/settings') {
+    stopChat();
+    replaceChildren(root!, settingsScreen({ api, user, newPhrase: (phrase) => showPhrase(phrase, 'renew') }));
     return;
   }
   const m = /^#\/rooms(?:\/(\d+))?$/.exec(hash);

@@ -88,3 +88,9 @@ export interface MemberEvent {
   room_id: number;
   user: User;
 }
+
+/** `GET /rooms/{id}/members` (an extension): a member with presence and read marker. */
+export interface Member extends User {
+  online: boolean;
+  last_read_seq: number;
+}

@@ -156,6 +156,24 @@ describe('pending messages', () => {
     expect(t.getPending('c1')).toBeUndefined();
   });
 
+  it('waits while offline (queued), then goes out again with the same client_msg_id', () => {
+    const t = new RoomTimeline(1);
+    t.addPending(pending);
+    t.markQueued('c1');
+    expect(t.getPending('c1')?.state).toBe('queued');
+    t.markSending('c1');
+    expect(t.getPending('c1')?.state).toBe('sending');
+    expect(t.getPending('c1')?.clientMsgId).toBe('c1');
+  });
+
+  it('is not queued again once the server acknowledged it', () => {
+    const t = new RoomTimeline(1);
+    t.addPending(pending);
+    t.markSent('c1');
+    t.markQueued('c1');
+    expect(t.getPending('c1')?.state).toBe('sent');
+  });
+
   it('can fail and be retried with the same client_msg_id', () => {
     const t = new RoomTimeline(1);
     t.addPending(pending);

@@ -12,7 +12,8 @@
  */
 import type { Message, User } from '../types';
 
-export type PendingState = 'sending' | 'sent' | 'failed';
+/** `queued`: written while offline, goes out on reconnect (same client_msg_id). */
+export type PendingState = 'queued' | 'sending' | 'sent' | 'failed';
 
 export interface PendingMessage {
   clientMsgId: string;
@@ -232,6 +233,12 @@ export class RoomTimeline {
 
   markFailed(clientMsgId: string, error: string, retryable = true): void {
     this.setPendingState(clientMsgId, 'failed', error, retryable);
+  }
+
+  /** No connection: it waits and goes out after reconnecting. */
+  markQueued(clientMsgId: string): void {
+    const p = this.pending.get(clientMsgId);
+    if (p !== undefined && p.state !== 'sent') this.setPendingState(clientMsgId, 'queued');
   }
 
   /** A retry: the same client_msg_id goes out again, so the server can dedupe it. */

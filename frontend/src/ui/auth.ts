@@ -1,6 +1,6 @@
 /** Sign-in, registration, recovery and the one-time recovery-phrase screens. */
 import { ApiError, describeError, type Api } from '../api';
-import type { AuthResult } from '../types';
+import type { AuthResult, User } from '../types';
 import { field, h, setFieldError } from './dom';
 
 export interface AuthDeps {
@@ -210,7 +210,7 @@ export function recoverScreen(deps: AuthDeps): HTMLElement {
 }
 
 /** Shows the 24-word phrase once; `done` continues into the app. */
-export function phraseScreen(phrase: string, kind: 'register' | 'recover', done: () => void): HTMLElement {
+export function phraseScreen(phrase: string, kind: 'register' | 'recover' | 'renew', done: () => void): HTMLElement {
   const words = phrase.trim().split(/\s+/);
   const list = h(
     'ol',
@@ -250,11 +250,115 @@ export function phraseScreen(phrase: string, kind: 'register' | 'recover', done:
     kind === 'register' ? 'Save your recovery phrase' : 'Your new recovery phrase',
     kind === 'register'
       ? 'This is the only way back into your account if you forget your password. It is shown only this once: write it down or store it in a password manager.'
-      : 'Your password has been changed and every other session signed out. Your old phrase no longer works: save this one instead. It is shown only this once.',
+      : kind === 'recover'
+        ? 'Your password has been changed and every other session signed out. Your old phrase no longer works: save this one instead. It is shown only this once.'
+        : 'Your old phrase no longer works: save this one instead. It is shown only this once.',
     list,
     raw,
     h('div', { class: 'phrase__actions' }, copy, status),
     h('p', { class: 'warning', text: 'Anyone with this phrase can take over your account. Never share it.' }),
     saved,
+  );
+}
+
+export interface SettingsDeps {
+  api: Api;
+  user: User;
+  /** A new recovery phrase was issued: show it until it is confirmed. */
+  newPhrase(phrase: string): void;
+}
+
+/** Account settings (PROTOCOL §6): change the password, get a new recovery phrase. */
+export function settingsScreen(deps: SettingsDeps): HTMLElement {
+  const wrongPassword = (err: unknown): string =>
+    err instanceof ApiError && err.status === 401 ? 'That password is not right.' : describeError(err);
+
+  // Change password.
+  const current = input('current_password', 'password', 'current-password', { autocomplete: 'current-password', required: true });
+  const next = input('new_password', 'password', 'new-password', { autocomplete: 'new-password', required: true, minlength: '8', maxlength: '128' });
+  const change = h('button', { class: 'btn btn--primary', attrs: { type: 'submit', 'data-testid': 'change-password-submit' }, text: 'Change password' });
+  const changeError = formError('change-password-error');
+  const changeDone = h('p', { class: 'notice', attrs: { role: 'status', 'data-testid': 'change-password-done', hidden: true } });
+  const passwordForm = h(
+    'form',
+    { class: 'form', attrs: { 'data-testid': 'change-password-form', novalidate: true, 'aria-labelledby': 'settings-password' } },
+    h('h2', { class: 'settings__title', attrs: { id: 'settings-password' }, text: 'Password' }),
+    field('Current password', current),
+    field('New password', next, 'At least 8 characters. Your other sessions will be signed out.'),
+    changeError,
+    changeDone,
+    change,
+  );
+  passwordForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    showFormError(changeError, null);
+    changeDone.hidden = true;
+    if (!current.value) {
+      showFormError(changeError, 'Enter your current password.');
+      current.focus();
+      return;
+    }
+    if (!validatePassword(next)) {
+      next.focus();
+      return;
+    }
+    busy(change, true, 'Change password', 'Changing…');
+    deps.api
+      .changePassword(current.value, next.value)
+      .then(() => {
+        busy(change, false, 'Change password', 'Changing…');
+        current.value = '';
+        next.value = '';
+        changeDone.textContent = 'Password changed. Your other sessions were signed out.';
+        changeDone.hidden = false;
+      })
+      .catch((err: unknown) => {
+        busy(change, false, 'Change password', 'Changing…');
+        if (!showFieldErrors(err, { current_password: current, new_password: next })) showFormError(changeError, wrongPassword(err));
+        current.select();
+      });
+  });
+
+  // New recovery phrase.
+  const password = input('password', 'password', 'phrase-password', { autocomplete: 'current-password', required: true });
+  const renew = h('button', { class: 'btn btn--secondary', attrs: { type: 'submit', 'data-testid': 'new-phrase-submit' }, text: 'Get a new recovery phrase' });
+  const renewError = formError('new-phrase-error');
+  const phraseForm = h(
+    'form',
+    { class: 'form', attrs: { 'data-testid': 'new-phrase-form', novalidate: true, 'aria-labelledby': 'settings-phrase' } },
+    h('h2', { class: 'settings__title', attrs: { id: 'settings-phrase' }, text: 'Recovery phrase' }),
+    h('p', { class: 'field__hint', text: 'Lost your phrase, or think someone saw it? Get a new one: the old one stops working.' }),
+    field('Password', password),
+    renewError,
+    renew,
+  );
+  phraseForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    showFormError(renewError, null);
+    if (!password.value) {
+      showFormError(renewError, 'Enter your password.');
+      password.focus();
+      return;
+    }
+    busy(renew, true, 'Get a new recovery phrase', 'Getting…');
+    deps.api
+      .newRecoveryPhrase(password.value)
+      .then((phrase) => deps.newPhrase(phrase))
+      .catch((err: unknown) => {
+        busy(renew, false, 'Get a new recovery phrase', 'Getting…');
+        showFormError(renewError, wrongPassword(err));
+        password.select();
+      });
+  });
+
+  const back = h('a', { class: 'btn btn--ghost btn--sm', attrs: { href: '#/rooms', 'data-testid': 'settings-back' }, text: '← Back to chat' });
+  queueMicrotask(() => current.focus());
+  return card(
+    'Account settings',
+    `Signed in as @${deps.user.username}.`,
+    h('p', { class: 'settings__back' }, back),
+    passwordForm,
+    h('hr', { class: 'settings__rule' }),
+    phraseForm,
   );
 }

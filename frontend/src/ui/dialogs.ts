@@ -2,13 +2,14 @@
 import { ApiError, describeError } from '../api';
 import type { ChatController } from '../chat';
 import type { Room, User } from '../types';
-import { avatarClass, field, h, icon, initials, replaceChildren, uid } from './dom';
+import { avatarClass, field, h, icon, initials, replaceChildren, srOnly, uid } from './dom';
 
 export function openDialog(title: string, testid: string, build: (close: () => void) => Node[]): HTMLDialogElement {
   const titleId = uid('dlg');
   const dialog = h('dialog', { class: 'dialog', attrs: { 'aria-labelledby': titleId, 'data-testid': testid } });
   const close = (): void => dialog.close();
-  const closeBtn = h('button', { class: 'icon-btn', attrs: { type: 'button', 'aria-label': 'Close', 'data-testid': 'dialog-close' }, text: '×' });
+  // The name is the (hidden) word "Close", not a glyph with a different label.
+  const closeBtn = h('button', { class: 'icon-btn', attrs: { type: 'button', 'data-testid': 'dialog-close' } }, icon('close'), srOnly('Close'));
   closeBtn.addEventListener('click', close);
   dialog.append(
     h('header', { class: 'dialog__header' }, h('h2', { class: 'dialog__title', attrs: { id: titleId }, text: title }), closeBtn),
@@ -41,7 +42,15 @@ export function userLabel(user: User): HTMLElement {
 /** A search-as-you-type user picker over GET /users?q=. */
 function userSearch(
   chat: ChatController,
-  opts: { label: string; inputTestId: string; resultTestId: string; action: string; onPick(user: User, button: HTMLButtonElement): Promise<void> },
+  opts: {
+    label: string;
+    inputTestId: string;
+    resultTestId: string;
+    action: string;
+    onPick(user: User, button: HTMLButtonElement): Promise<void>;
+    /** Results already done (say, already members): shown so, not offered. */
+    done?(user: User): string | null;
+  },
 ): Node[] {
   const input = h('input', {
     class: 'input',
@@ -72,14 +81,19 @@ function userSearch(
         replaceChildren(
           results,
           ...others.map((u) => {
+            const done = opts.done?.(u) ?? null;
             const b = h(
               'button',
-              { class: 'picker__item', attrs: { type: 'button', 'data-testid': opts.resultTestId, 'data-username': u.username } },
+              {
+                class: `picker__item${done ? ' picker__item--done' : ''}`,
+                attrs: { type: 'button', 'data-testid': opts.resultTestId, 'data-username': u.username, 'data-added': done ? 'true' : null, 'aria-disabled': done ? 'true' : null },
+              },
               avatar(u, 'avatar--sm'),
               userLabel(u),
-              h('span', { class: 'picker__action', text: opts.action }),
+              h('span', { class: 'picker__action', text: done ?? opts.action }),
             );
             b.addEventListener('click', () => {
+              if (b.getAttribute('aria-disabled') === 'true') return;
               b.disabled = true;
               opts.onPick(u, b).catch((err: unknown) => {
                 b.disabled = false;
@@ -103,6 +117,10 @@ function userSearch(
       ev.preventDefault();
       if (timer !== null) clearTimeout(timer);
       search();
+    } else if (ev.key === 'Escape') {
+      // A search field would only clear itself: Escape closes the dialog, as everywhere else.
+      ev.preventDefault();
+      input.closest('dialog')?.close();
     }
   });
   queueMicrotask(() => input.focus());
@@ -248,12 +266,17 @@ export function dmDialog(chat: ChatController, open: (room: Room) => void): void
 }
 
 export function addMemberDialog(chat: ChatController, room: Room): void {
-  openDialog(`Add people to ${room.name}`, 'add-member-dialog', () =>
-    userSearch(chat, {
+  openDialog(`Add people to ${room.name}`, 'add-member-dialog', () => {
+    const memberIds = (): Set<number> => new Set((chat.members.get(room.id) ?? []).map((m) => m.id));
+    const already = h('p', { class: 'picker__status', attrs: { 'data-testid': 'already-members' } });
+    const members = chat.members.get(room.id) ?? [];
+    already.textContent = members.length > 0 ? `Already in: ${members.map((m) => (m.id === chat.me.id ? 'you' : m.display_name || m.username)).join(', ')}` : '';
+    const search = userSearch(chat, {
       label: 'Find a person',
       inputTestId: 'member-add-input',
       resultTestId: 'member-add-result',
       action: 'Add',
+      done: (user) => (memberIds().has(user.id) ? 'Already in' : null),
       async onPick(user, button) {
         try {
           await chat.addMember(room.id, user);
@@ -264,9 +287,16 @@ export function addMemberDialog(chat: ChatController, room: Room): void {
         const action = button.querySelector('.picker__action');
         if (action) action.textContent = 'Added ✓';
         button.setAttribute('data-added', 'true');
+        button.setAttribute('aria-disabled', 'true');
+        button.disabled = false;
+        // Ready for the next person: back to the search, its text selected.
+        const input = button.closest('dialog')?.querySelector<HTMLInputElement>('input[type="search"]');
+        input?.focus();
+        input?.select();
       },
-    }),
-  );
+    });
+    return [already, ...search];
+  });
 }
 
 /** A small confirmation, without window.confirm (which blocks and is unstylable). */

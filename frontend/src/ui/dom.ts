@@ -154,6 +154,7 @@ const ICONS: Record<string, string[]> = {
   userPlus: ['M15 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1', 'M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z', 'M19 8v6', 'M16 11h6'],
   leave: ['M14 4h4a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-4', 'M10 16l-4-4 4-4', 'M6 12h10'],
   send: ['M4 12l16-8-6 16-2.5-6.5z', 'M11.5 13.5 20 4'],
+  close: ['M6 6l12 12', 'M18 6 6 18'],
 };
 
 /** A small stroke icon as inline SVG (built with DOM calls: no markup strings, no styles). */

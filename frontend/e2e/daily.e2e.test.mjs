@@ -1,0 +1,545 @@
+// The SPA as people use it every day (issue 17): keyboard, drafts and limits, unread, offline,
+// members, account settings and accessibility (axe-core) — two people, Carol and Dave.
+//
+//   CHATTY_URL=http://127.0.0.1:8080 node --test frontend/e2e/
+//
+// Same environment as chat.e2e.test.mjs (CHATTY_URL, CHATTY_URL_B, SCREENSHOT_DIR, CHROMIUM_PATH,
+// E2E_HEADED). Every wait is for a condition, never for a fixed time.
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
+const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
+const SHOTS = process.env.SCREENSHOT_DIR ?? '';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 15_000;
+
+const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+const carol = { username: `carol_${suffix}`, display: 'Carol Keys', password: 'a keyboard password' };
+const dave = { username: `dave_${suffix}`, display: 'Dave Reader', password: 'dave reads everything' };
+const roomName = `Standup ${suffix}`;
+
+/** Anything that must never happen: an unexpected JS dialog, a page error, a CSP violation. */
+const problems = [];
+/** beforeunload prompts seen (accepted): the phrase screen asks before leaving. */
+const beforeUnloads = [];
+
+let browser;
+let ctxC;
+let ctxD;
+let pageC;
+let pageD;
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function newPage(who) {
+  const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', reducedMotion: 'reduce' });
+  // axe-core goes in through the DevTools protocol, which the page's CSP does not govern.
+  await ctx.addInitScript({ path: AXE });
+  // Keyboard-only proof: count pointer events the page receives.
+  await ctx.addInitScript(() => {
+    window.__pointerEvents = 0;
+    for (const type of ['mousedown', 'pointerdown', 'touchstart']) {
+      window.addEventListener(type, () => (window.__pointerEvents += 1), true);
+    }
+  });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('dialog', async (d) => {
+    if (d.type() === 'beforeunload') {
+      beforeUnloads.push(who);
+      await d.accept().catch(() => {});
+      return;
+    }
+    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
+    await d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(text)) {
+      problems.push(`${who}: CSP violation: ${text}`);
+    }
+  });
+  return { ctx, page };
+}
+
+const baseOf = (page) => (page === pageD ? BASE_B : BASE);
+
+function delivered(page, text) {
+  return page.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
+}
+
+async function send(page, text) {
+  const input = page.getByTestId('message-input');
+  await input.fill(text);
+  await input.press('Enter');
+  await delivered(page, text).first().waitFor();
+}
+
+function roomItem(page) {
+  return page.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
+}
+
+/** Serious and critical axe-core violations of the page as it is now. */
+async function axeViolations(page) {
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+  });
+}
+
+/** Check a screen at desktop and phone width, light and dark; `ready` waits for it after a resize. */
+async function accessible(page, screen, ready = async () => {}) {
+  const found = [];
+  const viewport = page.viewportSize();
+  for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    await page.setViewportSize(vp);
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await ready(size);
+      for (const v of await axeViolations(page)) found.push(`${screen} @ ${size}/${scheme}: ${v}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(viewport);
+  return found;
+}
+
+const a11y = [];
+
+let failed = false;
+function step(name, fn) {
+  it(name, async (t) => {
+    if (failed) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (err) {
+      failed = true;
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      await shot(pageC, `failure-daily-${slug}-carol`).catch(() => {});
+      await shot(pageD, `failure-daily-${slug}-dave`).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: process.env.E2E_HEADED !== '1',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    ({ ctx: ctxC, page: pageC } = await newPage('carol'));
+    ({ ctx: ctxD, page: pageD } = await newPage('dave'));
+  });
+
+  after(async () => {
+    await ctxC?.close();
+    await ctxD?.close();
+    await browser?.close();
+  });
+
+  step('the sign-in and registration screens pass axe-core', async () => {
+    await pageC.goto(`${BASE}/#/login`);
+    await pageC.getByTestId('login-form').waitFor();
+    a11y.push(...(await accessible(pageC, 'login')));
+    await pageC.goto(`${BASE}/#/register`);
+    await pageC.getByTestId('register-form').waitFor();
+    a11y.push(...(await accessible(pageC, 'register')));
+  });
+
+  step('the recovery phrase survives a reload until confirmed, in sessionStorage only, and warns before leaving', async () => {
+    await pageC.getByTestId('register-username').fill(carol.username);
+    await pageC.getByTestId('register-display-name').fill(carol.display);
+    await pageC.getByTestId('register-password').fill(carol.password);
+    await pageC.getByTestId('register-submit').click();
+    const text = pageC.getByTestId('recovery-phrase-text');
+    await text.waitFor({ state: 'attached' });
+    const phrase = (await text.textContent()).trim();
+    assert.equal(phrase.split(/\s+/).length, 24);
+    a11y.push(...(await accessible(pageC, 'recovery phrase')));
+
+    const warns = await pageC.evaluate(() => {
+      const ev = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(ev);
+      return ev.defaultPrevented;
+    });
+    assert.equal(warns, true, 'leaving the phrase screen asks first');
+    const stored = await pageC.evaluate(() => ({
+      session: JSON.stringify(sessionStorage),
+      local: JSON.stringify(localStorage),
+    }));
+    assert.ok(stored.session.includes(phrase), 'kept in sessionStorage');
+    assert.ok(!stored.local.includes(phrase.split(' ').slice(0, 3).join(' ')), 'never in localStorage');
+
+    await pageC.reload();
+    await pageC.getByTestId('recovery-phrase').waitFor();
+    assert.equal((await pageC.getByTestId('recovery-phrase-text').textContent()).trim(), phrase, 'the same phrase after a reload');
+
+    await pageC.getByTestId('saved-it').click();
+    await pageC.getByTestId('create-room-button').waitFor();
+    const after = await pageC.evaluate(() => {
+      const ev = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(ev);
+      return { warns: ev.defaultPrevented, session: JSON.stringify(sessionStorage) };
+    });
+    assert.equal(after.warns, false, 'no warning once confirmed');
+    assert.ok(!after.session.includes(phrase), 'forgotten once confirmed');
+
+    // Dave, the second person.
+    await pageD.goto(`${BASE_B}/#/register`);
+    await pageD.getByTestId('register-username').fill(dave.username);
+    await pageD.getByTestId('register-display-name').fill(dave.display);
+    await pageD.getByTestId('register-password').fill(dave.password);
+    await pageD.getByTestId('register-submit').click();
+    await pageD.getByTestId('saved-it').click();
+    await pageD.getByTestId('create-room-button').waitFor();
+    a11y.push(...(await accessible(pageD, 'empty room list')));
+  });
+
+  step('a member list with presence; "Add people" shows who is already in; focus returns to the search', async () => {
+    await pageC.getByTestId('create-room-button').click();
+    await pageC.getByTestId('room-name-input').fill(roomName);
+    await pageC.getByTestId('room-kind-private').check();
+    a11y.push(...(await accessible(pageC, 'create room dialog')));
+    await pageC.getByTestId('create-room-submit').click();
+    await pageC.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+
+    await pageC.getByTestId('add-member-button').click();
+    const search = pageC.getByTestId('member-add-input');
+    await search.fill(dave.username);
+    await pageC.locator(`[data-testid="member-add-result"][data-username="${dave.username}"]`).click();
+    await pageC.locator('[data-testid="member-add-result"][data-added="true"]').waitFor();
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'member-add-input');
+    a11y.push(...(await accessible(pageC, 'add people dialog')));
+    await pageC.keyboard.press('Escape');
+    await pageC.getByTestId('add-member-dialog').waitFor({ state: 'detached' });
+
+    // Opened again: Dave is shown as already in.
+    await pageC.getByTestId('add-member-button').click();
+    await pageC.getByTestId('already-members').filter({ hasText: dave.display }).waitFor();
+    await pageC.getByTestId('member-add-input').fill(dave.username);
+    await pageC
+      .locator(`[data-testid="member-add-result"][data-username="${dave.username}"][data-added="true"]`)
+      .filter({ hasText: 'Already in' })
+      .waitFor();
+    await shot(pageC, 'desktop-add-people-already-in');
+    await pageC.keyboard.press('Escape');
+
+    // Dave is online (his page is open): the member list says so.
+    await roomItem(pageD).click();
+    await pageD.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+    await pageC.getByTestId('members-button').filter({ hasText: '2 members' }).click();
+    await pageC.locator(`[data-testid="member"][data-username="${dave.username}"][data-presence="online"]`).waitFor();
+    await pageC.locator(`[data-testid="member"][data-username="${carol.username}"]`).waitFor();
+    await shot(pageC, 'desktop-member-list');
+    a11y.push(...(await accessible(pageC, 'member list')));
+    await pageC.keyboard.press('Escape');
+    await pageC.getByTestId('members-dialog').waitFor({ state: 'detached' });
+  });
+
+  step('the composer counts near the limit, never truncates, disables Send over it, and keeps drafts across reloads', async () => {
+    const input = pageC.getByTestId('message-input');
+    const sendButton = pageC.getByTestId('send-button');
+    await input.fill('x'.repeat(3990));
+    await pageC.getByTestId('char-count').filter({ hasText: '3990 / 4000' }).waitFor();
+    assert.equal(await sendButton.getAttribute('aria-disabled'), 'false');
+
+    // A paste over the limit: kept whole, with an error, and Send refuses.
+    await input.focus();
+    await pageC.evaluate(() => {
+      const el = document.querySelector('[data-testid="message-input"]');
+      el.value = '';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await pageC.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      const el = document.querySelector('[data-testid="message-input"]');
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, 'y'.repeat(4100));
+    // Synthetic paste events do not insert text: insert it as the browser would.
+    await pageC.keyboard.insertText('y'.repeat(4100));
+    assert.equal((await input.inputValue()).length, 4100, 'nothing cut');
+    await pageC.getByTestId('composer-error').filter({ hasText: '100 characters too long' }).waitFor();
+    await pageC.getByTestId('char-count').filter({ hasText: '4100 / 4000' }).waitFor();
+    assert.equal(await sendButton.getAttribute('aria-disabled'), 'true');
+    await shot(pageC, 'desktop-composer-over-limit');
+    a11y.push(...(await accessible(pageC, 'composer over the limit')));
+    await input.press('Enter');
+    await sendButton.click({ force: true }); // aria-disabled: focusable and clickable, but refuses
+    assert.equal(await pageC.locator('[data-testid="message"]:not([data-seq])').count(), 0, 'nothing was sent');
+    assert.equal((await input.inputValue()).length, 4100, 'still all there');
+
+    // Drafts per room survive a reload.
+    await input.fill('a draft for later');
+    await pageC.reload();
+    await pageC.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+    assert.equal(await pageC.getByTestId('message-input').inputValue(), 'a draft for later');
+    await pageC.getByTestId('message-input').fill('');
+  });
+
+  step('read receipts and room previews come from the server after a reload', async () => {
+    await send(pageC, 'preview me please');
+    await delivered(pageD, 'preview me please').waitFor(); // Dave has the room open: he reads it
+    await pageC.reload();
+    await delivered(pageC, 'preview me please').waitFor();
+    await pageC.getByTestId('read-receipt').filter({ hasText: `Seen by ${dave.display}` }).waitFor();
+
+    await pageD.goto(`${BASE_B}/#/rooms`);
+    await pageD.reload();
+    await roomItem(pageD).filter({ hasText: 'preview me please' }).waitFor();
+    await shot(pageD, 'desktop-room-list-previews');
+  });
+
+  step('a room opens at the first unread, with "jump to latest" and "jump to first unread"', async () => {
+    // Dave is on the room list; Carol writes more than a screenful.
+    const lines = (i) => `unread ${i}\nsecond line of ${i}\nthird line of ${i}`;
+    for (let i = 1; i <= 24; i++) {
+      const input = pageC.getByTestId('message-input');
+      await input.fill(lines(i));
+      await input.press('Enter');
+    }
+    await delivered(pageC, 'third line of 24').waitFor();
+    await roomItem(pageD).getByTestId('unread-badge').filter({ hasText: '24' }).waitFor();
+    await roomItem(pageD).click();
+    const marker = pageD.getByTestId('unread-marker');
+    await marker.waitFor();
+    await pageD.getByTestId('jump-to-latest').waitFor({ state: 'visible' });
+    const inView = () =>
+      pageD.evaluate(() => {
+        const m = document.querySelector('[data-testid="unread-marker"]').getBoundingClientRect();
+        const s = document.querySelector('[data-testid="message-scroller"]').getBoundingClientRect();
+        return m.top >= s.top - 1 && m.bottom <= s.bottom + 1;
+      });
+    assert.equal(await inView(), true, 'the first unread is on screen');
+    assert.ok(await roomItem(pageD).getByTestId('unread-badge').count(), 'still unread until read to the end');
+    await shot(pageD, 'desktop-first-unread');
+    a11y.push(...(await accessible(pageD, 'conversation at the first unread')));
+
+    await pageD.getByTestId('jump-to-latest').click();
+    await pageD.getByTestId('jump-to-latest').waitFor({ state: 'hidden' });
+    await roomItem(pageD).getByTestId('unread-badge').waitFor({ state: 'detached' });
+    await pageD.getByTestId('jump-to-unread').waitFor({ state: 'visible' });
+    await pageD.getByTestId('jump-to-unread').click();
+    await pageD.waitForFunction(() => {
+      const m = document.querySelector('[data-testid="unread-marker"]').getBoundingClientRect();
+      const s = document.querySelector('[data-testid="message-scroller"]').getBoundingClientRect();
+      return m.top >= s.top - 1 && m.bottom <= s.bottom + 1;
+    });
+  });
+
+  step('offline: a send waits visibly at once, presence is unknown, and it goes out on reconnect with the same client_msg_id', async () => {
+    await ctxC.setOffline(true);
+    await pageC.getByTestId('reconnecting-banner').waitFor({ state: 'visible' });
+    await pageC.getByTestId('members-button').click();
+    await pageC.locator(`[data-testid="member"][data-username="${dave.username}"][data-presence="unknown"]`).waitFor();
+    await pageC.keyboard.press('Escape');
+    await pageC.getByTestId('members-dialog').waitFor({ state: 'detached' });
+
+    const input = pageC.getByTestId('message-input');
+    await input.fill('written without a connection');
+    await input.press('Enter');
+    const queued = pageC.locator('[data-testid="message"][data-state="queued"]').filter({ hasText: 'written without a connection' });
+    await queued.waitFor({ timeout: 2_000 }); // at once, not after the 10 s send timeout
+    await pageC.getByTestId('message-status').filter({ hasText: 'Waiting for connection' }).waitFor({ timeout: 2_000 });
+    const id = await queued.getAttribute('data-client-msg-id');
+    await shot(pageC, 'desktop-offline-queued');
+    a11y.push(...(await accessible(pageC, 'offline with a queued message')));
+
+    await ctxC.setOffline(false);
+    for (const page of [pageC, pageD]) {
+      const got = delivered(page, 'written without a connection');
+      await got.waitFor();
+      assert.equal(await got.count(), 1, 'exactly once');
+      assert.equal(await got.getAttribute('data-client-msg-id'), id, 'the same client_msg_id');
+    }
+  });
+
+  step('keyboard only: sign in, open a room with Ctrl+K, send, edit the last message with Up, sign out', async () => {
+    await pageC.getByTestId('logout-button').click();
+    await pageC.getByTestId('login-form').waitFor();
+    await pageC.reload(); // a fresh page: the pointer-event counter starts at zero
+    await pageC.getByTestId('login-username').waitFor();
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'login-username');
+    await pageC.keyboard.type(carol.username);
+    await pageC.keyboard.press('Tab');
+    await pageC.keyboard.type(carol.password);
+    await pageC.keyboard.press('Enter');
+    // Focus lands in the room list after signing in.
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'room-item');
+
+    await pageC.keyboard.press('Control+k');
+    await pageC.getByTestId('switcher-input').waitFor();
+    a11y.push(...(await accessible(pageC, 'room switcher')));
+    await shot(pageC, 'desktop-room-switcher');
+    await pageC.keyboard.type(suffix);
+    await pageC.locator('[data-testid="switcher-option"][aria-selected="true"]').filter({ hasText: roomName }).waitFor();
+    await pageC.keyboard.press('Enter');
+    await pageC.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message-input');
+
+    await pageC.keyboard.type('typed without a mouse');
+    await pageC.keyboard.press('Enter');
+    await delivered(pageC, 'typed without a mouse').waitFor();
+
+    await pageC.keyboard.press('ArrowUp');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'edit-input');
+    assert.equal(await pageC.getByTestId('edit-input').inputValue(), 'typed without a mouse');
+    await pageC.keyboard.press('Escape'); // cancels
+    await pageC.getByTestId('edit-input').waitFor({ state: 'detached' });
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message-input');
+    await pageC.keyboard.press('ArrowUp');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'edit-input');
+    await pageC.keyboard.press('ControlOrMeta+a');
+    await pageC.keyboard.type('edited without a mouse');
+    await pageC.keyboard.press('Enter');
+    await delivered(pageD, 'edited without a mouse').filter({ hasText: '(edited)' }).waitFor();
+
+    // The message list is one tab stop; arrows move inside it, Enter reaches a message's actions.
+    await pageC.keyboard.press('Shift+Tab');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message');
+    const last = await pageC.evaluate(() => document.activeElement.textContent);
+    assert.match(last, /edited without a mouse/, 'the newest message takes the list tab stop');
+    await pageC.keyboard.press('ArrowUp');
+    assert.doesNotMatch(await pageC.evaluate(() => document.activeElement.textContent), /edited without a mouse/);
+    await pageC.keyboard.press('ArrowDown');
+    await pageC.keyboard.press('Enter');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'edit-message');
+    assert.equal(
+      await pageC.evaluate(() => document.querySelectorAll('[data-testid="message-list"] [tabindex="0"]').length),
+      3,
+      'in the tab order: the focused message and its two actions',
+    );
+    await pageC.keyboard.press('Escape');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message');
+
+    // Sign out: Tab through the page until the button has focus.
+    for (let i = 0; i < 60; i++) {
+      if (await pageC.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'logout-button')) break;
+      await pageC.keyboard.press('Tab');
+    }
+    await pageC.keyboard.press('Enter');
+    await pageC.getByTestId('login-form').waitFor();
+    assert.equal(await pageC.evaluate(() => window.__pointerEvents), 0, 'no mouse, pointer or touch event');
+  });
+
+  step('the signed-in screens pass axe-core at both widths in both schemes', async () => {
+    // Dave's room list (the phone layout makes it the main landmark with its h1) and conversation.
+    await pageD.goto(`${BASE_B}/#/rooms`);
+    await roomItem(pageD).waitFor();
+    a11y.push(...(await accessible(pageD, 'room list')));
+    await roomItem(pageD).click();
+    await delivered(pageD, 'edited without a mouse').waitFor();
+    // Hover-free state of a focused own message and of a confirm dialog.
+    a11y.push(...(await accessible(pageD, 'conversation')));
+    await pageD.setViewportSize(PHONE);
+    await pageD.getByTestId('back-button').click();
+    await roomItem(pageD).waitFor();
+    // The phone room list is the page's main landmark, with an h1.
+    const landmarks = await pageD.evaluate(() => {
+      const shown = (el) => el.getClientRects().length > 0;
+      const mains = [...document.querySelectorAll('main, [role="main"]')].filter(shown);
+      const h1s = [...document.querySelectorAll('h1, [aria-level="1"]')].filter((el) => shown(el) && mains.some((m) => m.contains(el)));
+      return { mains: mains.length, h1s: h1s.length };
+    });
+    assert.deepEqual(landmarks, { mains: 1, h1s: 1 }, 'one main landmark with an h1 on the phone room list');
+    await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'room-item');
+    await pageD.setViewportSize(DESKTOP);
+    await pageD.getByTestId('browse-rooms-button').click();
+    await pageD.getByTestId('browse-dialog').waitFor();
+    a11y.push(...(await accessible(pageD, 'browse dialog')));
+    await pageD.keyboard.press('Escape');
+    await pageD.getByTestId('new-dm-button').click();
+    await pageD.getByTestId('dm-search-input').fill(carol.username);
+    await pageD.locator(`[data-testid="dm-result"][data-username="${carol.username}"]`).waitFor();
+    a11y.push(...(await accessible(pageD, 'direct message dialog')));
+    await pageD.keyboard.press('Escape');
+    await pageD.getByTestId('dm-dialog').waitFor({ state: 'detached' });
+    await roomItem(pageD).click();
+    await send(pageD, 'to be deleted');
+    const mine = delivered(pageD, 'to be deleted');
+    await mine.hover();
+    await mine.getByTestId('delete-message').click();
+    await pageD.getByTestId('confirm-dialog').waitFor();
+    a11y.push(...(await accessible(pageD, 'confirm delete')));
+    await pageD.getByTestId('confirm-yes').click();
+    await mine.waitFor({ state: 'detached' });
+    assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);
+  });
+
+  step('account settings: change the password and get a new recovery phrase (PROTOCOL §6)', async () => {
+    await pageD.getByTestId('settings-link').click();
+    await pageD.getByTestId('change-password-form').waitFor();
+    await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'current-password');
+    await shot(pageD, 'desktop-account-settings');
+    const found = await accessible(pageD, 'account settings');
+    assert.deepEqual(found, [], `axe-core found serious or critical violations:\n${found.join('\n')}`);
+
+    // A wrong current password is an error on the form, not the end of the session.
+    await pageD.getByTestId('current-password').fill('not my password');
+    await pageD.getByTestId('new-password').fill('dave has a new password');
+    await pageD.getByTestId('change-password-submit').click();
+    await pageD.getByTestId('change-password-error').filter({ hasText: 'not right' }).waitFor();
+    await pageD.getByTestId('current-password').fill(dave.password);
+    await pageD.getByTestId('change-password-submit').click();
+    await pageD.getByTestId('change-password-done').waitFor();
+    dave.password = 'dave has a new password';
+
+    // A new phrase, shown on the phrase screen until confirmed.
+    await pageD.getByTestId('phrase-password').fill('still not my password');
+    await pageD.getByTestId('new-phrase-submit').click();
+    await pageD.getByTestId('new-phrase-error').filter({ hasText: 'not right' }).waitFor();
+    await pageD.getByTestId('phrase-password').fill(dave.password);
+    await pageD.getByTestId('new-phrase-submit').click();
+    const fresh = pageD.getByTestId('recovery-phrase-text');
+    await fresh.waitFor({ state: 'attached' });
+    const phrase = (await fresh.textContent()).trim();
+    assert.equal(phrase.split(/\s+/).length, 24);
+    await pageD.getByTestId('saved-it').click();
+    await roomItem(pageD).waitFor();
+
+    // The new password works; the new phrase recovers the account.
+    await pageD.getByTestId('logout-button').click();
+    await pageD.getByTestId('login-username').fill(dave.username);
+    await pageD.getByTestId('login-password').fill(dave.password);
+    await pageD.getByTestId('login-submit').click();
+    await roomItem(pageD).waitFor();
+    await pageD.getByTestId('logout-button').click();
+    await pageD.getByTestId('go-recover').click();
+    await pageD.getByTestId('recover-username').waitFor();
+    const recoverScreen = await accessible(pageD, 'recover');
+    assert.deepEqual(recoverScreen, [], `axe-core found serious or critical violations:\n${recoverScreen.join('\n')}`);
+    await pageD.getByTestId('recover-username').fill(dave.username);
+    await pageD.getByTestId('recover-phrase').fill(phrase);
+    await pageD.getByTestId('recover-password').fill('dave recovered it');
+    await pageD.getByTestId('recover-submit').click();
+    await pageD.getByTestId('recovery-phrase').waitFor();
+    await pageD.getByTestId('saved-it').click();
+    await roomItem(pageD).waitFor();
+  });
+
+  step('had no unexpected dialogs, page errors or CSP violations', async () => {
+    assert.deepEqual(problems, []);
+  });
+});
