@@ -94,6 +94,7 @@ async def test_any_socket_payload_gets_a_well_formed_ack(
     assert fuzz_socket.sio.connected
 
 
+@pytest.mark.timeout(600)  # schemathesis walks every route; a loaded machine needs more than 120 s
 def test_schemathesis_finds_no_server_error(
     tmp_path: Path, pg_url: str, redis_url: str, api_at: Callable[[str], Api]
 ) -> None:
