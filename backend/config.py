@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from backend.write_limits import WriteLimits
+
 MIN_SECRET_BYTES = 32
 
 
@@ -17,7 +19,7 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(WriteLimits):
     """Every knob of chatty. Field metadata holds the environment variable and its meaning.
 
     The README's settings table is generated from this class, so there is one place for each rule.
@@ -238,7 +240,7 @@ def _embedded_secret(data_dir: Path) -> str:
 def settings_table() -> str:
     """The README's table of settings, from the one place they are defined."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
-    for f in fields(Settings):
+    for f in sorted(fields(Settings), key=lambda f: f.name in WriteLimits.__dataclass_fields__):
         default = f.default if f.name != "frontend_dir" else "frontend/dist"
         shown = f"`{default}`" if default not in ("", None) else "—"
         rows.append(f"| `{f.metadata['env']}` | {shown} | {f.metadata['doc']} |")

@@ -36,6 +36,8 @@ class RoomOut(StrictSchema):
     last_seq = fields.Integer(required=True)
     unread_count = fields.Integer(required=True)
     peer = fields.Nested(UserOut)
+    topic = fields.String()
+    role = fields.String(allow_none=True)
 
 
 class RoomsOut(StrictSchema):
@@ -49,6 +51,7 @@ class UsersOut(StrictSchema):
 class MemberOut(UserOut):
     online = fields.Boolean(required=True)
     last_read_seq = fields.Integer(required=True)
+    role = fields.String()
 
 
 class MembersOut(StrictSchema):

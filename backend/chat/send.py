@@ -4,7 +4,7 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import structlog
@@ -38,15 +38,19 @@ async def queue_message(
     queue: InboundQueue,
     limiter: RateLimiter,
     socket_rooms: Collection[str] = (),
+    before_queue: Callable[[int], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Returns the ack result only once the message is stored in the inbound queue.
 
     `socket_rooms` are the sender socket's Socket.IO rooms: being in a room's channel proves
     membership (joins and leaves keep them in step), which spares the database a query per
-    message; otherwise the database decides.
+    message; otherwise the database decides. `before_queue(room_id)` runs before the
+    membership check (a hidden DM is re-opened there).
     """
     args = load(_SEND, data)
     await enforce(limiter, f"msg:{user_id}", Limit(settings.message_rate, settings.message_burst))
+    if before_queue is not None:
+        await before_queue(args["room_id"])
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
     if not clean_message(args["body"]):

@@ -16,15 +16,23 @@ import structlog
 from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.chat import members
-from backend.chat.envelope import DELETE, EDIT
+from backend.chat.dms import DmReopener
+from backend.chat.envelope import EDIT
 from backend.chat.history import history, read_history
+from backend.chat.moderation_queue import queue_delete
 from backend.chat.rooms import room_dict
 from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
 from backend.chat.send import queue_change, queue_message
+from backend.chat.visibility import online_peers
 from backend.errors import AppError, NotFound, Unauthorized
 from backend.outages import is_outage
 from backend.realtime.acks import Handler, acked, error_ack
-from backend.realtime.announce import announce_join, announce_leave, announce_presence
+from backend.realtime.announce import (
+    announce_join,
+    announce_leave,
+    announce_new_room,
+    announce_presence,
+)
 from backend.realtime.events import room_channel, user_channel
 from backend.realtime.typing import TypingTracker
 from backend.runtime import Runtime
@@ -52,6 +60,7 @@ class ChatSockets:
         self.rt = rt
         self.sio = rt.sio
         self.typing_tracker = TypingTracker(self._announce_typing)
+        self.dms = DmReopener()
 
     def register(self) -> None:
         self.sio.on("connect", self.connect)
@@ -101,9 +110,9 @@ class ChatSockets:
         for room_id in room_ids:
             await self.sio.enter_room(sid, room_channel(room_id))
         if await self.rt.presence.connected(user.id, sid):
-            await announce_presence(self.rt, user, online=True, room_ids=room_ids)
+            await announce_presence(self.rt, user, online=True)
         # Who is online already: a snapshot for this socket, as `presence` events.
-        for peer in await members.peers_of(user.id, online=self.rt.presence.online):
+        for peer in await online_peers(user.id, online=self.rt.presence.online):
             await self.rt.notifier.presence(peer, True, to=sid)
         log.debug("socket_connected", sid=sid, user_id=user.id)
 
@@ -129,13 +138,23 @@ class ChatSockets:
             queue=self.rt.queue,
             limiter=self.rt.limiter,
             socket_rooms=frozenset(self.sio.rooms(sid)),
+            before_queue=lambda room_id: self._reopen_dm(room_id, user),
         )
+
+    async def _reopen_dm(self, room_id: int, user: User) -> None:
+        restored = await self.dms.before_send(room_id, user.id)
+        if restored:
+            await announce_new_room(self.rt, room_id, restored)
 
     async def edit(self, sid: str, data: Any) -> dict[str, Any]:
         return await self._change(sid, data, op=EDIT)
 
     async def delete(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self._change(sid, data, op=DELETE)
+        user = await self.user_of(sid)
+        rt = self.rt
+        return await queue_delete(
+            data, user_id=user.id, settings=rt.settings, queue=rt.queue, limiter=rt.limiter
+        )
 
     async def _change(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
         user = await self.user_of(sid)
