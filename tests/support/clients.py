@@ -104,6 +104,9 @@ class Live:
             "read",
             "room:member_joined",
             "room:member_left",
+            "room:updated",
+            "room:removed",
+            "user:updated",
         ):
             self.sio.on(event, self._recorder(event))
 
