@@ -39,12 +39,15 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
     try:
         await alice.api.add_member(private["id"], bob.id)  # REST on node A, socket on node B
         await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 1)
-        # New room-mates learn each other's presence at once, across nodes.
-        await added.wait_until(lambda: _presence(added, alice.id) == [True])
-        await owner.wait_until(lambda: _presence(owner, bob.id) == [True])
         status, _ = await carol.api.call("POST", f"/api/v1/rooms/{public['id']}/join")
         assert status == 200
         await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 2)
+        # Room-mates who both chose the room learn each other's presence at once, across
+        # nodes; being added by someone reveals nothing (issue 13, finding 7).
+        await joiner.wait_until(lambda: _presence(joiner, alice.id) == [True])
+        await owner.wait_until(lambda: _presence(owner, carol.id) == [True])
+        assert _presence(owner, bob.id) == []
+        assert _presence(added, alice.id) == []
         assert (await owner.send(private["id"], "to bob"))["ok"]
         assert (await owner.send(public["id"], "to carol"))["ok"]
         await added.wait_until(lambda: len(added.messages(private["id"])) == 1)
@@ -128,7 +131,9 @@ async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
     two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
 ) -> None:
     c, url_a, url_b = two_nodes
-    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    room = await alice.api.create_room("public")  # both chose it: presence flows
+    await bob.api.call("POST", f"/api/v1/rooms/{room['id']}/join", expect=200)
     watcher = await Live.connect(url_a, alice.token)
     try:
         first = await Live.connect(url_b, bob.token)
