@@ -3,12 +3,14 @@ findings 7 and 8), both ways: distributed (PostgreSQL + Redis) and embedded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.clients import Api, Live, User
+from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
 
@@ -175,3 +177,48 @@ async def test_a_dm_a_member_left_reopens_for_both_on_the_next_message(
     finally:
         await writer.close()
         await leaver.close()
+
+
+@pytest.fixture(params=["distributed", "embedded"])
+def strict_limits_url(
+    request: pytest.FixtureRequest, tmp_path: Path, cluster: Callable[..., Cluster]
+) -> Iterator[str]:
+    """A gateway (no worker needed) whose new write paths allow one or two calls a minute."""
+    limits = {
+        "CHATTY_MODERATION_PER_MINUTE": "2",
+        "CHATTY_PROFILE_UPDATES_PER_MINUTE": "1",
+        "CHATTY_BLOCKS_PER_MINUTE": "1",
+    }
+    if request.param == "distributed":
+        yield cluster(**limits).gateway().url
+        return
+    embedded = Cluster.embedded(tmp_path, **limits)
+    try:
+        yield embedded.gateway(command="run").url
+    finally:
+        embedded.stop()
+
+
+async def test_every_new_write_path_is_rate_limited_by_its_setting(
+    strict_limits_url: str, api_at: Callable[[str], Api]
+) -> None:
+    api = api_at(strict_limits_url)
+    alice, bob = await api.register(), await api.register()
+    room = await alice.api.create_room("public")
+    calls: list[tuple[str, str, Any, int]] = [
+        ("PATCH", f"/api/v1/rooms/{room['id']}", {"topic": "one"}, 200),
+        ("PATCH", f"/api/v1/rooms/{room['id']}", {"topic": "two"}, 200),
+        ("POST", f"/api/v1/rooms/{room['id']}/bans", {"user_id": bob.id}, 429),
+        ("PATCH", "/api/v1/users/me", {"display_name": "A"}, 200),
+        ("PATCH", "/api/v1/users/me", {"display_name": "B"}, 429),
+        ("POST", f"/api/v1/users/{bob.id}/block", None, 204),
+        ("DELETE", f"/api/v1/users/{bob.id}/block", None, 429),
+    ]
+    for method, path, body, expected in calls:
+        async with api.session.request(
+            method, api.base + path, json=body, headers={"Authorization": f"Bearer {alice.token}"}
+        ) as resp:
+            assert resp.status == expected, (method, path, await resp.text())
+            if expected == 429:
+                assert int(resp.headers["Retry-After"]) >= 1
+                assert (await resp.json())["error"]["code"] == "rate_limited"
