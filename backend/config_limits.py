@@ -98,3 +98,16 @@ class LimitSettings:
         "CHATTY_HANDSHAKES_PER_MINUTE",
         "Socket.IO connection attempts per client address per minute",
     )
+    moderation_per_minute: int = setting(
+        60,
+        "CHATTY_MODERATION_PER_MINUTE",
+        "room settings, role, kick, ban, unban and room deletions a user may make per minute",
+    )
+    profile_updates_per_minute: int = setting(
+        10,
+        "CHATTY_PROFILE_UPDATES_PER_MINUTE",
+        "profile changes (display name) a user may make per minute",
+    )
+    blocks_per_minute: int = setting(
+        30, "CHATTY_BLOCKS_PER_MINUTE", "blocks and unblocks a user may make per minute"
+    )

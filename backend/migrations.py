@@ -39,6 +39,8 @@ async def pending_changes(settings: Settings) -> bool:
     """True when the models differ from the last migration of this dialect (offline diff)."""
     command = Command(tortoise_config(settings), app=APP, location=str(migrations_dir(settings)))
     try:
+        await Tortoise.init(config=tortoise_config(settings))  # this dialect, not the last one
+        _forget_last_diff()
         await command.init(offline=True)
         from aerich.migrate import Migrate
         from aerich.utils import get_models_describe
@@ -62,11 +64,30 @@ async def generate(settings: Settings, name: str) -> str | None:
         if not (location / APP).exists():
             await command.init_db(safe=True)
             return "initial"
-        await command.init()
-        await command.upgrade(run_in_transaction=True)
-        return await command.migrate(name=name, no_input=True)
+        # The last migration's own model state (offline), not the database's record of it:
+        # `upgrade` records the *current* models, which would hide the changes to generate.
+        await Tortoise.init(config=tortoise_config(settings))  # this dialect, not the last one
+        _forget_last_diff()
+        await command.init(offline=True)
+        return await command.migrate(name=name, no_input=True, offline=True)
     finally:
         await Tortoise.close_connections()
+
+
+def _forget_last_diff() -> None:
+    """aerich keeps a diff's operations on its class: the last dialect's must not leak."""
+    from aerich.migrate import Migrate
+
+    for name in (
+        "upgrade_operators",
+        "downgrade_operators",
+        "_upgrade_fk_m2m_index_operators",
+        "_downgrade_fk_m2m_index_operators",
+        "_upgrade_m2m",
+        "_downgrade_m2m",
+    ):
+        setattr(Migrate, name, [])
+    Migrate._rename_fields, Migrate._rename_models = {}, {}
 
 
 async def _generate_all(name: str, pg_admin_url: str) -> None:

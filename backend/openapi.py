@@ -169,7 +169,7 @@ OPERATIONS = [
         200,
         RoomOut,
         C.UserRefIn,
-        errors=(400, 401, 404, 413, 422),
+        errors=(400, 401, 403, 404, 413, 422),
     ),
     Op(
         "get",
@@ -205,8 +205,10 @@ def build_spec() -> dict[str, Any]:
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     spec.components.schema("Error", schema=ErrorOut)
+    from backend.openapi_moderation import OPERATIONS as MODERATION  # it imports `Op` from here
+
     by_path: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in [*OPERATIONS, *MODERATION]:
         by_path.setdefault(op.path, {})[op.method] = _operation(op)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
@@ -227,10 +229,11 @@ def _operation(op: Op) -> dict[str, Any]:
     if op.auth:
         operation["security"] = [{"bearer": []}]
     parameters: list[dict[str, Any]] = []
-    if "{id}" in op.path:
-        parameters.append(
-            {"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}
-        )
+    for name in ("id", "user_id"):
+        if f"{{{name}}}" in op.path:
+            parameters.append(
+                {"in": "path", "name": name, "required": True, "schema": {"type": "integer"}}
+            )
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
     if parameters:

@@ -40,6 +40,8 @@ class RoomOut(StrictSchema):
     last_seq = fields.Integer(required=True)
     unread_count = fields.Integer(required=True)
     peer = fields.Nested(UserOut)
+    topic = fields.String()
+    role = fields.String(allow_none=True)
 
 
 class RoomsOut(StrictSchema):
@@ -53,6 +55,7 @@ class UsersOut(StrictSchema):
 class MemberOut(UserOut):
     online = fields.Boolean(required=True)
     last_read_seq = fields.Integer(required=True)
+    role = fields.String()
 
 
 class MembersOut(StrictSchema):

@@ -16,9 +16,14 @@ from typing import Any
 import orjson
 
 SEND, EDIT, DELETE = "send", "edit", "delete"
+# An admin's or the owner's delete of someone else's message: `sender_id` is the moderator,
+# `message_id` the message; the worker checks the moderator's role again when applying it.
+MODERATE_DELETE = "moderate.delete"
 # (op, version) pairs this code applies. A new field or meaning is a new version; a new
 # operation is a new name. Both are added here only together with the code that applies them.
-KNOWN: frozenset[tuple[str, int]] = frozenset({(SEND, 1), (EDIT, 1), (DELETE, 1)})
+KNOWN: frozenset[tuple[str, int]] = frozenset(
+    {(SEND, 1), (EDIT, 1), (DELETE, 1), (MODERATE_DELETE, 1)}
+)
 
 
 class UnknownOperation(ValueError):

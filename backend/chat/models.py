@@ -15,6 +15,7 @@ class Room(Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=8)  # public | private | dm
     name = fields.CharField(max_length=80)
+    topic = fields.CharField(max_length=250, default="")
     # "lo:hi" user ids of a DM's two members: one DM room per pair, enforced by the database.
     dm_key = fields.CharField(max_length=48, null=True, unique=True)
     last_seq = fields.BigIntField(default=0)
@@ -35,6 +36,10 @@ class Membership(Model):
         "models.User", related_name="memberships", on_delete=fields.CASCADE, db_index=True
     )
     last_read_seq = fields.BigIntField(default=0)
+    role = fields.CharField(max_length=8, default="member")  # owner | admin | member
+    # The member chose the room (created or joined it, or wrote in it), not merely added to it:
+    # presence flows only between members who both did (`backend/chat/visibility.py`).
+    accepted = fields.BooleanField(default=False)
     joined_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -62,3 +67,37 @@ class Message(Model):
         # (room, seq) serves history keyset pages; (room, sender, client_msg_id) makes a retried
         # send land once, whichever worker sees it.
         unique_together = (("room", "seq"), ("room", "sender", "client_msg_id"))
+
+
+class RoomBan(Model):
+    """A user who may not join or be added to a room until unbanned."""
+
+    id = fields.BigIntField(primary_key=True)
+    room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
+        "models.Room", related_name="bans", on_delete=fields.CASCADE, db_index=False
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="room_bans", on_delete=fields.CASCADE, db_index=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "room_bans"
+        unique_together = (("room", "user"),)
+
+
+class Block(Model):
+    """`blocker` blocked `blocked`: no DMs or room adds from them, no presence either way."""
+
+    id = fields.BigIntField(primary_key=True)
+    blocker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="blocks_made", on_delete=fields.CASCADE, db_index=False
+    )
+    blocked: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="blocks_received", on_delete=fields.CASCADE, db_index=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "blocks"
+        unique_together = (("blocker", "blocked"),)

@@ -18,9 +18,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.chat.envelope import DELETE, SEND, InboundMessage
+from backend.chat.envelope import DELETE, MODERATE_DELETE, SEND, InboundMessage
 from backend.chat.models import Message
+from backend.chat.moderation_persist import apply_moderator_delete
 from backend.chat.sanitize import clean_message
+from backend.chat.visibility import accept
 from backend.serialize import message_dict
 
 Stored = tuple[dict[str, Any] | None, bool]  # (the message, or None if its room is gone; created?)
@@ -60,11 +62,21 @@ class Persister:
             for item in items:
                 if item.op != SEND:
                     outcomes[id(item)] = await apply_change(item)
+            # Writing in a room is choosing it: presence may flow (`chat.visibility`).
+            await accept(
+                {
+                    (o.inbound.room_id, o.inbound.sender_id)
+                    for o in outcomes.values()
+                    if o.created and o.inbound.op == SEND
+                }
+            )
         return [outcomes[id(item)] for item in items]
 
 
 async def apply_change(item: InboundMessage) -> Outcome:
     """An edit or delete queued by the gateway; a deleted message keeps its seq, body ""."""
+    if item.op == MODERATE_DELETE:
+        return await apply_moderator_delete(item)
     message = await Message.filter(id=item.message_id).select_for_update().first()
     if message is None or message.sender_id != item.sender_id:  # type: ignore[attr-defined]
         return Outcome(item, None, created=False, error="not_found")

@@ -27,12 +27,13 @@ async def room_dicts(user: User, rooms: Sequence[Room]) -> list[dict[str, Any]]:
         .group_by("room_id")
         .values("room_id", "n")
     }
-    read = {
-        row["room_id"]: row["last_read_seq"]
+    mine = {
+        row["room_id"]: row
         for row in await Membership.filter(room_id__in=ids, user_id=user.id).values(
-            "room_id", "last_read_seq"
+            "room_id", "last_read_seq", "role"
         )
     }
+    read = {room_id: row["last_read_seq"] for room_id, row in mine.items()}
     peers = await _dm_peers(user, [room.id for room in rooms if room.kind == "dm"])
     result = []
     for room in rooms:
@@ -40,6 +41,8 @@ async def room_dicts(user: User, rooms: Sequence[Room]) -> list[dict[str, Any]]:
             "id": room.id,
             "kind": room.kind,
             "name": room.name,
+            "topic": room.topic,
+            "role": mine[room.id]["role"] if room.id in mine else None,
             "created_at": iso(room.created_at),
             "last_activity_at": iso(room.last_activity_at),
             "member_count": counts.get(room.id, 0),
@@ -72,7 +75,7 @@ async def create_room(user: User, *, name: str, kind: str) -> Room:
         raise ValidationFailed(details={"name": ["must contain visible text"]})
     async with in_transaction():
         room = await Room.create(name=clean[:80], kind=kind)
-        await Membership.create(room=room, user=user)
+        await Membership.create(room=room, user=user, role="owner", accepted=True)
     return room
 
 

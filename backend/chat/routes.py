@@ -6,6 +6,7 @@ from aiohttp import web
 
 from backend.chat import members, rooms, schemas
 from backend.chat.history import read_history
+from backend.chat.visibility import presence_peers
 from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
 from backend.realtime.announce import (
@@ -72,12 +73,13 @@ async def room_members(request: web.Request) -> web.Response:
     room_id = int_param(request, "id")
     await members.require_member(user.id, room_id)
     rows = await members.members(room_id)
-    online = await request.app[RUNTIME].presence.online([member.id for member, _ in rows])
+    visible = await presence_peers(user.id, among=[member.id for member, _, _ in rows])
+    online = await request.app[RUNTIME].presence.online([user.id, *visible])
     return json_response(
         {
             "members": [
-                {**user_dict(member), "online": member.id in online, "last_read_seq": seq}
-                for member, seq in rows
+                {**user_dict(m), "online": m.id in online, "last_read_seq": seq, "role": role}
+                for m, seq, role in rows
             ]
         }
     )
@@ -97,9 +99,9 @@ async def open_dm(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_USER_REF, await read_json(request))
     await request.app[RUNTIME].limits.room_change(user.id)
-    room, created = await members.open_dm(user, args["user_id"])
-    if created:
-        await announce_new_room(request.app[RUNTIME], room.id, [user.id, args["user_id"]])
+    room, opened = await members.open_dm(user, args["user_id"])
+    if opened:
+        await announce_new_room(request.app[RUNTIME], room.id, opened)
     return json_response(await rooms.room_dict(user, room))
 
 

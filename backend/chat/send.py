@@ -4,7 +4,7 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import structlog
@@ -42,15 +42,19 @@ async def queue_message(
     limiter: RateLimiter,
     socket_rooms: Collection[str] = (),
     admission: Admission | None = None,
+    before_queue: Callable[[int], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Returns the ack result only once the message is stored in the inbound queue.
 
     `socket_rooms` are the sender socket's Socket.IO rooms: being in a room's channel proves
     membership (joins and leaves keep them in step), which spares the database a query per
-    message; otherwise the database decides.
+    message; otherwise the database decides. `before_queue(room_id)` runs before the
+    membership check (a hidden DM is re-opened there).
     """
     args = load(_SEND, data)
     await Limits(limiter, settings).message(user_id)
+    if before_queue is not None:
+        await before_queue(args["room_id"])
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
     check_body(args["body"])
@@ -61,7 +65,7 @@ async def queue_message(
         body=args["body"],
         op=SEND,
     )
-    await _publish(queue, inbound, admission)
+    await publish(queue, inbound, admission)
     return {"client_msg_id": inbound.client_msg_id}
 
 
@@ -82,7 +86,7 @@ async def queue_change(
     body = args.get("body", "")
     if op == EDIT:
         check_body(body)
-    await _publish(
+    await publish(
         queue,
         InboundMessage(
             room_id=message.room_id,  # type: ignore[attr-defined]
@@ -120,7 +124,7 @@ async def own_message(user_id: int, message_id: int) -> Message:
     return message
 
 
-async def _publish(
+async def publish(
     queue: InboundQueue, inbound: InboundMessage, admission: Admission | None
 ) -> None:
     """Valid and allowed: refused now if it could not be delivered in time, else queued."""

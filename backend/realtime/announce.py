@@ -1,7 +1,8 @@
 """Membership and presence changes, told to everyone concerned on every gateway node.
 
 Called by REST routes, socket handlers and the presence loop alike: a join or leave moves every
-socket of the user (membership sync) and tells the room (notifier).
+socket of the user (membership sync) and tells the room (notifier). Presence goes only to the
+users `chat.visibility` allows, through their personal channels.
 """
 
 from __future__ import annotations
@@ -10,31 +11,29 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
 from backend.chat import members
-from backend.realtime.events import room_channel, user_channel
+from backend.chat.visibility import presence_peers
+from backend.realtime.events import user_channel
 from backend.runtime import Runtime
 
 
-async def announce_presence(
-    rt: Runtime, user: User, *, online: bool, room_ids: list[int] | None = None
-) -> None:
-    """To everyone who shares a room with the user (each socket once, on every node)."""
-    rooms = room_ids if room_ids is not None else await members.room_ids_of(user.id)
-    if rooms:
-        await rt.notifier.presence(user, online, to=[room_channel(r) for r in rooms])
+async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:
+    """To the online users who may see the user's presence (each socket once, on every node)."""
+    peers = await rt.presence.online(await presence_peers(user.id))
+    if peers:
+        await rt.notifier.presence(user, online, to=[user_channel(p) for p in sorted(peers)])
 
 
 async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
     """Every socket of the user, on every node, enters the room; members are told."""
     await rt.membership.changed(user_id=user.id, room_id=room_id, joined=True)
     await rt.notifier.member_joined(room_id, user)
-    # New room-mates learn each other's presence now, not at their next reconnect.
-    present = [member for member, _ in await members.members(room_id)]
-    online = await rt.presence.online([member.id for member in present])
-    if user.id in online:
-        await rt.notifier.presence(user, True, to=room_channel(room_id))
-    for member in present:
-        if member.id in online and member.id != user.id:
-            await rt.notifier.presence(member, True, to=user_channel(user.id))
+    # Room-mates who may see each other learn each other's presence now.
+    present = [member.id for member, _, _ in await members.members(room_id)]
+    online = await rt.presence.online(await presence_peers(user.id, among=present))
+    if online and user.id in await rt.presence.online([user.id]):
+        await rt.notifier.presence(user, True, to=[user_channel(p) for p in sorted(online)])
+    for peer in await User.filter(id__in=online) if online else []:
+        await rt.notifier.presence(peer, True, to=user_channel(user.id))
 
 
 async def leave_and_announce(rt: Runtime, user: User, room_id: int) -> None:
@@ -53,6 +52,16 @@ async def mark_read_and_announce(rt: Runtime, user: User, room_id: int, seq: int
     moved_to = await members.mark_read(user, room_id, seq)
     if moved_to is not None and await rt.limits.live_event_allowed(user.id):
         await rt.notifier.read(room_id, user.id, moved_to)
+
+
+async def announce_removed(
+    rt: Runtime, room_id: int, users: list[User], reason: str, *, banned: bool = False
+) -> None:
+    """Kicked, banned or the room deleted: the users' sockets leave it on every node first,
+    then they are told (`room:removed`); nothing of the room reaches them after that."""
+    for user in users:
+        await rt.membership.changed(user_id=user.id, room_id=room_id, joined=False)
+    await rt.notifier.room_removed(room_id, [user.id for user in users], reason, banned=banned)
 
 
 async def announce_new_room(rt: Runtime, room_id: int, user_ids: list[int]) -> None:

@@ -17,6 +17,7 @@ from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.accounts.tokens import AccessClaims
 from backend.chat import members
+from backend.chat.visibility import online_peers
 from backend.errors import AppError, RateLimited, Unauthorized
 from backend.http import client_address
 from backend.outages import is_outage
@@ -63,9 +64,9 @@ class Connections:
         for room_id in room_ids:
             await self.sio.enter_room(sid, room_channel(room_id))
         if await self.rt.presence.connected(user.id, sid):
-            await announce_presence(self.rt, user, online=True, room_ids=room_ids)
-        # Who is online already: a snapshot for this socket, as `presence` events.
-        for peer in await members.peers_of(user.id, online=self.rt.presence.online):
+            await announce_presence(self.rt, user, online=True)
+        # Who is online already (among those it may see): a snapshot, as `presence` events.
+        for peer in await online_peers(user.id, online=self.rt.presence.online):
             await self.rt.notifier.presence(peer, True, to=sid)
         log.debug("socket_connected", sid=sid, user_id=user.id)
 

@@ -19,6 +19,9 @@ PRESENCE = "presence"
 READ = "read"
 MEMBER_JOINED = "room:member_joined"
 MEMBER_LEFT = "room:member_left"
+ROOM_UPDATED = "room:updated"
+ROOM_REMOVED = "room:removed"
+USER_UPDATED = "user:updated"
 
 Target = str | list[str]
 
@@ -81,3 +84,23 @@ class Notifier:
         payload = {"room_id": room_id, "user": user_dict(user)}
         to = [room_channel(room_id)] + ([user_channel(also_to)] if also_to is not None else [])
         await self.emitter.emit(MEMBER_LEFT, payload, room=to)
+
+    async def room_updated(self, room: Mapping[str, Any]) -> None:
+        """The room's settings changed; `room` as a member sees it (without caller fields)."""
+        await self.emitter.emit(ROOM_UPDATED, room, room=room_channel(room["id"]))
+
+    async def room_removed(
+        self, room_id: int, user_ids: list[int], reason: str, *, banned: bool = False
+    ) -> None:
+        """To users taken out of a room (`kicked`; a ban adds `banned`) or whose room is gone
+        (`deleted`)."""
+        if user_ids:
+            payload: dict[str, Any] = {"room_id": room_id, "reason": reason}
+            if banned:
+                payload["banned"] = True
+            await self.emitter.emit(ROOM_REMOVED, payload, room=[user_channel(u) for u in user_ids])
+
+    async def user_updated(self, user: User, *, to: list[str]) -> None:
+        """A profile change, to the channels of those who share a room with the user."""
+        if to:
+            await self.emitter.emit(USER_UPDATED, user_dict(user), room=to)

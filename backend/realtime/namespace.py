@@ -14,8 +14,10 @@ import structlog
 
 from backend.accounts.models import User
 from backend.chat import members
-from backend.chat.envelope import DELETE, EDIT
+from backend.chat.dms import DmReopener
+from backend.chat.envelope import EDIT
 from backend.chat.history import read_history, sync_rooms
+from backend.chat.moderation_queue import queue_delete
 from backend.chat.rooms import room_dict
 from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
 from backend.chat.send import queue_change, queue_message
@@ -27,6 +29,7 @@ from backend.errors import (
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.announce import (
     announce_join,
+    announce_new_room,
     leave_and_announce,
     mark_read_and_announce,
 )
@@ -53,6 +56,7 @@ class ChatSockets:
         self.sio = rt.sio
         self.typing_tracker = TypingTracker(self._announce_typing)
         self.connections = Connections(rt)
+        self.dms = DmReopener()
 
     def register(self) -> None:
         self.sio.on("connect", self.connections.connect)
@@ -98,13 +102,29 @@ class ChatSockets:
             admission=self.rt.admission,
             limiter=self.rt.limiter,
             socket_rooms=frozenset(self.sio.rooms(sid)),
+            before_queue=lambda room_id: self._reopen_dm(room_id, user),
         )
+
+    async def _reopen_dm(self, room_id: int, user: User) -> None:
+        restored = await self.dms.before_send(room_id, user.id)
+        if restored:
+            await announce_new_room(self.rt, room_id, restored)
 
     async def edit(self, sid: str, data: Any) -> dict[str, Any]:
         return await self._change(sid, data, op=EDIT)
 
     async def delete(self, sid: str, data: Any) -> dict[str, Any]:
-        return await self._change(sid, data, op=DELETE)
+        """The author's own delete, or a moderator's of anyone's message in their room."""
+        user = await self.user_of(sid)
+        rt = self.rt
+        return await queue_delete(
+            data,
+            user_id=user.id,
+            settings=rt.settings,
+            queue=rt.queue,
+            limiter=rt.limiter,
+            admission=rt.admission,
+        )
 
     async def _change(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
         user = await self.user_of(sid)

@@ -126,10 +126,12 @@ async def two_nodes(c: Cluster, kit: Kit) -> TwoNodes:
 
 
 async def room_of(api: Api, *users: User) -> int:
+    """A public room the first user made and the others joined: all chose it, so they see each
+    other's presence (being added by someone would not show it)."""
     owner, *others = users
-    room = await owner.api.create_room()
+    room = await owner.api.create_room("public")
     for user in others:
-        await owner.api.add_member(room["id"], user.id)
+        await user.api.call("POST", f"/api/v1/rooms/{room['id']}/join", expect=200)
     return int(room["id"])
 
 

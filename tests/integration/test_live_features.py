@@ -16,10 +16,12 @@ from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
 
+METRICS_TOKEN = "metrics-token-for-tests"
+
 
 @pytest.fixture
 def two_nodes(cluster: Callable[..., Cluster]) -> tuple[Cluster, str, str]:
-    c = cluster(CHATTY_PRESENCE_TTL="2")
+    c = cluster(CHATTY_PRESENCE_TTL="2", CHATTY_METRICS_TOKEN=METRICS_TOKEN)
     a, b = c.gateway(), c.gateway()
     c.worker()
     return c, a.url, b.url
@@ -41,12 +43,15 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
     try:
         await alice.api.add_member(private["id"], bob.id)  # REST on node A, socket on node B
         await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 1)
-        # New room-mates learn each other's presence at once, across nodes.
-        await added.wait_until(lambda: _presence(added, alice.id) == [True])
-        await owner.wait_until(lambda: _presence(owner, bob.id) == [True])
         status, _ = await carol.api.call("POST", f"/api/v1/rooms/{public['id']}/join")
         assert status == 200
         await owner.wait_until(lambda: len(owner.events["room:member_joined"]) == 2)
+        # Room-mates who both chose the room learn each other's presence at once, across
+        # nodes; being added by someone reveals nothing (issue 13, finding 7).
+        await joiner.wait_until(lambda: _presence(joiner, alice.id) == [True])
+        await owner.wait_until(lambda: _presence(owner, carol.id) == [True])
+        assert _presence(owner, bob.id) == []
+        assert _presence(added, alice.id) == []
         assert (await owner.send(private["id"], "to bob"))["ok"]
         assert (await owner.send(public["id"], "to carol"))["ok"]
         await added.wait_until(lambda: len(added.messages(private["id"])) == 1)
@@ -113,10 +118,14 @@ async def test_typing_crosses_nodes_is_not_echoed_and_expires(
 
 
 async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
-    two_nodes: tuple[Cluster, str, str], connect: Connect, connected_pair: ConnectedPair
+    two_nodes: tuple[Cluster, str, str], connect: Connect, api_at: Callable[[str], Api]
 ) -> None:
     c, url_a, url_b = two_nodes
-    alice, bob, room, watcher, first = await connected_pair(url_a, url_b)
+    alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
+    room = await alice.api.create_room("public")  # both chose it: presence flows
+    await bob.api.call("POST", f"/api/v1/rooms/{room['id']}/join", expect=200)
+    watcher = await connect(url_a, alice.token)
+    first = await connect(url_b, bob.token)
     await watcher.wait_until(lambda: _presence(watcher, bob.id) == [True])
     second = await connect(url_b, bob.token)
     await first.close()
@@ -136,7 +145,11 @@ async def test_presence_crosses_nodes_and_a_killed_node_turns_offline(
 
 async def sockets_connected(url: str, count: int) -> bool:
     """The gateway at `url` holds `count` sockets (its `/metrics`)."""
-    async with aiohttp.ClientSession() as http, http.get(url + "/metrics") as resp:
+    headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(url + "/metrics", headers=headers) as resp,
+    ):
         return f"chatty_sockets_connected {float(count)}" in (await resp.text()).splitlines()
 
 

@@ -147,6 +147,9 @@ class Live:
             "read",
             "room:member_joined",
             "room:member_left",
+            "room:updated",
+            "room:removed",
+            "user:updated",
             "disconnect",  # with its reason
         ):
             self.sio.on(event, self._recorder(event))

@@ -1,0 +1,52 @@
+"""Whose presence a user may see (issue 13, finding 7; contract §6 blocking).
+
+Presence flows only between two users who share a room that both chose — created or joined it,
+or wrote in it (`Membership.accepted`): being added to a room, or sent a DM, by a stranger
+reveals nothing until one writes back — and never when either blocked the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from tortoise.expressions import Q, Subquery
+
+from backend.accounts.blocking import blocked_either_way
+from backend.accounts.models import User
+from backend.chat.models import Membership
+
+PEERS_MAX = 500
+
+
+async def presence_peers(
+    user_id: int, *, among: list[int] | None = None, limit: int = PEERS_MAX
+) -> list[int]:
+    """Users who may see this user's presence, and whose presence this user may see."""
+    mine = Membership.filter(user_id=user_id, accepted=True).values_list("room_id", flat=True)
+    query = Membership.filter(room_id__in=Subquery(mine), accepted=True).exclude(user_id=user_id)
+    if among is not None:
+        if not among:
+            return []
+        query = query.filter(user_id__in=among)
+    ids = [
+        int(i)  # type: ignore[call-overload]
+        for i in await query.distinct().limit(limit).values_list("user_id", flat=True)
+    ]
+    hidden = await blocked_either_way(user_id, ids)
+    return [i for i in ids if i not in hidden]
+
+
+async def online_peers(
+    user_id: int, *, online: Callable[[list[int]], Awaitable[set[int]]]
+) -> list[User]:
+    """The online users whose presence this user may see."""
+    present = await online(await presence_peers(user_id))
+    return await User.filter(id__in=present) if present else []
+
+
+async def accept(pairs: set[tuple[int, int]]) -> None:
+    """(room_id, user_id) members who wrote in their room: they chose it."""
+    if not pairs:
+        return
+    either = Q(*(Q(room_id=r, user_id=u) for r, u in sorted(pairs)), join_type="OR")
+    await Membership.filter(either, accepted=False).update(accepted=True)
