@@ -70,12 +70,12 @@ class LimitSettings:
         "rooms one `sync` answers; the rest answer `has_more` with no messages",
     )
     reply_max_bytes: int = setting(
-        1024 * 1024,
+        512 * 1024,
         "CHATTY_REPLY_MAX_BYTES",
         "approximate size of one `sync` reply; rooms past it answer `has_more`",
     )
     socket_queue_max_bytes: int = setting(
-        8 * 1024 * 1024,
+        4 * 1024 * 1024,
         "CHATTY_SOCKET_QUEUE_MAX_BYTES",
         "unsent bytes a socket may have waiting before it is disconnected as a client that "
         "stopped reading",

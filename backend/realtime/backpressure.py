@@ -79,7 +79,7 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self,
         *args: Any,
         max_queued_packets: int = 1000,
-        max_queued_bytes: int = 8 * 1024 * 1024,
+        max_queued_bytes: int = 4 * 1024 * 1024,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
