@@ -18,7 +18,8 @@ import structlog
 from redis.asyncio import Redis
 
 from backend.backoff import Backoff
-from backend.realtime.events import room_channel, user_channel
+from backend.realtime.emitter import ServerEmitter
+from backend.realtime.events import Notifier, room_channel, user_channel
 from backend.realtime.recovery import watched_pubsub
 
 log = structlog.get_logger("chatty.membership")
@@ -31,10 +32,22 @@ class MembershipSync(Protocol):
     async def revoked(self, *, user_id: int, session_version: int) -> None:
         """Every socket of the user authenticated before `session_version` is disconnected."""
 
+    async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
+        """Every socket of the user leaves the room's channel, then is sent `room:removed`."""
+
 
 async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> None:
     user_id = int(change["user_id"])
     sids = [sid for sid, _eio in list(sio.manager.get_participants("/", user_channel(user_id)))]
+    if change["op"] == "remove":
+        # Each node tells its own sockets only once they left: nothing of the room follows.
+        # Only sockets still in the room are told (a node also hears its own broadcasts).
+        notifier, channel = Notifier(ServerEmitter(sio)), room_channel(int(change["room_id"]))
+        for sid in sids:
+            if channel in sio.rooms(sid):
+                await sio.leave_room(sid, channel)
+                await notifier.room_removed(change["notice"], to=sid)
+        return
     if change["op"] == "revoke":
         version = int(change["session_version"])
         for sid in sids:
@@ -59,6 +72,10 @@ def _revocation(user_id: int, session_version: int) -> dict[str, Any]:
     return {"op": "revoke", "user_id": user_id, "session_version": session_version}
 
 
+def _removal(user_id: int, room_id: int, notice: dict[str, Any]) -> dict[str, Any]:
+    return {"op": "remove", "user_id": user_id, "room_id": room_id, "notice": notice}
+
+
 class LocalMembershipSync:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
@@ -68,6 +85,9 @@ class LocalMembershipSync:
 
     async def revoked(self, *, user_id: int, session_version: int) -> None:
         await apply_locally(self._sio, _revocation(user_id, session_version))
+
+    async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
+        await apply_locally(self._sio, _removal(user_id, room_id, notice))
 
 
 class RedisMembershipSync:
@@ -91,6 +111,9 @@ class RedisMembershipSync:
 
     async def revoked(self, *, user_id: int, session_version: int) -> None:
         await self._broadcast(_revocation(user_id, session_version))
+
+    async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
+        await self._broadcast(_removal(user_id, room_id, notice))
 
     async def _broadcast(self, change: dict[str, Any]) -> None:
         # Applied here first: the caller's own sockets must not wait for a round trip.
