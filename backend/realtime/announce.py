@@ -59,9 +59,9 @@ async def announce_removed(
 ) -> None:
     """Kicked, banned or the room deleted: the users' sockets leave it on every node first,
     then they are told (`room:removed`); nothing of the room reaches them after that."""
+    notice = rt.notifier.removal_notice(room_id, reason, banned=banned)
     for user in users:
-        await rt.membership.changed(user_id=user.id, room_id=room_id, joined=False)
-    await rt.notifier.room_removed(room_id, [user.id for user in users], reason, banned=banned)
+        await rt.membership.removed(user_id=user.id, room_id=room_id, notice=notice)
 
 
 async def announce_new_room(rt: Runtime, room_id: int, user_ids: list[int]) -> None:

@@ -89,16 +89,18 @@ class Notifier:
         """The room's settings changed; `room` as a member sees it (without caller fields)."""
         await self.emitter.emit(ROOM_UPDATED, room, room=room_channel(room["id"]))
 
-    async def room_removed(
-        self, room_id: int, user_ids: list[int], reason: str, *, banned: bool = False
-    ) -> None:
-        """To users taken out of a room (`kicked`; a ban adds `banned`) or whose room is gone
-        (`deleted`)."""
-        if user_ids:
-            payload: dict[str, Any] = {"room_id": room_id, "reason": reason}
-            if banned:
-                payload["banned"] = True
-            await self.emitter.emit(ROOM_REMOVED, payload, room=[user_channel(u) for u in user_ids])
+    @staticmethod
+    def removal_notice(room_id: int, reason: str, *, banned: bool = False) -> dict[str, Any]:
+        """`room:removed`'s payload: `kicked` (a ban adds `banned`) or `deleted`."""
+        notice: dict[str, Any] = {"room_id": room_id, "reason": reason}
+        if banned:
+            notice["banned"] = True
+        return notice
+
+    async def room_removed(self, notice: Mapping[str, Any], *, to: Target) -> None:
+        """To sockets taken out of a room; sent by each node to its own sockets once they have
+        left the room's channel (`membership.MembershipSync.removed`)."""
+        await self.emitter.emit(ROOM_REMOVED, notice, room=to)
 
     async def user_updated(self, user: User, *, to: list[str]) -> None:
         """A profile change, to the channels of those who share a room with the user."""

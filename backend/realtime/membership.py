@@ -18,7 +18,8 @@ import structlog
 from redis.asyncio import Redis
 
 from backend.backoff import Backoff
-from backend.realtime.events import room_channel, user_channel
+from backend.realtime.emitter import ServerEmitter
+from backend.realtime.events import Notifier, room_channel, user_channel
 from backend.realtime.recovery import watched_pubsub
 
 log = structlog.get_logger("chatty.membership")
@@ -34,10 +35,22 @@ class MembershipSync(Protocol):
     async def session_ended(self, *, user_id: int, session_id: str) -> None:
         """Every socket opened with a token of that session (one login) is disconnected."""
 
+    async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
+        """Every socket of the user leaves the room's channel, then is sent `room:removed`."""
+
 
 async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> None:
     user_id = int(change["user_id"])
     sids = [sid for sid, _eio in list(sio.manager.get_participants("/", user_channel(user_id)))]
+    if change["op"] == "remove":
+        # Each node tells its own sockets only once they left: nothing of the room follows.
+        # Only sockets still in the room are told (a node also hears its own broadcasts).
+        notifier, channel = Notifier(ServerEmitter(sio)), room_channel(int(change["room_id"]))
+        for sid in sids:
+            if channel in sio.rooms(sid):
+                await sio.leave_room(sid, channel)
+                await notifier.room_removed(change["notice"], to=sid)
+        return
     if change["op"] in ("revoke", "end_session"):
         for sid in sids:
             session = await sio.get_session(sid)
@@ -72,6 +85,10 @@ def _session_end(user_id: int, session_id: str) -> dict[str, Any]:
     return {"op": "end_session", "user_id": user_id, "session_id": session_id}
 
 
+def _removal(user_id: int, room_id: int, notice: dict[str, Any]) -> dict[str, Any]:
+    return {"op": "remove", "user_id": user_id, "room_id": room_id, "notice": notice}
+
+
 class LocalMembershipSync:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
@@ -84,6 +101,9 @@ class LocalMembershipSync:
 
     async def session_ended(self, *, user_id: int, session_id: str) -> None:
         await apply_locally(self._sio, _session_end(user_id, session_id))
+
+    async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
+        await apply_locally(self._sio, _removal(user_id, room_id, notice))
 
 
 class RedisMembershipSync:
@@ -110,6 +130,9 @@ class RedisMembershipSync:
 
     async def session_ended(self, *, user_id: int, session_id: str) -> None:
         await self._broadcast(_session_end(user_id, session_id))
+
+    async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
+        await self._broadcast(_removal(user_id, room_id, notice))
 
     async def _broadcast(self, change: dict[str, Any]) -> None:
         # Published first: with Redis away this raises before anything changed anywhere, so
