@@ -246,9 +246,11 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await shot(pageC, 'desktop-add-people-already-in');
     await pageC.keyboard.press('Escape');
 
-    // Dave is online (his page is open): the member list says so.
+    // Dave is online (his page is open) and, once he has written in the room he was added to, has
+    // chosen it: presence flows between the two (issue 13, finding 7), so the member list says so.
     await roomItem(pageD).click();
     await pageD.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+    await send(pageD, 'hello from dave');
     await pageC.getByTestId('members-button').filter({ hasText: '2 members' }).click();
     await pageC.locator(`[data-testid="member"][data-username="${dave.username}"][data-presence="online"]`).waitFor();
     await pageC.locator(`[data-testid="member"][data-username="${carol.username}"]`).waitFor();
