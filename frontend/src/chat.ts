@@ -186,6 +186,7 @@ export class ChatController {
       try {
         const rooms = await this.api.rooms();
         const before = new Set(this.rooms.sorted().map((e) => e.room.id));
+        const roles = new Map(this.rooms.sorted().map((e) => [e.room.id, e.room.role ?? null]));
         this.rooms.setFromServer(rooms);
         for (const r of rooms) {
           this.formerRooms.delete(r.id);
@@ -197,6 +198,10 @@ export class ChatController {
         this.roomsLoaded = true;
         for (const id of before) if (!this.rooms.has(id)) this.forget(id, 'gone');
         this.emit({ type: 'rooms' });
+        // A new role changes what the user may do to messages (moderator delete).
+        for (const r of rooms) {
+          if (roles.has(r.id) && roles.get(r.id) !== (r.role ?? null)) this.emit({ type: 'timeline', roomId: r.id, reason: 'update' });
+        }
         void this.loadPreviews();
       } catch (err) {
         console.warn('could not load rooms', err);

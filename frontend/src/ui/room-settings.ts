@@ -229,6 +229,8 @@ export function roomSettingsDialog(ctx: ViewContext, roomId: number): void {
     render();
     renderDanger();
     void chat.loadMembers(roomId);
+    // The caller's own role has no event when it changes (README): read it fresh here.
+    void chat.refreshRooms();
     queueMicrotask(() => (chat.canModerate(roomId) ? name : list.querySelector<HTMLElement>('button') ?? dialog.querySelector<HTMLElement>('[data-testid="dialog-close"]'))?.focus());
     return parts;
   });
