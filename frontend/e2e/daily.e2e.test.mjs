@@ -246,11 +246,13 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await shot(pageC, 'desktop-add-people-already-in');
     await pageC.keyboard.press('Escape');
 
-    // Dave is online (his page is open) and, once he has written in the room he was added to, has
-    // chosen it: presence flows between the two (issue 13, finding 7), so the member list says so.
+    // Dave is online (his page is open): the member list says so.
     await roomItem(pageD).click();
     await pageD.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
-    await send(pageD, 'hello from dave');
+    // Presence is shared only once both chose the room (README "Who may see whose presence"):
+    // being added is not choosing; writing there is.
+    await send(pageD, 'Dave is here');
+    await delivered(pageC, 'Dave is here').waitFor();
     await pageC.getByTestId('members-button').filter({ hasText: '2 members' }).click();
     await pageC.locator(`[data-testid="member"][data-username="${dave.username}"][data-presence="online"]`).waitFor();
     await pageC.locator(`[data-testid="member"][data-username="${carol.username}"]`).waitFor();
@@ -493,7 +495,7 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
   step('account settings: change the password and get a new recovery phrase (PROTOCOL §6)', async () => {
     await pageD.getByTestId('settings-link').click();
     await pageD.getByTestId('change-password-form').waitFor();
-    await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'current-password');
+    await pageD.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'profile-display-name');
     await shot(pageD, 'desktop-account-settings');
     const found = await accessible(pageD, 'account settings');
     assert.deepEqual(found, [], `axe-core found serious or critical violations:\n${found.join('\n')}`);

@@ -3,7 +3,7 @@
  * `ApiError` carrying the contract's error code; an authenticated call refused with 401 is
  * retried once after a token refresh.
  */
-import type { AuthResult, HistoryPage, Member, Message, Room, User } from './types';
+import type { AuthResult, HistoryPage, Member, Message, Role, Room, User } from './types';
 import { SessionExpired, type SessionManager } from './session';
 
 export class ApiError extends Error {
@@ -158,6 +158,34 @@ export class Api {
   }
   openDm(userId: number): Promise<Room> {
     return this.request('POST', '/dms', { user_id: userId });
+  }
+  // --- moderation, profiles, blocking (PROTOCOL §6) -------------------------------------------
+  updateRoom(roomId: number, fields: { name?: string; topic?: string }): Promise<Room> {
+    return this.request('PATCH', `/rooms/${roomId}`, fields);
+  }
+  deleteRoom(roomId: number): Promise<void> {
+    return this.request('DELETE', `/rooms/${roomId}`);
+  }
+  setRole(roomId: number, userId: number, role: Exclude<Role, 'owner'>): Promise<Room> {
+    return this.request('PATCH', `/rooms/${roomId}/members/${userId}`, { role });
+  }
+  kick(roomId: number, userId: number): Promise<void> {
+    return this.request('DELETE', `/rooms/${roomId}/members/${userId}`);
+  }
+  ban(roomId: number, userId: number): Promise<void> {
+    return this.request('POST', `/rooms/${roomId}/bans`, { user_id: userId });
+  }
+  unban(roomId: number, userId: number): Promise<void> {
+    return this.request('DELETE', `/rooms/${roomId}/bans/${userId}`);
+  }
+  updateProfile(fields: { display_name?: string }): Promise<User> {
+    return this.request('PATCH', '/users/me', fields);
+  }
+  block(userId: number): Promise<void> {
+    return this.request('POST', `/users/${userId}/block`);
+  }
+  unblock(userId: number): Promise<void> {
+    return this.request('DELETE', `/users/${userId}/block`);
   }
   history(roomId: number, cursor: { before_seq?: number; after_seq?: number; limit?: number } = {}): Promise<HistoryPage> {
     const q = new URLSearchParams();

@@ -8,6 +8,7 @@ import { Realtime, newClientMsgId, type ConnectionState } from './realtime';
 import type { SessionManager } from './session';
 import { ReadReceipts } from './state/receipts';
 import { RoomList } from './state/rooms';
+import { sendOutcome } from './state/outbox';
 import { RoomTimeline } from './state/timeline';
 import { TypingBoard, TypingNotifier } from './state/typing';
 import type {
@@ -17,7 +18,9 @@ import type {
   Message,
   PresenceEvent,
   ReadEvent,
+  Role,
   Room,
+  RoomRemovedEvent,
   SyncResult,
   TypingEvent,
   User,
@@ -34,8 +37,15 @@ export type Change =
   | { type: 'members'; roomId: number }
   | { type: 'connection' }
   | { type: 'announce'; text: string }
-  | { type: 'removed'; roomId: number }
+  /**
+   * The user is no longer in a room. `left`: by this client's own action; `gone`: noticed without a
+   * reason (left elsewhere, or the `room:member_left` that precedes a kick); `kicked`/`deleted`:
+   * `room:removed` (PROTOCOL §6).
+   */
+  | { type: 'removed'; roomId: number; reason: RemovalReason; banned?: boolean; name: string }
   | { type: 'expired' };
+
+export type RemovalReason = 'left' | 'gone' | 'kicked' | 'deleted';
 
 const OFFLINE = 'no connection';
 const SEND_TIMEOUT_MS = 10_000;
@@ -64,6 +74,17 @@ export class ChatController {
   private readonly listeners = new Set<(c: Change) => void>();
   private readonly lastReadSent = new Map<number, number>();
   private readonly inflightHistory = new Map<number, Promise<void>>();
+  /** Messages refused as `unavailable`, waiting for their automatic retry. */
+  private readonly busyTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /**
+   * People this user blocked. The server has no route that lists them, so this client remembers
+   * what it did (per user, in localStorage); another device's blocks are not known here.
+   */
+  readonly blocked: Set<number>;
+  /** Users banned from a room by this client in this session (no route lists bans). */
+  readonly bans = new Map<number, Map<number, User>>();
+  /** Rooms this client was in and is not any more: their name, and whether it left by itself. */
+  private readonly formerRooms = new Map<number, { name: string; byMe: boolean }>();
   private notifier: TypingNotifier | null = null;
   private atBottom = true;
   private syncing = false;
@@ -79,6 +100,7 @@ export class ChatController {
     readonly me: User,
   ) {
     this.users.set(me.id, me);
+    this.blocked = new Set(loadBlocked(me.id));
     this.realtime = new Realtime(session, {
       onState: (state) => {
         this.connection = state;
@@ -96,6 +118,9 @@ export class ChatController {
     s.on('read', (ev: ReadEvent) => this.onRead(ev));
     s.on('room:member_joined', (ev: MemberEvent) => this.onMemberJoined(ev));
     s.on('room:member_left', (ev: MemberEvent) => this.onMemberLeft(ev));
+    s.on('room:updated', (room: Room) => this.onRoomUpdated(room));
+    s.on('room:removed', (ev: RoomRemovedEvent) => this.onRoomRemoved(ev));
+    s.on('user:updated', (u: User) => this.onUserUpdated(u));
   }
 
   subscribe(fn: (c: Change) => void): () => void {
@@ -116,6 +141,7 @@ export class ChatController {
     this.notifier?.stop();
     this.realtime.stop();
     for (const t of this.typingTimers.values()) clearTimeout(t);
+    for (const t of this.busyTimers.values()) clearTimeout(t);
     if (this.roomsRefreshTimer !== null) clearTimeout(this.roomsRefreshTimer);
     this.listeners.clear();
   }
@@ -160,16 +186,22 @@ export class ChatController {
       try {
         const rooms = await this.api.rooms();
         const before = new Set(this.rooms.sorted().map((e) => e.room.id));
+        const roles = new Map(this.rooms.sorted().map((e) => [e.room.id, e.room.role ?? null]));
         this.rooms.setFromServer(rooms);
         for (const r of rooms) {
+          this.formerRooms.delete(r.id);
           if (r.peer) this.users.set(r.peer.id, r.peer);
           // A timeline made before the list was known (a room opened by URL) starts at last_seq.
           const tl = this.timelines.get(r.id);
           if (tl && !tl.loadedLatest && tl.size === 0) tl.floor = Math.max(tl.floor, r.last_seq);
         }
         this.roomsLoaded = true;
-        for (const id of before) if (!this.rooms.has(id)) this.emit({ type: 'removed', roomId: id });
+        for (const id of before) if (!this.rooms.has(id)) this.forget(id, 'gone');
         this.emit({ type: 'rooms' });
+        // A new role changes what the user may do to messages (moderator delete).
+        for (const r of rooms) {
+          if (roles.has(r.id) && roles.get(r.id) !== (r.role ?? null)) this.emit({ type: 'timeline', roomId: r.id, reason: 'update' });
+        }
         void this.loadPreviews();
       } catch (err) {
         console.warn('could not load rooms', err);
@@ -264,14 +296,109 @@ export class ChatController {
   }
 
   async leaveRoom(roomId: number): Promise<void> {
-    await this.api.leaveRoom(roomId);
+    await this.leaving(roomId, () => this.api.leaveRoom(roomId));
+    this.forget(roomId, 'left');
+  }
+
+  /** Our own leave or delete: its `room:member_left`/`room:removed` may arrive before the response. */
+  private async leaving(roomId: number, call: () => Promise<void>): Promise<void> {
+    this.formerRooms.set(roomId, { name: this.roomLabel(roomId), byMe: true });
+    try {
+      await call();
+    } catch (err) {
+      this.formerRooms.delete(roomId);
+      throw err;
+    }
+  }
+
+  /** Drop a room this user is no longer in, and say why. */
+  private forget(roomId: number, reason: RemovalReason, banned = false): void {
+    // A kick arrives as `room:member_left` (gone) and then `room:removed` (why): the name is kept
+    // for the second. Our own leave or delete needs no second notice.
+    if (this.rooms.has(roomId) && !this.formerRooms.get(roomId)?.byMe) {
+      this.formerRooms.set(roomId, { name: this.roomLabel(roomId), byMe: reason === 'left' });
+    }
+    const former = this.formerRooms.get(roomId);
+    if (!former || (former.byMe && reason !== 'left')) return;
     this.rooms.remove(roomId);
     this.timelines.delete(roomId);
-    this.emit({ type: 'removed', roomId });
+    this.members.delete(roomId);
+    this.previews.delete(roomId);
+    this.emit({ type: 'removed', roomId, reason, name: former.name, ...(banned ? { banned } : {}) });
     this.emit({ type: 'rooms' });
   }
 
+  // --- room settings and moderation (PROTOCOL §6) -----------------------------------------------
+
+  /** The caller's role in a room (a DM has none that matters). */
+  role(roomId: number): Role | null {
+    const room = this.rooms.get(roomId)?.room;
+    if (!room || room.kind === 'dm') return null;
+    return room.role ?? null;
+  }
+
+  /** Admins and the owner may rename, kick, ban and delete others' messages. */
+  canModerate(roomId: number): boolean {
+    const r = this.role(roomId);
+    return r === 'owner' || r === 'admin';
+  }
+
+  async updateRoom(roomId: number, fields: { name?: string; topic?: string }): Promise<Room> {
+    const room = await this.api.updateRoom(roomId, fields);
+    this.rooms.upsertRoom(room, false);
+    this.emit({ type: 'rooms' });
+    return room;
+  }
+
+  async deleteRoom(roomId: number): Promise<void> {
+    await this.leaving(roomId, () => this.api.deleteRoom(roomId));
+    this.forget(roomId, 'left');
+  }
+
+  async setRole(roomId: number, userId: number, role: 'admin' | 'member'): Promise<void> {
+    await this.api.setRole(roomId, userId, role);
+    await this.loadMembers(roomId);
+  }
+
+  async kick(roomId: number, userId: number): Promise<void> {
+    await this.api.kick(roomId, userId);
+    await this.loadMembers(roomId);
+  }
+
+  async ban(roomId: number, user: User): Promise<void> {
+    await this.api.ban(roomId, user.id);
+    let list = this.bans.get(roomId);
+    if (!list) this.bans.set(roomId, (list = new Map()));
+    list.set(user.id, user);
+    await this.loadMembers(roomId);
+  }
+
+  async unban(roomId: number, userId: number): Promise<void> {
+    await this.api.unban(roomId, userId);
+    this.bans.get(roomId)?.delete(userId);
+    this.emit({ type: 'members', roomId });
+  }
+
+  // --- profile and blocking ---------------------------------------------------------------------
+
+  async updateProfile(displayName: string): Promise<User> {
+    const user = await this.api.updateProfile({ display_name: displayName });
+    this.onUserUpdated(user);
+    return user;
+  }
+
+  async setBlocked(user: User, blocked: boolean): Promise<void> {
+    if (blocked) await this.api.block(user.id);
+    else await this.api.unblock(user.id);
+    if (blocked) this.blocked.add(user.id);
+    else this.blocked.delete(user.id);
+    saveBlocked(this.me.id, this.blocked);
+    this.emit({ type: 'presence' });
+    if (this.activeRoomId !== null) this.emit({ type: 'members', roomId: this.activeRoomId });
+  }
+
   private adopt(room: Room): Room {
+    this.formerRooms.delete(room.id);
     if (room.peer) this.users.set(room.peer.id, room.peer);
     this.rooms.upsertRoom(room, !this.rooms.has(room.id));
     this.emit({ type: 'rooms' });
@@ -388,6 +515,8 @@ export class ChatController {
   }
 
   discard(roomId: number, clientMsgId: string): void {
+    clearTimeout(this.busyTimers.get(clientMsgId));
+    this.busyTimers.delete(clientMsgId);
     this.timeline(roomId).discardPending(clientMsgId);
     this.emit({ type: 'timeline', roomId, reason: 'pending' });
   }
@@ -407,16 +536,35 @@ export class ChatController {
       { room_id: roomId, body: p.body, client_msg_id: clientMsgId },
       SEND_TIMEOUT_MS,
     );
-    if (ack.ok) {
-      tl.markSent(clientMsgId);
-    } else if (ack.error.code === 'timeout' && !this.realtime.connected) {
-      tl.markQueued(clientMsgId); // the connection dropped meanwhile: waits for the next one
-    } else {
-      const e = ack.error;
-      const retryable = !['validation_error', 'forbidden', 'not_found'].includes(e.code);
-      tl.markFailed(clientMsgId, e.code === 'timeout' ? OFFLINE : sendErrorText(e), retryable);
+    const outcome = sendOutcome(ack, this.realtime.connected);
+    switch (outcome.kind) {
+      case 'sent':
+        tl.markSent(clientMsgId);
+        break;
+      case 'queued':
+        tl.markQueued(clientMsgId); // the connection dropped meanwhile: waits for the next one
+        break;
+      case 'busy':
+        // Overloaded: not queued by the server; the same client_msg_id goes again after retry_after.
+        tl.markBusy(clientMsgId);
+        this.scheduleBusyRetry(roomId, clientMsgId, outcome.retryInMs);
+        break;
+      case 'failed':
+        tl.markFailed(clientMsgId, outcome.error.code === 'timeout' ? OFFLINE : sendErrorText(outcome.error), outcome.retryable);
+        break;
     }
     this.emit({ type: 'timeline', roomId, reason: 'pending' });
+  }
+
+  private scheduleBusyRetry(roomId: number, clientMsgId: string, delayMs: number): void {
+    clearTimeout(this.busyTimers.get(clientMsgId));
+    this.busyTimers.set(
+      clientMsgId,
+      setTimeout(() => {
+        this.busyTimers.delete(clientMsgId);
+        if (this.timelines.get(roomId)?.getPending(clientMsgId)?.state === 'busy') this.retry(roomId, clientMsgId);
+      }, delayMs),
+    );
   }
 
   async edit(message: Message, body: string): Promise<string | null> {
@@ -559,13 +707,38 @@ export class ChatController {
 
   private onMemberLeft(ev: MemberEvent): void {
     if (ev.user.id === this.me.id) {
-      this.rooms.remove(ev.room_id);
-      this.emit({ type: 'removed', roomId: ev.room_id });
-      this.emit({ type: 'rooms' });
+      if (this.rooms.has(ev.room_id)) this.forget(ev.room_id, 'gone');
       return;
     }
     if (this.members.has(ev.room_id)) void this.loadMembers(ev.room_id);
     this.refreshRoomsSoon();
+  }
+
+  private onRoomUpdated(room: Room): void {
+    if (!this.rooms.applyUpdate(room)) return;
+    this.emit({ type: 'rooms' });
+  }
+
+  private onRoomRemoved(ev: RoomRemovedEvent): void {
+    this.forget(ev.room_id, ev.reason === 'deleted' ? 'deleted' : 'kicked', ev.banned === true);
+  }
+
+  /** `user:updated` (a new display name): everything that shows the user follows. */
+  private onUserUpdated(u: User): void {
+    this.users.set(u.id, u);
+    if (u.id === this.me.id) Object.assign(this.me, u);
+    for (const e of this.rooms.sorted()) {
+      if (e.room.peer?.id === u.id) e.room.peer = u;
+    }
+    for (const [roomId, list] of this.members) {
+      const i = list.findIndex((m) => m.id === u.id);
+      const old = list[i];
+      if (old) {
+        list[i] = { ...old, display_name: u.display_name, username: u.username };
+        this.emit({ type: 'members', roomId });
+      }
+    }
+    this.emit({ type: 'rooms' });
   }
 
   private goneOffline(): void {
@@ -578,7 +751,9 @@ export class ChatController {
     for (const [roomId, tl] of this.timelines) {
       let changed = false;
       for (const p of tl.pendingMessages()) {
-        if (p.state === 'sending') {
+        if (p.state === 'sending' || p.state === 'busy') {
+          clearTimeout(this.busyTimers.get(p.clientMsgId));
+          this.busyTimers.delete(p.clientMsgId);
           tl.markQueued(p.clientMsgId);
           changed = true;
         }
@@ -635,3 +810,24 @@ function plain(html: string): string {
   return text.length > 140 ? `${text.slice(0, 140)}…` : text;
 }
 
+
+function blockedKey(userId: number): string {
+  return `chatty.blocked.${userId}`;
+}
+
+function loadBlocked(userId: number): number[] {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(blockedKey(userId)) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveBlocked(userId: number, ids: ReadonlySet<number>): void {
+  try {
+    localStorage.setItem(blockedKey(userId), JSON.stringify([...ids]));
+  } catch {
+    // Storage full or denied: the block itself is on the server.
+  }
+}

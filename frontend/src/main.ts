@@ -136,7 +136,7 @@ function route(): void {
   }
   if (hash === '#/settings') {
     stopChat();
-    replaceChildren(root!, settingsScreen({ api, user, newPhrase: (phrase) => showPhrase(phrase, 'renew') }));
+    replaceChildren(root!, settingsScreen({ api, user, newPhrase: (phrase) => showPhrase(phrase, 'renew'), profileSaved: (me) => session.updateUser(me) }));
     return;
   }
   const m = /^#\/rooms(?:\/(\d+))?$/.exec(hash);

@@ -21,6 +21,19 @@ export interface Room {
   peer?: User;
   /** Not in the contract; used when a server sends it (compatible extension). */
   last_activity_at?: string | null;
+  /** PROTOCOL §6: the caller's role (null in a public room they are not in). */
+  role?: Role | null;
+  /** PROTOCOL §6: plain text, "" by default. */
+  topic?: string;
+}
+
+export type Role = 'owner' | 'admin' | 'member';
+
+/** PROTOCOL §6: sent to a user removed from a room. */
+export interface RoomRemovedEvent {
+  room_id: number;
+  reason: 'kicked' | 'deleted';
+  banned?: boolean;
 }
 
 export interface Message {
@@ -53,6 +66,8 @@ export interface AuthResult extends TokenPair {
 export interface AckError {
   code: string;
   message: string;
+  /** With `unavailable` (PROTOCOL §6 "Overload"): seconds to wait before retrying. */
+  retry_after?: number;
 }
 
 /** A Socket.IO acknowledgement (contract §4). */
@@ -93,4 +108,5 @@ export interface MemberEvent {
 export interface Member extends User {
   online: boolean;
   last_read_seq: number;
+  role?: Role;
 }

@@ -70,6 +70,7 @@ class Control:
         self.procs = procs
         self.lock = threading.Lock()
         self.history: list[str] = []
+        self.worker_history: list[str] = []
 
     def stop(self) -> None:
         with self.lock:
@@ -82,10 +83,29 @@ class Control:
             self.procs[:] = self.cluster.restart(*self.procs)
             self.history.append("start")
 
+    def _worker(self) -> int:
+        return next(i for i, p in enumerate(self.procs) if p.port is None)
+
+    def stop_worker(self) -> None:
+        with self.lock:
+            self.procs[self._worker()].kill()
+            self.worker_history.append("stop")
+
+    def start_worker(self) -> None:
+        with self.lock:
+            i = self._worker()
+            self.procs[i] = self.cluster.restart(self.procs[i])[0]
+            self.worker_history.append("start")
+
 
 @contextmanager
 def control_server(control: Control) -> Iterator[str]:
-    actions: dict[str, Callable[[], None]] = {"/stop": control.stop, "/start": control.start}
+    actions: dict[str, Callable[[], None]] = {
+        "/stop": control.stop,
+        "/start": control.start,
+        "/worker/stop": control.stop_worker,
+        "/worker/start": control.start_worker,
+    }
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -131,6 +151,12 @@ def test_spa_in_a_browser_across_two_gateways_and_a_restart(
     c = cluster(CHATTY_WORKER_METRICS_PORT="0")
     gateway_a, gateway_b = c.gateway(), c.gateway()
     worker = c.worker()
+    # A gateway that refuses sends once anything has waited 200 ms (PROTOCOL §6 "Overload"): the
+    # moderation suite stops the worker through it and sees the SPA retry by itself.
+    shared_env = dict(c.env)
+    c.env["CHATTY_DELIVERY_BUDGET_MS"] = "400"
+    gateway_busy = c.gateway()
+    c.env = shared_env
     control = Control(c, [gateway_a, gateway_b, worker])
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots").resolve()
     with control_server(control) as control_url:
@@ -138,6 +164,7 @@ def test_spa_in_a_browser_across_two_gateways_and_a_restart(
             **os.environ,
             "CHATTY_URL": gateway_a.url,
             "CHATTY_URL_B": gateway_b.url,
+            "CHATTY_URL_BUSY": gateway_busy.url,
             "CHATTY_CONTROL_URL": control_url,
             "SCREENSHOT_DIR": str(shots),
             "CHROMIUM_PATH": CHROMIUM,
@@ -163,4 +190,5 @@ def test_spa_in_a_browser_across_two_gateways_and_a_restart(
     assert counts.get("cancelled", 0) == 0, report
     assert counts.get("skipped", 0) == 0, f"every step must run\n{report}"
     assert control.history == ["stop", "start"], "the suite restarted the system once"
-    assert all(p.alive() for p in control.procs), c.logs()
+    assert control.worker_history == ["stop", "start"], "the overload step stopped the worker once"
+    assert all(p.alive() for p in [*control.procs, gateway_busy]), c.logs()

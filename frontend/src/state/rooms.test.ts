@@ -62,3 +62,18 @@ describe('RoomList', () => {
     expect(roomTitle(room(1, { name: 'general' }))).toBe('general');
   });
 });
+
+describe('RoomList.applyUpdate (room:updated)', () => {
+  it('takes the shared fields and keeps the caller\'s own role and unread count', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1, { role: 'owner', unread_count: 3, last_seq: 9, topic: '' })]);
+    expect(l.applyUpdate({ id: 1, name: 'renamed', topic: 'new topic', role: 'member', unread_count: 0, last_seq: 5 })).toBe(true);
+    const e = l.get(1);
+    expect(e?.room).toMatchObject({ name: 'renamed', topic: 'new topic', role: 'owner', unread_count: 3, last_seq: 9 });
+    expect(e?.unread).toBe(3);
+  });
+
+  it('ignores rooms it does not hold', () => {
+    expect(new RoomList().applyUpdate({ id: 7, name: 'x' })).toBe(false);
+  });
+});

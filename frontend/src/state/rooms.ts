@@ -94,6 +94,20 @@ export class RoomList {
     return entry;
   }
 
+  /**
+   * `room:updated` (PROTOCOL §6): the room's shared fields changed. The event leaves out the
+   * caller's own fields (`role`, `unread_count`), so those are kept; unknown rooms are ignored.
+   */
+  applyUpdate(update: Partial<Room> & { id: number }): boolean {
+    const old = this.entries.get(update.id);
+    if (old === undefined) return false;
+    const { role, unread_count, last_seq, ...shared } = update;
+    void role;
+    void unread_count;
+    old.room = { ...old.room, ...shared, last_seq: Math.max(last_seq ?? 0, old.room.last_seq) };
+    return true;
+  }
+
   remove(id: number): void {
     this.entries.delete(id);
   }

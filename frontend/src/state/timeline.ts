@@ -12,8 +12,11 @@
  */
 import type { Message, User } from '../types';
 
-/** `queued`: written while offline, goes out on reconnect (same client_msg_id). */
-export type PendingState = 'queued' | 'sending' | 'sent' | 'failed';
+/**
+ * `queued`: written while offline, goes out on reconnect (same client_msg_id).
+ * `busy`: refused as `unavailable` (overload); goes out again by itself after `retry_after`.
+ */
+export type PendingState = 'queued' | 'sending' | 'busy' | 'sent' | 'failed';
 
 export interface PendingMessage {
   clientMsgId: string;
@@ -239,6 +242,12 @@ export class RoomTimeline {
   markQueued(clientMsgId: string): void {
     const p = this.pending.get(clientMsgId);
     if (p !== undefined && p.state !== 'sent') this.setPendingState(clientMsgId, 'queued');
+  }
+
+  /** The server is overloaded: it is retried by itself soon (not failed). */
+  markBusy(clientMsgId: string): void {
+    const p = this.pending.get(clientMsgId);
+    if (p !== undefined && p.state !== 'sent') this.setPendingState(clientMsgId, 'busy');
   }
 
   /** A retry: the same client_msg_id goes out again, so the server can dedupe it. */

@@ -266,12 +266,57 @@ export interface SettingsDeps {
   user: User;
   /** A new recovery phrase was issued: show it until it is confirmed. */
   newPhrase(phrase: string): void;
+  /** The profile was saved (`PATCH /users/me`). */
+  profileSaved(user: User): void;
 }
 
-/** Account settings (PROTOCOL §6): change the password, get a new recovery phrase. */
+/** Account settings (PROTOCOL §6): the display name, change the password, get a new recovery phrase. */
 export function settingsScreen(deps: SettingsDeps): HTMLElement {
   const wrongPassword = (err: unknown): string =>
     err instanceof ApiError && err.status === 401 ? 'That password is not right.' : describeError(err);
+
+  // Profile: the display name (1–64 characters, contract §1).
+  const displayName = input('display_name', 'text', 'profile-display-name', { autocomplete: 'nickname', required: true, maxlength: '64', value: deps.user.display_name });
+  displayName.value = deps.user.display_name;
+  const saveProfile = h('button', { class: 'btn btn--primary', attrs: { type: 'submit', 'data-testid': 'profile-submit' }, text: 'Save profile' });
+  const profileError = formError('profile-error');
+  const profileDone = h('p', { class: 'notice', attrs: { role: 'status', 'data-testid': 'profile-done', hidden: true } });
+  const profileForm = h(
+    'form',
+    { class: 'form', attrs: { 'data-testid': 'profile-form', novalidate: true, 'aria-labelledby': 'settings-profile' } },
+    h('h2', { class: 'settings__title', attrs: { id: 'settings-profile' }, text: 'Profile' }),
+    field('Display name', displayName, 'How others see you. Your username stays the same.'),
+    profileError,
+    profileDone,
+    saveProfile,
+  );
+  profileForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    showFormError(profileError, null);
+    setFieldError(displayName, null);
+    profileDone.hidden = true;
+    const name = displayName.value.trim();
+    if (name.length < 1 || name.length > 64) {
+      setFieldError(displayName, 'A display name has 1 to 64 characters.');
+      displayName.focus();
+      return;
+    }
+    busy(saveProfile, true, 'Save profile', 'Saving…');
+    deps.api
+      .updateProfile({ display_name: name })
+      .then((user) => {
+        busy(saveProfile, false, 'Save profile', 'Saving…');
+        displayName.value = user.display_name;
+        profileDone.textContent = `Saved. Others now see you as ${user.display_name}.`;
+        profileDone.hidden = false;
+        deps.profileSaved(user);
+      })
+      .catch((err: unknown) => {
+        busy(saveProfile, false, 'Save profile', 'Saving…');
+        if (!showFieldErrors(err, { display_name: displayName })) showFormError(profileError, describeError(err));
+        displayName.focus();
+      });
+  });
 
   // Change password.
   const current = input('current_password', 'password', 'current-password', { autocomplete: 'current-password', required: true });
@@ -352,11 +397,13 @@ export function settingsScreen(deps: SettingsDeps): HTMLElement {
   });
 
   const back = h('a', { class: 'btn btn--ghost btn--sm', attrs: { href: '#/rooms', 'data-testid': 'settings-back' }, text: '← Back to chat' });
-  queueMicrotask(() => current.focus());
+  queueMicrotask(() => displayName.focus());
   return card(
     'Account settings',
     `Signed in as @${deps.user.username}.`,
     h('p', { class: 'settings__back' }, back),
+    profileForm,
+    h('hr', { class: 'settings__rule' }),
     passwordForm,
     h('hr', { class: 'settings__rule' }),
     phraseForm,

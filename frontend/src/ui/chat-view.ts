@@ -160,11 +160,46 @@ export class ChatView {
         this.announce(c.text);
         break;
       case 'removed':
-        if (c.roomId === this.roomId) this.deps.navigate('#/rooms');
+        this.onRemoved(c);
         break;
       case 'expired':
         break;
     }
+  }
+
+  /** Out of a room: by our own hand, go back to the list; otherwise say why (PROTOCOL §6 `room:removed`). */
+  private onRemoved(c: Extract<Change, { type: 'removed' }>): void {
+    if (c.reason === 'left') {
+      if (c.roomId === this.roomId) this.deps.navigate('#/rooms');
+      return;
+    }
+    const text = removalText(c);
+    if (c.roomId !== this.roomId) {
+      if (c.reason !== 'gone') {
+        this.showToast(`${text.title}. ${text.detail}`);
+        this.announce(`${text.title}. ${text.detail}`);
+      }
+      return;
+    }
+    // The open room: its dialogs (settings, members, a confirmation) no longer apply.
+    for (const d of document.querySelectorAll<HTMLDialogElement>('dialog[open]')) d.close();
+    this.conv?.saveDraft();
+    this.conv = null;
+    const heading = h('h1', { class: 'conv-empty__title', attrs: { tabindex: '-1', 'data-testid': 'removed-title' }, text: text.title });
+    const back = h('button', { class: 'btn btn--primary', attrs: { type: 'button', 'data-testid': 'removed-back' }, text: 'Back to rooms' });
+    back.addEventListener('click', () => this.deps.navigate('#/rooms'));
+    replaceChildren(
+      this.main,
+      h(
+        'div',
+        { class: 'conv-empty', attrs: { 'data-testid': 'removed-notice', 'data-reason': c.banned ? 'banned' : c.reason } },
+        heading,
+        h('p', { attrs: { 'data-testid': 'removed-detail' }, text: text.detail }),
+        h('div', { class: 'conv-empty__actions' }, back),
+      ),
+    );
+    // Focus on the heading: a screen reader reads why, and Tab goes on to "Back to rooms".
+    heading.focus();
   }
 
   private mark(part: Part): void {
@@ -227,4 +262,14 @@ export class ChatView {
     if (this.toastTimer !== null) clearTimeout(this.toastTimer);
     this.toastTimer = setTimeout(() => (this.toast.hidden = true), 5000);
   }
+}
+
+function removalText(c: { reason: string; banned?: boolean; name: string }): { title: string; detail: string } {
+  const name = c.name || 'this room';
+  if (c.reason === 'deleted') return { title: `${name} was deleted`, detail: 'Its owner deleted the room and its messages.' };
+  if (c.reason === 'kicked' && c.banned) {
+    return { title: `You were banned from ${name}`, detail: 'A moderator removed you; you cannot join or be added again unless they lift the ban.' };
+  }
+  if (c.reason === 'kicked') return { title: `You were removed from ${name}`, detail: 'A moderator removed you from the room. You can no longer read or send messages there.' };
+  return { title: `You are no longer in ${name}`, detail: 'You left it on another device, or were removed.' };
 }

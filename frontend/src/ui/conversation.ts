@@ -9,6 +9,7 @@ import { addMemberDialog, browseDialog, confirmDialog, createRoomDialog } from '
 import { h, icon, replaceChildren } from './dom';
 import { membersDialog } from './members';
 import { MessageListView } from './message-list';
+import { roomSettingsDialog } from './room-settings';
 import { presenceOf, roomIcon } from './sidebar';
 
 export class ConversationView {
@@ -19,6 +20,8 @@ export class ConversationView {
   private readonly addMember: HTMLButtonElement;
   private readonly membersButton: HTMLButtonElement;
   private readonly leave: HTMLButtonElement;
+  private readonly settings: HTMLButtonElement;
+  private readonly topic: HTMLElement;
   private readonly typing: HTMLElement;
   private readonly messages: MessageListView;
   private readonly composer: ComposerView;
@@ -46,6 +49,13 @@ export class ConversationView {
       icon('leave'),
       h('span', { class: 'btn__label', text: 'Leave' }),
     );
+    this.settings = h(
+      'button',
+      { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'room-settings-button', 'aria-haspopup': 'dialog' } },
+      icon('sliders'),
+      h('span', { class: 'btn__label', text: 'Settings' }),
+    );
+    this.topic = h('span', { class: 'conv__topic', attrs: { 'data-testid': 'room-topic' } });
     this.typing = h('div', { class: 'typing', attrs: { 'data-testid': 'typing-indicator' } });
     this.messages = new MessageListView(ctx, roomId, opts.unreadFrom, {
       requestRender: opts.requestRender,
@@ -63,8 +73,8 @@ export class ConversationView {
         { class: 'conv__header' },
         back,
         this.icon,
-        h('div', { class: 'conv__heading' }, this.title, h('p', { class: 'conv__subtitle' }, this.subtitle, this.membersButton)),
-        h('div', { class: 'conv__tools' }, this.addMember, this.leave),
+        h('div', { class: 'conv__heading' }, this.title, h('p', { class: 'conv__subtitle' }, this.subtitle, this.membersButton, this.topic)),
+        h('div', { class: 'conv__tools' }, this.addMember, this.settings, this.leave),
       ),
       this.messages.root,
       this.typing,
@@ -77,6 +87,7 @@ export class ConversationView {
       if (room) addMemberDialog(chat, room);
     });
     this.leave.addEventListener('click', () => this.confirmLeave());
+    this.settings.addEventListener('click', () => roomSettingsDialog(ctx, roomId));
     this.membersButton.addEventListener('click', () => {
       const room = chat.rooms.get(roomId)?.room;
       if (room) membersDialog(ctx, roomId, `Members of ${roomTitle(room)}`);
@@ -112,6 +123,8 @@ export class ConversationView {
       this.subtitle.textContent = chat.roomsLoaded ? 'You are not a member of this room.' : '';
       this.addMember.hidden = true;
       this.leave.hidden = true;
+      this.settings.hidden = true;
+      this.topic.textContent = '';
       this.membersButton.hidden = true;
       this.composer.form.hidden = chat.roomsLoaded;
       return;
@@ -131,8 +144,13 @@ export class ConversationView {
       this.membersButton.textContent = `${count} ${count === 1 ? 'member' : 'members'}`;
       this.membersButton.hidden = false;
     }
-    this.addMember.hidden = room.kind === 'dm';
+    // A private room takes new members from admins and the owner only (PROTOCOL §6).
+    this.addMember.hidden = room.kind === 'dm' || (room.kind === 'private' && !chat.canModerate(room.id));
     this.leave.hidden = room.kind === 'dm';
+    this.settings.hidden = room.kind === 'dm';
+    const topic = room.kind === 'dm' ? '' : (room.topic ?? '');
+    this.topic.textContent = topic ? ` · ${topic}` : '';
+    this.topic.title = topic;
     this.composer.setLabel(room.kind === 'dm' ? `Message ${roomTitle(room)}` : `Message #${room.name}`);
   }
 

@@ -155,6 +155,7 @@ const ICONS: Record<string, string[]> = {
   leave: ['M14 4h4a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-4', 'M10 16l-4-4 4-4', 'M6 12h10'],
   send: ['M4 12l16-8-6 16-2.5-6.5z', 'M11.5 13.5 20 4'],
   close: ['M6 6l12 12', 'M18 6 6 18'],
+  sliders: ['M4 6h10', 'M18 6h2', 'M16 4v4', 'M4 12h4', 'M12 12h8', 'M10 10v4', 'M4 18h12', 'M20 18h0', 'M18 16v4'],
 };
 
 /** A small stroke icon as inline SVG (built with DOM calls: no markup strings, no styles). */

@@ -2,6 +2,7 @@
 import type { ViewContext } from './context';
 import { openDialog, userLabel } from './dialogs';
 import { avatarClass, h, initials, replaceChildren } from './dom';
+import { blockButton } from './room-settings';
 import { presenceDot, presenceOf } from './sidebar';
 
 const PRESENCE_TEXT = { online: 'online', offline: 'offline', unknown: 'presence unknown while offline' } as const;
@@ -36,6 +37,7 @@ export function membersDialog(ctx: ViewContext, roomId: number, title: string): 
             h('span', { class: `avatar avatar--sm ${avatarClass(m.username)}`, attrs: { 'aria-hidden': 'true' } }, initials(m.display_name || m.username), presenceDot(ctx, m.id)),
             userLabel(m),
             h('span', { class: `member__presence member__presence--${state}`, text: m.id === chat.me.id ? 'you' : PRESENCE_TEXT[state] }),
+            m.id === chat.me.id ? null : blockButton(ctx, m),
           );
         }),
       );

@@ -132,6 +132,8 @@ export class MessageListView {
     this.retryLoad.hidden = !error;
 
     const me = chat.me.id;
+    // Admins and the owner may delete anyone's message (PROTOCOL §6).
+    const moderator = chat.canModerate(roomId);
     const msgs = tl.messages();
     const placements = chat.receipts.placements(
       roomId,
@@ -157,8 +159,8 @@ export class MessageListView {
       prev = { senderId: m.sender.id, at, day };
       const readers = (placements.get(m.seq) ?? []).filter((id) => id !== m.sender.id).map((id) => chat.userName(id) ?? 'someone');
       const editing = this.editingSeq === m.seq;
-      const sig = `${cont}|${readers.join(',')}|${editing}`;
-      wanted.push({ key: `s:${m.seq}`, ref: m, sig, make: () => this.messageEl(m, cont, readers, editing) });
+      const sig = `${cont}|${readers.join(',')}|${editing}|${moderator}`;
+      wanted.push({ key: `s:${m.seq}`, ref: m, sig, make: () => this.messageEl(m, cont, readers, editing, moderator) });
     }
     for (const p of tl.pendingMessages()) {
       wanted.push({ key: `p:${p.clientMsgId}`, ref: p, sig: '', make: () => this.pendingEl(p) });
@@ -345,7 +347,7 @@ export class MessageListView {
 
   // --- one message ------------------------------------------------------------------------------
 
-  private messageEl(m: Message, cont: boolean, readers: string[], editing: boolean): HTMLElement {
+  private messageEl(m: Message, cont: boolean, readers: string[], editing: boolean, moderator: boolean): HTMLElement {
     const own = m.sender.id === this.ctx.chat.me.id;
     const name = m.sender.display_name || m.sender.username;
     const classes = ['msg', own ? 'msg--own' : 'msg--other', cont ? 'msg--cont' : '', m.deleted ? 'msg--deleted' : '', editing ? 'msg--editing' : '']
@@ -382,12 +384,18 @@ export class MessageListView {
       if (m.edited_at && !m.deleted) bubble.append(h('span', { class: 'msg__edited', attrs: { title: formatFull(m.edited_at) }, text: '(edited)' }));
       const row = h('div', { class: 'msg__bubble-row' }, bubble);
       main.append(row);
-      if (own && !m.deleted) {
-        const edit = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'edit-message', 'aria-label': `Edit message from ${formatTime(m.created_at)}` }, text: 'Edit' });
-        const del = h('button', { class: 'msg__action msg__action--danger', attrs: { type: 'button', 'data-testid': 'delete-message', 'aria-label': `Delete message from ${formatTime(m.created_at)}` }, text: 'Delete' });
-        edit.addEventListener('click', () => this.startEdit(m.seq));
+      if ((own || moderator) && !m.deleted) {
+        const whose = own ? '' : ` by ${name}`;
+        const del = h('button', { class: 'msg__action msg__action--danger', attrs: { type: 'button', 'data-testid': 'delete-message', 'aria-label': `Delete message${whose} from ${formatTime(m.created_at)}` }, text: 'Delete' });
         del.addEventListener('click', () => this.deleteMessage(m));
-        row.append(h('div', { class: 'msg__actions' }, edit, del));
+        const actions = h('div', { class: 'msg__actions' }, del);
+        if (own) {
+          // Editing stays the author's own (PROTOCOL §6).
+          const edit = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'edit-message', 'aria-label': `Edit message from ${formatTime(m.created_at)}` }, text: 'Edit' });
+          edit.addEventListener('click', () => this.startEdit(m.seq));
+          actions.prepend(edit);
+        }
+        row.append(actions);
         // Touch screens: a tap on the bubble shows or hides the actions (see styles.css).
         bubble.addEventListener('click', (ev) => {
           if ((ev.target as Element).closest('a')) return;
@@ -415,7 +423,9 @@ export class MessageListView {
     const stateText =
       p.state === 'queued'
         ? 'Waiting for connection…'
-        : p.state === 'sending'
+        : p.state === 'busy'
+          ? 'Server busy, retrying…'
+          : p.state === 'sending'
           ? 'Sending…'
           : p.state === 'sent'
             ? 'Sent'
