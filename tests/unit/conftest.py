@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import User
-from backend.chat.models import Membership, Room
+from backend.chat.envelope import InboundMessage
+from backend.chat.models import Membership, Message, Room
 from backend.chat.persist import Persister
 from backend.chat.persist_orm import PortableSends
 from backend.chat.persist_pg import PostgresSends
@@ -74,3 +75,15 @@ async def make_room(*users: User, kind: str = "private") -> Room:
     for user in users:
         await Membership.create(room=room, user=user)
     return room
+
+
+def change_entry(room: Room, actor: User, message: Message, op: str, body: str = "") -> bytes:
+    """A queued change (edit, delete, moderator delete) of a stored message, encoded."""
+    return InboundMessage(
+        room_id=room.id,
+        sender_id=actor.id,
+        client_msg_id=message.client_msg_id,
+        body=body,
+        op=op,
+        message_id=message.id,
+    ).encode()

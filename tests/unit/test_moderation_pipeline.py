@@ -9,7 +9,7 @@ from backend.accounts.models import User
 from backend.chat.envelope import EDIT, KNOWN, MODERATE_DELETE, InboundMessage, UnknownOperation
 from backend.chat.models import Membership, Message, Room
 from backend.realtime.events import MESSAGE_UPDATED, room_channel
-from tests.unit.conftest import Pipeline, make_room, make_user
+from tests.unit.conftest import Pipeline, change_entry, make_room, make_user
 
 
 def test_moderate_delete_is_a_known_operation_that_round_trips() -> None:
@@ -40,24 +40,13 @@ async def _room_with_message(
     return author, moderator, room, await Message.get(room_id=room.id, seq=1)
 
 
-def _change(room: Room, actor: User, message: Message, op: str, body: str = "") -> bytes:
-    return InboundMessage(
-        room_id=room.id,
-        sender_id=actor.id,
-        client_msg_id=message.client_msg_id,
-        body=body,
-        op=op,
-        message_id=message.id,
-    ).encode()
-
-
 @pytest.mark.parametrize("role", ["admin", "owner"])
 async def test_a_moderator_delete_is_applied_after_the_author_s_edit_and_announced(
     pipeline: Pipeline, role: str
 ) -> None:
     author, moderator, room, message = await _room_with_message(pipeline, role)
-    await pipeline.queue.publish(_change(room, author, message, EDIT, "edited first"))
-    await pipeline.queue.publish(_change(room, moderator, message, MODERATE_DELETE))
+    await pipeline.queue.publish(change_entry(room, author, message, EDIT, "edited first"))
+    await pipeline.queue.publish(change_entry(room, moderator, message, MODERATE_DELETE))
     await pipeline.worker.run_burst()
     updates = pipeline.emitter.events(MESSAGE_UPDATED)
     assert [(m["body"], m["deleted"]) for m, _ in updates] == [("edited first", False), ("", True)]
@@ -74,7 +63,7 @@ async def test_a_moderator_delete_by_a_plain_member_is_parked_and_changes_nothin
 ) -> None:
     _, member, room, message = await _room_with_message(pipeline, "member")
     before = len(pipeline.emitter.sent)
-    await pipeline.queue.publish(_change(room, member, message, MODERATE_DELETE))
+    await pipeline.queue.publish(change_entry(room, member, message, MODERATE_DELETE))
     await pipeline.worker.run_burst()
     assert [reason for _, reason in pipeline.queue.parked] == ["forbidden"]
     assert not (await Message.get(id=message.id)).deleted
@@ -85,7 +74,7 @@ async def test_a_moderator_delete_naming_another_room_is_parked(pipeline: Pipeli
     _, moderator, _, message = await _room_with_message(pipeline, "admin")
     elsewhere = await make_room(moderator)
     await Membership.filter(room_id=elsewhere.id).update(role="owner")
-    await pipeline.queue.publish(_change(elsewhere, moderator, message, MODERATE_DELETE))
+    await pipeline.queue.publish(change_entry(elsewhere, moderator, message, MODERATE_DELETE))
     await pipeline.worker.run_burst()
     assert [reason for _, reason in pipeline.queue.parked] == ["not_found"]
     assert not (await Message.get(id=message.id)).deleted

@@ -8,7 +8,7 @@ from backend.chat.envelope import DELETE, EDIT, InboundMessage
 from backend.chat.history import history
 from backend.chat.models import Message, Room
 from backend.realtime.events import MESSAGE_NEW, MESSAGE_UPDATED, room_channel, user_channel
-from tests.unit.conftest import Pipeline, make_room, make_user
+from tests.unit.conftest import Pipeline, change_entry, make_room, make_user
 
 MESSAGE_KEYS = {
     "id",
@@ -80,15 +80,7 @@ async def test_edits_and_deletes_are_applied_in_order_and_announced_as_updates(
     await pipeline.worker.run_burst()
     stored = await Message.get(room_id=room.id, seq=1)
     for op, body in ((EDIT, "<b>better</b><script>x</script>"), (DELETE, "")):
-        change = InboundMessage(
-            room_id=room.id,
-            sender_id=alice.id,
-            client_msg_id=stored.client_msg_id,
-            body=body,
-            op=op,
-            message_id=stored.id,
-        )
-        await pipeline.queue.publish(change.encode())
+        await pipeline.queue.publish(change_entry(room, alice, stored, op, body))
     await pipeline.worker.run_burst()
     edited, deleted = (data for data, _ in pipeline.emitter.events(MESSAGE_UPDATED))
     assert edited["body"] == "<b>better</b>"
