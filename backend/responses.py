@@ -68,6 +68,7 @@ class MessageOut(StrictSchema):
     seq = fields.Integer(required=True)
     sender = fields.Nested(UserOut, required=True)
     body = fields.String(required=True)
+    source = fields.String(metadata={"description": "the author's Markdown (plain text)"})
     client_msg_id = fields.String(required=True)
     created_at = fields.String(required=True)
     edited_at = fields.String(required=True, allow_none=True)

@@ -20,6 +20,7 @@ MESSAGE_COLUMNS = (
     "seq",
     "sender_id",
     "body",
+    "source",
     "client_msg_id",
     "created_at",
     "edited_at",
@@ -56,6 +57,8 @@ def message_dict(
         "seq": _get(message, "seq"),
         "sender": user_dict(sender),
         "body": "" if deleted else _get(message, "body"),
+        # The author's Markdown, for editing; plain text, never to be shown as HTML.
+        "source": "" if deleted else (_get(message, "source") or _get(message, "body")),
         "client_msg_id": _get(message, "client_msg_id"),
         "created_at": iso(_get(message, "created_at")),
         "edited_at": iso(_get(message, "edited_at")),

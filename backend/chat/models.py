@@ -57,6 +57,8 @@ class Message(Model):
         "models.User", related_name="messages", on_delete=fields.CASCADE, db_index=False
     )
     body = fields.TextField()
+    # What the author typed (Markdown); `body` is its rendered, cleaned HTML (null before v1.1).
+    source = fields.TextField(null=True)
     client_msg_id = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)

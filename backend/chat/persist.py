@@ -85,7 +85,9 @@ async def apply_change(item: InboundMessage) -> Outcome:
         if item.op == DELETE:
             message.deleted, message.body = True, ""
         else:
-            message.body = clean_message(item.body)
-        await message.save(update_fields=["body", "deleted", "edited_at"])
+            message.body, message.source = clean_message(item.body), item.body.strip()
+        if item.op == DELETE:
+            message.source = ""
+        await message.save(update_fields=["body", "source", "deleted", "edited_at"])
     sender = await User.get(id=item.sender_id)
     return Outcome(item, message_dict(message, sender), created=True)

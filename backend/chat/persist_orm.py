@@ -63,6 +63,7 @@ async def _insert(room: Room, items: list[InboundMessage]) -> None:
                 seq=room.last_seq + offset,
                 sender_id=item.sender_id,
                 body=clean_message(item.body),
+                source=item.body.strip(),
                 client_msg_id=item.client_msg_id,
                 created_at=now,
             )

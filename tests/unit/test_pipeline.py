@@ -16,6 +16,7 @@ MESSAGE_KEYS = {
     "seq",
     "sender",
     "body",
+    "source",
     "client_msg_id",
     "created_at",
     "edited_at",
