@@ -62,6 +62,13 @@ class MembersOut(StrictSchema):
     members = fields.List(fields.Nested(MemberOut), required=True)
 
 
+class ReplyToOut(StrictSchema):
+    id = fields.Integer(required=True)
+    seq = fields.Integer(required=True)
+    sender = fields.Nested(UserOut, required=True)
+    excerpt = fields.String(required=True)
+
+
 class MessageOut(StrictSchema):
     id = fields.Integer(required=True)
     room_id = fields.Integer(required=True)
@@ -73,6 +80,8 @@ class MessageOut(StrictSchema):
     created_at = fields.String(required=True)
     edited_at = fields.String(required=True, allow_none=True)
     deleted = fields.Boolean(required=True)
+    reply_to = fields.Nested(ReplyToOut, allow_none=True)
+    reply_count = fields.Integer()
 
 
 class MessagesOut(StrictSchema):

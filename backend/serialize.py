@@ -25,6 +25,8 @@ MESSAGE_COLUMNS = (
     "created_at",
     "edited_at",
     "deleted",
+    "reply_to_id",
+    "reply_count",
 )
 
 
@@ -63,4 +65,7 @@ def message_dict(
         "created_at": iso(_get(message, "created_at")),
         "edited_at": iso(_get(message, "edited_at")),
         "deleted": deleted,
+        # `{"id"}` until `chat.replies.with_reply_context` fills in seq, sender and excerpt.
+        "reply_to": {"id": reply_to} if (reply_to := _get(message, "reply_to_id")) else None,
+        "reply_count": _get(message, "reply_count") or 0,
     }

@@ -59,6 +59,19 @@ class Message(Model):
     body = fields.TextField()
     # What the author typed (Markdown); `body` is its rendered, cleaned HTML (null before v1.1).
     source = fields.TextField(null=True)
+    # A reply names the message it answers (same room); `reply_count` counts the replies naming
+    # it, advanced by the worker in the reply's own transaction.
+    reply_to: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "models.Message",
+        related_name="replies",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
+        # No database constraint: SQLite cannot add one to an existing table, and a message
+        # row only goes away with its whole room.
+        db_constraint=False,
+    )
+    reply_count = fields.IntField(default=0)
     client_msg_id = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)

@@ -10,7 +10,7 @@ rolled-back batch gives its numbers back. The gateway never calls this.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from backend.accounts.models import User
 from backend.chat.envelope import DELETE, MODERATE_DELETE, SEND, InboundMessage
 from backend.chat.models import Message
 from backend.chat.moderation_persist import apply_moderator_delete
+from backend.chat.replies import count_replies, with_reply_context
 from backend.chat.sanitize import clean_message
 from backend.chat.visibility import accept
 from backend.serialize import message_dict
@@ -36,6 +37,8 @@ class Outcome:
     message: dict[str, Any] | None
     created: bool
     error: str | None = None
+    # Other messages this one changed (a reply's target, its count advanced): `message:updated`.
+    updated: tuple[dict[str, Any], ...] = ()
 
 
 class SendStore(Protocol):
@@ -70,7 +73,25 @@ class Persister:
                     if o.created and o.inbound.op == SEND
                 }
             )
+            await _replies_counted(outcomes)
         return [outcomes[id(item)] for item in items]
+
+
+async def _replies_counted(outcomes: dict[int, Outcome]) -> None:
+    """Advance the targets of replies stored now; each target is re-sent after the last reply
+    of the batch naming it. Then every message gets its `reply_to` context."""
+    fresh = [
+        (key, o)
+        for key, o in outcomes.items()
+        if o.created and o.inbound.op == SEND and o.inbound.reply_to_id and o.message
+    ]
+    pairs = [(int(o.message["id"]), o.inbound.reply_to_id) for _, o in fresh if o.message]
+    targets = await count_replies(pairs) if pairs else {}
+    for key, outcome in reversed(fresh):
+        target = targets.pop(outcome.inbound.reply_to_id, None)
+        if target is not None:
+            outcomes[key] = replace(outcome, updated=(target,))
+    await with_reply_context([o.message for o in outcomes.values() if o.message is not None])
 
 
 async def apply_change(item: InboundMessage) -> Outcome:

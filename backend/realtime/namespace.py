@@ -150,6 +150,7 @@ class ChatSockets:
             after_seq=args["after_seq"],
             limit=args["limit"],
             cache=self.rt.recent,
+            replies_to=args["replies_to"],
         )
         return {"messages": messages, "has_more": has_more}
 
