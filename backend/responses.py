@@ -69,6 +69,12 @@ class ReplyToOut(StrictSchema):
     excerpt = fields.String(required=True)
 
 
+class ReactionOut(StrictSchema):
+    emoji = fields.String(required=True)
+    count = fields.Integer(required=True)
+    user_ids = fields.List(fields.Integer(), required=True)
+
+
 class MessageOut(StrictSchema):
     id = fields.Integer(required=True)
     room_id = fields.Integer(required=True)
@@ -82,6 +88,7 @@ class MessageOut(StrictSchema):
     deleted = fields.Boolean(required=True)
     reply_to = fields.Nested(ReplyToOut, allow_none=True)
     reply_count = fields.Integer()
+    reactions = fields.List(fields.Nested(ReactionOut))
 
 
 class MessagesOut(StrictSchema):

@@ -68,4 +68,5 @@ def message_dict(
         # `{"id"}` until `chat.replies.with_reply_context` fills in seq, sender and excerpt.
         "reply_to": {"id": reply_to} if (reply_to := _get(message, "reply_to_id")) else None,
         "reply_count": _get(message, "reply_count") or 0,
+        "reactions": [],  # filled by `chat.enrich`
     }

@@ -19,12 +19,23 @@ SEND, EDIT, DELETE = "send", "edit", "delete"
 # An admin's or the owner's delete of someone else's message: `sender_id` is the moderator,
 # `message_id` the message; the worker checks the moderator's role again when applying it.
 MODERATE_DELETE = "moderate.delete"
+# A member's reaction to `message_id`; `body` carries the emoji. Applied in arrival order with
+# edits and deletes; a retried add finds its row and changes nothing.
+REACTION_ADD, REACTION_REMOVE = "reaction.add", "reaction.remove"
 # (op, version) pairs this code applies. A new field or meaning is a new version; a new
 # operation is a new name. Both are added here only together with the code that applies them.
 # send v2 adds `reply_to_id` (a message of the same room); the gateway queues v2 only when
 # it is set, so v1 workers keep applying plain sends during a rolling deploy.
 KNOWN: frozenset[tuple[str, int]] = frozenset(
-    {(SEND, 1), (SEND, 2), (EDIT, 1), (DELETE, 1), (MODERATE_DELETE, 1)}
+    {
+        (SEND, 1),
+        (SEND, 2),
+        (EDIT, 1),
+        (DELETE, 1),
+        (MODERATE_DELETE, 1),
+        (REACTION_ADD, 1),
+        (REACTION_REMOVE, 1),
+    }
 )
 
 

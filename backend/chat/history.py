@@ -7,10 +7,11 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from backend.chat.enrich import enrich
 from backend.chat.members import require_member
 from backend.chat.models import Message, Room
 from backend.chat.recent import RecentCache
-from backend.chat.replies import replies_page, with_reply_context
+from backend.chat.replies import replies_page
 from backend.errors import AppError
 from backend.serialize import message_dict
 
@@ -33,7 +34,7 @@ async def history(
             query = query.filter(seq__lt=before_seq)
         rows = await query.order_by("-seq").limit(limit + 1)
         page = list(reversed(rows[:limit]))
-    return await with_reply_context([message_dict(m, m.sender) for m in page]), len(rows) > limit
+    return await enrich([message_dict(m, m.sender) for m in page]), len(rows) > limit
 
 
 async def read_history(
@@ -48,7 +49,8 @@ async def read_history(
     """`history`, with the latest page (no cursor) served by the recent-messages cache;
     `replies_to`: only the replies to that message (after `after_seq`), ascending."""
     if replies_to is not None:
-        return await replies_page(room.id, replies_to, after_seq=after_seq, limit=limit)
+        replies, more = await replies_page(room.id, replies_to, after_seq=after_seq, limit=limit)
+        return await enrich(replies), more
     if before_seq is not None or after_seq is not None:
         return await history(room.id, before_seq=before_seq, after_seq=after_seq, limit=limit)
     try:

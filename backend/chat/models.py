@@ -116,3 +116,22 @@ class Block(Model):
     class Meta:
         table = "blocks"
         unique_together = (("blocker", "blocked"),)
+
+
+class Reaction(Model):
+    """`user` reacted to `message` with `emoji`; once per (message, user, emoji)."""
+
+    id = fields.BigIntField(primary_key=True)
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="reactions", on_delete=fields.CASCADE, db_index=False
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="reactions", on_delete=fields.CASCADE, db_index=True
+    )
+    emoji = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reactions"
+        # Leads with message: serves the per-message aggregate and makes a retried add a no-op.
+        unique_together = (("message", "user", "emoji"),)

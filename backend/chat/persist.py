@@ -18,10 +18,19 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.chat.envelope import DELETE, MODERATE_DELETE, SEND, InboundMessage
+from backend.chat.enrich import enrich
+from backend.chat.envelope import (
+    DELETE,
+    MODERATE_DELETE,
+    REACTION_ADD,
+    REACTION_REMOVE,
+    SEND,
+    InboundMessage,
+)
 from backend.chat.models import Message
 from backend.chat.moderation_persist import apply_moderator_delete
-from backend.chat.replies import count_replies, with_reply_context
+from backend.chat.reactions import apply_reaction
+from backend.chat.replies import count_replies
 from backend.chat.sanitize import clean_message
 from backend.chat.visibility import accept
 from backend.serialize import message_dict
@@ -91,13 +100,21 @@ async def _replies_counted(outcomes: dict[int, Outcome]) -> None:
         target = targets.pop(outcome.inbound.reply_to_id, None)
         if target is not None:
             outcomes[key] = replace(outcome, updated=(target,))
-    await with_reply_context([o.message for o in outcomes.values() if o.message is not None])
+    await enrich(
+        [m for o in outcomes.values() if o.message is not None for m in (o.message, *o.updated)]
+    )
 
 
 async def apply_change(item: InboundMessage) -> Outcome:
     """An edit or delete queued by the gateway; a deleted message keeps its seq, body ""."""
     if item.op == MODERATE_DELETE:
         return await apply_moderator_delete(item)
+    if item.op in (REACTION_ADD, REACTION_REMOVE):
+        reacted = await apply_reaction(item)
+        if reacted is None:
+            return Outcome(item, None, created=False, error="not_found")
+        author = await User.get(id=reacted.sender_id)  # type: ignore[attr-defined]
+        return Outcome(item, message_dict(reacted, author), created=True)
     message = await Message.filter(id=item.message_id).select_for_update().first()
     if message is None or message.sender_id != item.sender_id:  # type: ignore[attr-defined]
         return Outcome(item, None, created=False, error="not_found")

@@ -3,7 +3,7 @@
 The gateway checks the target (`reply_target`); the worker stores `reply_to_id` with the send
 (send v2) and advances the target's `reply_count` in the same transaction, only for replies
 stored now, so a retried send never counts twice (`count_replies`). Every Message leaving the
-server carries `reply_to` filled by `with_reply_context` (one query per page or batch).
+server carries `reply_to` filled by `with_reply_context` (through `chat.enrich`).
 """
 
 from __future__ import annotations
@@ -45,9 +45,7 @@ async def count_replies(replies: Iterable[tuple[int, int]]) -> dict[int, dict[st
     for parent, n in counts.items():
         await Message.filter(id=parent).update(reply_count=F("reply_count") + n)
     parents = await Message.filter(id__in=list(counts)).select_related("sender")
-    updated = {m.id: message_dict(m, m.sender) for m in parents}
-    await with_reply_context(list(updated.values()))
-    return updated
+    return {m.id: message_dict(m, m.sender) for m in parents}
 
 
 async def with_reply_context(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -78,5 +76,4 @@ async def replies_page(
     if after_seq is not None:
         query = query.filter(seq__gt=after_seq)
     rows = await query.order_by("seq").limit(limit + 1)
-    page = [message_dict(m, m.sender) for m in rows[:limit]]
-    return await with_reply_context(page), len(rows) > limit
+    return [message_dict(m, m.sender) for m in rows[:limit]], len(rows) > limit

@@ -23,6 +23,7 @@ MESSAGE_KEYS = {
     "deleted",
     "reply_to",
     "reply_count",
+    "reactions",
 }
 
 
