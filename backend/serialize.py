@@ -69,4 +69,5 @@ def message_dict(
         "reply_to": {"id": reply_to} if (reply_to := _get(message, "reply_to_id")) else None,
         "reply_count": _get(message, "reply_count") or 0,
         "reactions": [],  # filled by `chat.enrich`
+        "mentions": [],  # filled by `chat.enrich`
     }

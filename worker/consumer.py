@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from backend import metrics
 from backend.backoff import Backoff
 from backend.chat.envelope import SEND, InboundMessage, UnknownOperation
+from backend.chat.followups import emit_followups
 from backend.chat.persist import Outcome
 from backend.chat.recent import MemoryRecentCache, RecentCache
 from backend.outages import is_outage
@@ -133,8 +134,7 @@ class Worker:
                 await self._sort(delivery, outcome, fresh, again)
         for room_id, messages in fresh.items():
             await self._emit_in_order(room_id, messages)
-        for changed in (m for o in outcomes if o and not o.error for m in o.updated):
-            await self.notifier.message_updated(changed)  # a reply's target, its count advanced
+        await emit_followups(self.notifier, [o for o in outcomes if o and not o.error])
         for delivery, message in again:
             await self._emit_again(delivery, message)
         emitted = time.time()

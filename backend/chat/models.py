@@ -40,6 +40,8 @@ class Membership(Model):
     # The member chose the room (created or joined it, or wrote in it), not merely added to it:
     # presence flows only between members who both did (`backend/chat/visibility.py`).
     accepted = fields.BooleanField(default=False)
+    # "all" | "mentions" | "none"; null: the room's default (`chat.mentions.notify_level`).
+    notify = fields.CharField(max_length=8, null=True)
     joined_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -135,3 +137,24 @@ class Reaction(Model):
         table = "reactions"
         # Leads with message: serves the per-message aggregate and makes a retried add a no-op.
         unique_together = (("message", "user", "emoji"),)
+
+
+class Mention(Model):
+    """`message` concerns `user`: it names them (`kind` "mention", also `@room`) or replies to a
+    message of theirs ("reply"). Counted against the member's read marker for `mention_count`."""
+
+    id = fields.BigIntField(primary_key=True)
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="mention_rows", on_delete=fields.CASCADE, db_index=False
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="mentions", on_delete=fields.CASCADE, db_index=False
+    )
+    room_id = fields.BigIntField()
+    seq = fields.BigIntField()
+    kind = fields.CharField(max_length=8)
+
+    class Meta:
+        table = "mentions"
+        unique_together = (("message", "user"),)
+        indexes = (("user", "room_id", "seq"),)

@@ -27,6 +27,7 @@ from backend.chat.envelope import (
     SEND,
     InboundMessage,
 )
+from backend.chat.mentions import Due, concerned
 from backend.chat.models import Message
 from backend.chat.moderation_persist import apply_moderator_delete
 from backend.chat.reactions import apply_reaction
@@ -48,6 +49,7 @@ class Outcome:
     error: str | None = None
     # Other messages this one changed (a reply's target, its count advanced): `message:updated`.
     updated: tuple[dict[str, Any], ...] = ()
+    notify: Due = ()  # (user id, kind): the `notification`s a new message is due
 
 
 class SendStore(Protocol):
@@ -82,8 +84,18 @@ class Persister:
                     if o.created and o.inbound.op == SEND
                 }
             )
+            await _mentions_recorded(outcomes)
             await _replies_counted(outcomes)
         return [outcomes[id(item)] for item in items]
+
+
+async def _mentions_recorded(outcomes: dict[int, Outcome]) -> None:
+    fresh = [
+        (key, o) for key, o in outcomes.items() if o.created and o.inbound.op == SEND and o.message
+    ]
+    found = await concerned([o.message for _, o in fresh if o.message is not None])
+    for (key, outcome), (_, due) in zip(fresh, found, strict=True):
+        outcomes[key] = replace(outcome, notify=due)
 
 
 async def _replies_counted(outcomes: dict[int, Outcome]) -> None:

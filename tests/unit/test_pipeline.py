@@ -24,6 +24,7 @@ MESSAGE_KEYS = {
     "reply_to",
     "reply_count",
     "reactions",
+    "mentions",
 }
 
 
