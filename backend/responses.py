@@ -42,6 +42,8 @@ class RoomOut(StrictSchema):
     peer = fields.Nested(UserOut)
     topic = fields.String()
     role = fields.String(allow_none=True)
+    mention_count = fields.Integer()
+    notify = fields.String()
 
 
 class RoomsOut(StrictSchema):
@@ -89,6 +91,7 @@ class MessageOut(StrictSchema):
     reply_to = fields.Nested(ReplyToOut, allow_none=True)
     reply_count = fields.Integer()
     reactions = fields.List(fields.Nested(ReactionOut))
+    mentions = fields.List(fields.Integer())
 
 
 class MessagesOut(StrictSchema):
