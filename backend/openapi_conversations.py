@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from backend.chat.conversation_routes import NotifyIn
+from backend.chat.conversation_routes import NotifyIn, SearchQuery
 from backend.openapi import Op
-from backend.responses import RoomOut
+from backend.responses import RoomOut, SearchOut
 
 OPERATIONS = [
     Op(
@@ -16,5 +16,14 @@ OPERATIONS = [
         RoomOut,
         NotifyIn,
         errors=(400, 401, 403, 404, 413, 422, 429),
+    ),
+    Op(
+        "get",
+        "/api/v1/search",
+        "Full-text search of the caller's rooms, newest first (never a deleted message)",
+        200,
+        SearchOut,
+        query=SearchQuery,
+        errors=(401, 403, 404, 422, 429),
     ),
 ]

@@ -99,6 +99,23 @@ class MessagesOut(StrictSchema):
     has_more = fields.Boolean(required=True)
 
 
+class SearchRoomOut(StrictSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class SearchResultOut(StrictSchema):
+    message = fields.Nested(MessageOut, required=True)
+    room = fields.Nested(SearchRoomOut, required=True)
+    highlight = fields.String(required=True)
+
+
+class SearchOut(StrictSchema):
+    results = fields.List(fields.Nested(SearchResultOut), required=True)
+    has_more = fields.Boolean(required=True)
+
+
 class ErrorBody(StrictSchema):
     code = fields.String(required=True)
     message = fields.String(required=True)

@@ -45,9 +45,12 @@ async def read_history(
     limit: int,
     cache: RecentCache,
     replies_to: int | None = None,
+    around_seq: int | None = None,
 ) -> Page:
     """`history`, with the latest page (no cursor) served by the recent-messages cache;
     `replies_to`: only the replies to that message (after `after_seq`), ascending."""
+    if around_seq is not None:
+        return await around(room.id, around_seq, limit=limit)
     if replies_to is not None:
         replies, more = await replies_page(room.id, replies_to, after_seq=after_seq, limit=limit)
         return await enrich(replies), more
@@ -63,6 +66,18 @@ async def read_history(
     with contextlib.suppress(RedisError, OSError):
         await cache.put(messages, replace=False)  # committed rows: safe to cache
     return messages, has_more
+
+
+async def around(room_id: int, seq: int, *, limit: int) -> Page:
+    """`limit` messages centred on `seq` (it included), ascending."""
+    half = limit // 2
+    older, more_before = (
+        await history(room_id, before_seq=seq, after_seq=None, limit=half) if half else ([], True)
+    )
+    newer, more_after = await history(
+        room_id, before_seq=None, after_seq=seq - 1, limit=limit - len(older)
+    )
+    return older + newer, more_before or more_after
 
 
 SYNC_MAX = 100  # messages per room in one `sync` reply

@@ -72,6 +72,8 @@ class HistoryQuery(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     # Only the replies to this message (contract §6), ascending; pages on with `after_seq`.
     replies_to = fields.Integer(load_default=None, validate=validate.Range(min=1, max=INT64_MAX))
+    # The page centred on this seq (contract §6, to open a search result); cursors are ignored.
+    around_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=INT64_MAX))
 
     @validates_schema
     def _window(self, data: dict[str, Any], **_: Any) -> None:

@@ -172,6 +172,7 @@ class ChatSockets:
             limit=args["limit"],
             cache=self.rt.recent,
             replies_to=args["replies_to"],
+            around_seq=args["around_seq"],
         )
         return {"messages": messages, "has_more": has_more}
 
