@@ -58,3 +58,27 @@ async def test_at_room_and_blocking(pipeline: Pipeline) -> None:
     ((message, _),) = [e for e in pipeline.emitter.events("message:new")]
     assert message["mentions"] == sorted([bob.id, carol.id])
     assert _notified(pipeline) == {user_channel(bob.id): "mention"}  # carol blocked alice
+
+
+async def test_a_reply_concerns_the_target_s_author_and_a_dm_its_peer(pipeline: Pipeline) -> None:
+    alice, bob = await make_user("alice"), await make_user("bob")
+    room, dm = await make_room(alice, bob), await make_room(alice, bob, kind="dm")
+    await pipeline.queue.publish(_send(room, alice.id, 1, "question"))
+    await pipeline.worker.run_burst()
+    ((target, _),) = pipeline.emitter.events("message:new")
+    reply = InboundMessage(
+        room_id=room.id,
+        sender_id=bob.id,
+        client_msg_id="c-reply-1",
+        body="answer",
+        v=2,
+        reply_to_id=target["id"],
+    )
+    await pipeline.queue.publish(reply.encode())
+    await pipeline.queue.publish(_send(dm, alice.id, 3, "psst"))
+    await pipeline.worker.run_burst()
+    kinds = [(room_, data["kind"]) for data, room_ in pipeline.emitter.events(NOTIFICATION)]
+    assert (user_channel(alice.id), "reply") in kinds
+    assert (user_channel(bob.id), "dm") in kinds
+    room = await Room.get(id=room.id)
+    assert (await room_dict(alice, room))["mention_count"] == 1  # a reply to her counts
