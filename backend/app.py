@@ -14,6 +14,7 @@ from backend import logs, ops
 from backend.accounts.models import User
 from backend.accounts.people_routes import routes as people_routes
 from backend.accounts.routes import routes as account_routes
+from backend.chat.conversation_routes import routes as conversation_routes
 from backend.chat.moderation_routes import routes as moderation_routes
 from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
     app.add_routes(ops.routes)
     app.add_routes(account_routes)
     app.add_routes(chat_routes)
+    app.add_routes(conversation_routes)  # `/members/me` before moderation's `/members/{user_id}`
     app.add_routes(moderation_routes)
     app.add_routes(people_routes)
     _mount_spa(app, settings.frontend_dir)

@@ -56,8 +56,9 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
 
 
-async def generate(settings: Settings, name: str) -> str | None:
-    """Write the next migration for this settings' dialect (needs a scratch database)."""
+async def generate(settings: Settings, name: str, *, empty: bool = False) -> str | None:
+    """Write the next migration for this settings' dialect (needs a scratch database).
+    `empty`: a migration with no model change, for SQL the models cannot say (search indexes)."""
     location = migrations_dir(settings)
     command = Command(tortoise_config(settings), app=APP, location=str(location))
     try:
@@ -69,7 +70,7 @@ async def generate(settings: Settings, name: str) -> str | None:
         await Tortoise.init(config=tortoise_config(settings))  # this dialect, not the last one
         _forget_last_diff()
         await command.init(offline=True)
-        return await command.migrate(name=name, no_input=True, offline=True)
+        return await command.migrate(name=name, no_input=True, offline=True, empty=empty)
     finally:
         await Tortoise.close_connections()
 
@@ -90,7 +91,7 @@ def _forget_last_diff() -> None:
     Migrate._rename_fields, Migrate._rename_models = {}, {}
 
 
-async def _generate_all(name: str, pg_admin_url: str) -> None:
+async def _generate_all(name: str, pg_admin_url: str, *, empty: bool = False) -> None:
     scratch = f"chatty_migrations_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(pg_admin_url)
     await admin.execute(f'CREATE DATABASE "{scratch}"')
@@ -101,7 +102,7 @@ async def _generate_all(name: str, pg_admin_url: str) -> None:
             replace(base, database_url=pg_url),
             replace(base, database_url="sqlite://:memory:"),
         ):
-            print(settings.dialect, await generate(settings, name))
+            print(settings.dialect, await generate(settings, name, empty=empty))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         await admin.close()
@@ -111,8 +112,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Generate migrations for every dialect.")
     parser.add_argument("name", nargs="?", default="update")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--empty", action="store_true", help="no model change: hand-written SQL")
     args = parser.parse_args()
-    asyncio.run(_generate_all(args.name, args.pg))
+    asyncio.run(_generate_all(args.name, args.pg, empty=args.empty))
 
 
 if __name__ == "__main__":

@@ -205,10 +205,11 @@ def build_spec() -> dict[str, Any]:
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     spec.components.schema("Error", schema=ErrorOut)
+    from backend.openapi_conversations import OPERATIONS as CONVERSATIONS
     from backend.openapi_moderation import OPERATIONS as MODERATION  # it imports `Op` from here
 
     by_path: dict[str, dict[str, Any]] = {}
-    for op in [*OPERATIONS, *MODERATION]:
+    for op in [*OPERATIONS, *MODERATION, *CONVERSATIONS]:
         by_path.setdefault(op.path, {})[op.method] = _operation(op)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)

@@ -42,6 +42,8 @@ class RoomOut(StrictSchema):
     peer = fields.Nested(UserOut)
     topic = fields.String()
     role = fields.String(allow_none=True)
+    mention_count = fields.Integer()
+    notify = fields.String()
 
 
 class RoomsOut(StrictSchema):
@@ -62,20 +64,55 @@ class MembersOut(StrictSchema):
     members = fields.List(fields.Nested(MemberOut), required=True)
 
 
+class ReplyToOut(StrictSchema):
+    id = fields.Integer(required=True)
+    seq = fields.Integer(required=True)
+    sender = fields.Nested(UserOut, required=True)
+    excerpt = fields.String(required=True)
+
+
+class ReactionOut(StrictSchema):
+    emoji = fields.String(required=True)
+    count = fields.Integer(required=True)
+    user_ids = fields.List(fields.Integer(), required=True)
+
+
 class MessageOut(StrictSchema):
     id = fields.Integer(required=True)
     room_id = fields.Integer(required=True)
     seq = fields.Integer(required=True)
     sender = fields.Nested(UserOut, required=True)
     body = fields.String(required=True)
+    source = fields.String(metadata={"description": "the author's Markdown (plain text)"})
     client_msg_id = fields.String(required=True)
     created_at = fields.String(required=True)
     edited_at = fields.String(required=True, allow_none=True)
     deleted = fields.Boolean(required=True)
+    reply_to = fields.Nested(ReplyToOut, allow_none=True)
+    reply_count = fields.Integer()
+    reactions = fields.List(fields.Nested(ReactionOut))
+    mentions = fields.List(fields.Integer())
 
 
 class MessagesOut(StrictSchema):
     messages = fields.List(fields.Nested(MessageOut), required=True)
+    has_more = fields.Boolean(required=True)
+
+
+class SearchRoomOut(StrictSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class SearchResultOut(StrictSchema):
+    message = fields.Nested(MessageOut, required=True)
+    room = fields.Nested(SearchRoomOut, required=True)
+    highlight = fields.String(required=True)
+
+
+class SearchOut(StrictSchema):
+    results = fields.List(fields.Nested(SearchResultOut), required=True)
     has_more = fields.Boolean(required=True)
 
 

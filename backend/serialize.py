@@ -20,10 +20,13 @@ MESSAGE_COLUMNS = (
     "seq",
     "sender_id",
     "body",
+    "source",
     "client_msg_id",
     "created_at",
     "edited_at",
     "deleted",
+    "reply_to_id",
+    "reply_count",
 )
 
 
@@ -56,8 +59,15 @@ def message_dict(
         "seq": _get(message, "seq"),
         "sender": user_dict(sender),
         "body": "" if deleted else _get(message, "body"),
+        # The author's Markdown, for editing; plain text, never to be shown as HTML.
+        "source": "" if deleted else (_get(message, "source") or _get(message, "body")),
         "client_msg_id": _get(message, "client_msg_id"),
         "created_at": iso(_get(message, "created_at")),
         "edited_at": iso(_get(message, "edited_at")),
         "deleted": deleted,
+        # `{"id"}` until `chat.replies.with_reply_context` fills in seq, sender and excerpt.
+        "reply_to": {"id": reply_to} if (reply_to := _get(message, "reply_to_id")) else None,
+        "reply_count": _get(message, "reply_count") or 0,
+        "reactions": [],  # filled by `chat.enrich`
+        "mentions": [],  # filled by `chat.enrich`
     }

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from backend import metrics
 from backend.backoff import Backoff
 from backend.chat.envelope import SEND, InboundMessage, UnknownOperation
+from backend.chat.followups import emit_followups
 from backend.chat.persist import Outcome
 from backend.chat.recent import MemoryRecentCache, RecentCache
 from backend.outages import is_outage
@@ -133,6 +134,7 @@ class Worker:
                 await self._sort(delivery, outcome, fresh, again)
         for room_id, messages in fresh.items():
             await self._emit_in_order(room_id, messages)
+        await emit_followups(self.notifier, [o for o in outcomes if o and not o.error])
         for delivery, message in again:
             await self._emit_again(delivery, message)
         emitted = time.time()
@@ -175,7 +177,9 @@ class Worker:
     async def _cache(self, outcomes: list[Outcome]) -> None:
         """Committed rows into the recent-messages cache, before anyone is told of them."""
         try:
-            await self.recent.put([o.message for o in outcomes if o.message is not None])
+            await self.recent.put(
+                [m for o in outcomes if o.message is not None for m in (o.message, *o.updated)]
+            )
         except (RedisError, OSError) as exc:  # readers fall back to the database
             log.warning("recent_cache_write_failed", error=str(exc))
 

@@ -19,10 +19,23 @@ SEND, EDIT, DELETE = "send", "edit", "delete"
 # An admin's or the owner's delete of someone else's message: `sender_id` is the moderator,
 # `message_id` the message; the worker checks the moderator's role again when applying it.
 MODERATE_DELETE = "moderate.delete"
+# A member's reaction to `message_id`; `body` carries the emoji. Applied in arrival order with
+# edits and deletes; a retried add finds its row and changes nothing.
+REACTION_ADD, REACTION_REMOVE = "reaction.add", "reaction.remove"
 # (op, version) pairs this code applies. A new field or meaning is a new version; a new
 # operation is a new name. Both are added here only together with the code that applies them.
+# send v2 adds `reply_to_id` (a message of the same room); the gateway queues v2 only when
+# it is set, so v1 workers keep applying plain sends during a rolling deploy.
 KNOWN: frozenset[tuple[str, int]] = frozenset(
-    {(SEND, 1), (EDIT, 1), (DELETE, 1), (MODERATE_DELETE, 1)}
+    {
+        (SEND, 1),
+        (SEND, 2),
+        (EDIT, 1),
+        (DELETE, 1),
+        (MODERATE_DELETE, 1),
+        (REACTION_ADD, 1),
+        (REACTION_REMOVE, 1),
+    }
 )
 
 
@@ -39,6 +52,7 @@ class InboundMessage:
     op: str = SEND
     v: int = 1
     message_id: int = 0  # the message an edit or delete applies to
+    reply_to_id: int = 0  # send v2: the message this one replies to (0: none)
     queued_at: float = field(default_factory=time.time)  # for end-to-end latency
 
     def encode(self) -> bytes:
@@ -63,6 +77,7 @@ class InboundMessage:
                 op=op,
                 v=version,
                 message_id=int(data.get("message_id", 0)),
+                reply_to_id=int(data.get("reply_to_id") or 0) if version >= 2 else 0,
                 queued_at=float(data.get("queued_at", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -7,9 +7,11 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from backend.chat.enrich import enrich
 from backend.chat.members import require_member
 from backend.chat.models import Message, Room
 from backend.chat.recent import RecentCache
+from backend.chat.replies import replies_page
 from backend.errors import AppError
 from backend.serialize import message_dict
 
@@ -32,7 +34,7 @@ async def history(
             query = query.filter(seq__lt=before_seq)
         rows = await query.order_by("-seq").limit(limit + 1)
         page = list(reversed(rows[:limit]))
-    return [message_dict(m, m.sender) for m in page], len(rows) > limit
+    return await enrich([message_dict(m, m.sender) for m in page]), len(rows) > limit
 
 
 async def read_history(
@@ -42,8 +44,16 @@ async def read_history(
     after_seq: int | None,
     limit: int,
     cache: RecentCache,
+    replies_to: int | None = None,
+    around_seq: int | None = None,
 ) -> Page:
-    """`history`, with the latest page (no cursor) served by the recent-messages cache."""
+    """`history`, with the latest page (no cursor) served by the recent-messages cache;
+    `replies_to`: only the replies to that message (after `after_seq`), ascending."""
+    if around_seq is not None:
+        return await around(room.id, around_seq, limit=limit)
+    if replies_to is not None:
+        replies, more = await replies_page(room.id, replies_to, after_seq=after_seq, limit=limit)
+        return await enrich(replies), more
     if before_seq is not None or after_seq is not None:
         return await history(room.id, before_seq=before_seq, after_seq=after_seq, limit=limit)
     try:
@@ -56,6 +66,18 @@ async def read_history(
     with contextlib.suppress(RedisError, OSError):
         await cache.put(messages, replace=False)  # committed rows: safe to cache
     return messages, has_more
+
+
+async def around(room_id: int, seq: int, *, limit: int) -> Page:
+    """`limit` messages centred on `seq` (it included), ascending."""
+    half = limit // 2
+    older, more_before = (
+        await history(room_id, before_seq=seq, after_seq=None, limit=half) if half else ([], True)
+    )
+    newer, more_after = await history(
+        room_id, before_seq=None, after_seq=seq - 1, limit=limit - len(older)
+    )
+    return older + newer, more_before or more_after
 
 
 SYNC_MAX = 100  # messages per room in one `sync` reply

@@ -40,6 +40,8 @@ class Membership(Model):
     # The member chose the room (created or joined it, or wrote in it), not merely added to it:
     # presence flows only between members who both did (`backend/chat/visibility.py`).
     accepted = fields.BooleanField(default=False)
+    # "all" | "mentions" | "none"; null: the room's default (`chat.mentions.notify_level`).
+    notify = fields.CharField(max_length=8, null=True)
     joined_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -57,6 +59,21 @@ class Message(Model):
         "models.User", related_name="messages", on_delete=fields.CASCADE, db_index=False
     )
     body = fields.TextField()
+    # What the author typed (Markdown); `body` is its rendered, cleaned HTML (null before v1.1).
+    source = fields.TextField(null=True)
+    # A reply names the message it answers (same room); `reply_count` counts the replies naming
+    # it, advanced by the worker in the reply's own transaction.
+    reply_to: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "models.Message",
+        related_name="replies",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
+        # No database constraint: SQLite cannot add one to an existing table, and a message
+        # row only goes away with its whole room.
+        db_constraint=False,
+    )
+    reply_count = fields.IntField(default=0)
     client_msg_id = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)
@@ -101,3 +118,43 @@ class Block(Model):
     class Meta:
         table = "blocks"
         unique_together = (("blocker", "blocked"),)
+
+
+class Reaction(Model):
+    """`user` reacted to `message` with `emoji`; once per (message, user, emoji)."""
+
+    id = fields.BigIntField(primary_key=True)
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="reactions", on_delete=fields.CASCADE, db_index=False
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="reactions", on_delete=fields.CASCADE, db_index=True
+    )
+    emoji = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reactions"
+        # Leads with message: serves the per-message aggregate and makes a retried add a no-op.
+        unique_together = (("message", "user", "emoji"),)
+
+
+class Mention(Model):
+    """`message` concerns `user`: it names them (`kind` "mention", also `@room`) or replies to a
+    message of theirs ("reply"). Counted against the member's read marker for `mention_count`."""
+
+    id = fields.BigIntField(primary_key=True)
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="mention_rows", on_delete=fields.CASCADE, db_index=False
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="mentions", on_delete=fields.CASCADE, db_index=False
+    )
+    room_id = fields.BigIntField()
+    seq = fields.BigIntField()
+    kind = fields.CharField(max_length=8)
+
+    class Meta:
+        table = "mentions"
+        unique_together = (("message", "user"),)
+        indexes = (("user", "room_id", "seq"),)

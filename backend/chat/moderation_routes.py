@@ -21,7 +21,7 @@ from backend.validation import load
 routes = web.RouteTableDef()
 _PATCH, _ROLE, _USER_REF = RoomPatchIn(), RoleIn(), UserRefIn()
 # Fields of a Room that are the caller's own: left out of `room:updated`, which goes to all.
-CALLER_FIELDS = ("role", "unread_count")
+CALLER_FIELDS = ("role", "unread_count", "mention_count", "notify")
 
 
 async def _moderator(request: web.Request) -> User:

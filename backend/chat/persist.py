@@ -10,7 +10,7 @@ rolled-back batch gives its numbers back. The gateway never calls this.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -18,9 +18,20 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.chat.envelope import DELETE, MODERATE_DELETE, SEND, InboundMessage
+from backend.chat.enrich import enrich
+from backend.chat.envelope import (
+    DELETE,
+    MODERATE_DELETE,
+    REACTION_ADD,
+    REACTION_REMOVE,
+    SEND,
+    InboundMessage,
+)
+from backend.chat.mentions import Due, concerned
 from backend.chat.models import Message
 from backend.chat.moderation_persist import apply_moderator_delete
+from backend.chat.reactions import apply_reaction
+from backend.chat.replies import count_replies
 from backend.chat.sanitize import clean_message
 from backend.chat.visibility import accept
 from backend.serialize import message_dict
@@ -36,6 +47,9 @@ class Outcome:
     message: dict[str, Any] | None
     created: bool
     error: str | None = None
+    # Other messages this one changed (a reply's target, its count advanced): `message:updated`.
+    updated: tuple[dict[str, Any], ...] = ()
+    notify: Due = ()  # (user id, kind): the `notification`s a new message is due
 
 
 class SendStore(Protocol):
@@ -70,13 +84,49 @@ class Persister:
                     if o.created and o.inbound.op == SEND
                 }
             )
+            await _mentions_recorded(outcomes)
+            await _replies_counted(outcomes)
         return [outcomes[id(item)] for item in items]
+
+
+async def _mentions_recorded(outcomes: dict[int, Outcome]) -> None:
+    fresh = [
+        (key, o) for key, o in outcomes.items() if o.created and o.inbound.op == SEND and o.message
+    ]
+    found = await concerned([o.message for _, o in fresh if o.message is not None])
+    for (key, outcome), (_, due) in zip(fresh, found, strict=True):
+        outcomes[key] = replace(outcome, notify=due)
+
+
+async def _replies_counted(outcomes: dict[int, Outcome]) -> None:
+    """Advance the targets of replies stored now; each target is re-sent after the last reply
+    of the batch naming it. Then every message gets its `reply_to` context."""
+    fresh = [
+        (key, o)
+        for key, o in outcomes.items()
+        if o.created and o.inbound.op == SEND and o.inbound.reply_to_id and o.message
+    ]
+    pairs = [(int(o.message["id"]), o.inbound.reply_to_id) for _, o in fresh if o.message]
+    targets = await count_replies(pairs) if pairs else {}
+    for key, outcome in reversed(fresh):
+        target = targets.pop(outcome.inbound.reply_to_id, None)
+        if target is not None:
+            outcomes[key] = replace(outcome, updated=(target,))
+    await enrich(
+        [m for o in outcomes.values() if o.message is not None for m in (o.message, *o.updated)]
+    )
 
 
 async def apply_change(item: InboundMessage) -> Outcome:
     """An edit or delete queued by the gateway; a deleted message keeps its seq, body ""."""
     if item.op == MODERATE_DELETE:
         return await apply_moderator_delete(item)
+    if item.op in (REACTION_ADD, REACTION_REMOVE):
+        reacted = await apply_reaction(item)
+        if reacted is None:
+            return Outcome(item, None, created=False, error="not_found")
+        author = await User.get(id=reacted.sender_id)  # type: ignore[attr-defined]
+        return Outcome(item, message_dict(reacted, author), created=True)
     message = await Message.filter(id=item.message_id).select_for_update().first()
     if message is None or message.sender_id != item.sender_id:  # type: ignore[attr-defined]
         return Outcome(item, None, created=False, error="not_found")
@@ -85,7 +135,9 @@ async def apply_change(item: InboundMessage) -> Outcome:
         if item.op == DELETE:
             message.deleted, message.body = True, ""
         else:
-            message.body = clean_message(item.body)
-        await message.save(update_fields=["body", "deleted", "edited_at"])
+            message.body, message.source = clean_message(item.body), item.body.strip()
+        if item.op == DELETE:
+            message.source = ""
+        await message.save(update_fields=["body", "source", "deleted", "edited_at"])
     sender = await User.get(id=item.sender_id)
     return Outcome(item, message_dict(message, sender), created=True)

@@ -63,6 +63,8 @@ async def _insert(room: Room, items: list[InboundMessage]) -> None:
                 seq=room.last_seq + offset,
                 sender_id=item.sender_id,
                 body=clean_message(item.body),
+                source=item.body.strip(),
+                reply_to_id=item.reply_to_id or None,
                 client_msg_id=item.client_msg_id,
                 created_at=now,
             )

@@ -26,10 +26,11 @@ _EXISTING = (
     " ON m.room_id = k.r AND m.sender_id = k.u AND m.client_msg_id = k.c"
 )
 _INSERT = (
-    "INSERT INTO messages (room_id, seq, sender_id, body, client_msg_id, created_at, deleted)"
-    " SELECT r, s, u, b, c, $6, false"
-    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])"
-    " AS t(r, s, u, b, c)"
+    "INSERT INTO messages"
+    " (room_id, seq, sender_id, body, client_msg_id, source, reply_to_id, created_at, deleted)"
+    " SELECT r, s, u, b, c, src, NULLIF(p, 0), $8, false FROM unnest("
+    "$1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[]"
+    ") AS t(r, s, u, b, c, src, p)"
     f" RETURNING {', '.join(MESSAGE_COLUMNS)}"
 )
 _ADVANCE = (
@@ -66,11 +67,12 @@ async def _store(tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list
             fresh[key] = item
     if fresh:
         now = datetime.now(UTC)
-        columns: list[list[Any]] = [[], [], [], [], []]
+        columns: list[list[Any]] = [[], [], [], [], [], [], []]
         for item in fresh.values():
             last_seq[item.room_id] += 1
             row = (item.room_id, last_seq[item.room_id], item.sender_id, clean_message(item.body))
-            for column, value in zip(columns, (*row, item.client_msg_id), strict=True):
+            extra = (item.client_msg_id, item.body.strip(), item.reply_to_id)
+            for column, value in zip(columns, (*row, *extra), strict=True):
                 column.append(value)
         # execute_query_dict fetches rows: plain execute_query drops an INSERT's RETURNING.
         inserted = await tx.execute_query_dict(_INSERT, [*columns, now])

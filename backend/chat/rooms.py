@@ -9,6 +9,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
+from backend.chat.mentions import mention_counts, notify_level
 from backend.chat.models import Membership, Room
 from backend.chat.sanitize import clean_text
 from backend.errors import NotFound, ValidationFailed
@@ -30,10 +31,12 @@ async def room_dicts(user: User, rooms: Sequence[Room]) -> list[dict[str, Any]]:
     mine = {
         row["room_id"]: row
         for row in await Membership.filter(room_id__in=ids, user_id=user.id).values(
-            "room_id", "last_read_seq", "role"
+            "room_id", "last_read_seq", "role", "notify"
         )
     }
     read = {room_id: row["last_read_seq"] for room_id, row in mine.items()}
+    unread = {r.id: read[r.id] for r in rooms if r.id in read and r.last_seq > read[r.id]}
+    mentioned = await mention_counts(user.id, unread)
     peers = await _dm_peers(user, [room.id for room in rooms if room.kind == "dm"])
     result = []
     for room in rooms:
@@ -49,6 +52,11 @@ async def room_dicts(user: User, rooms: Sequence[Room]) -> list[dict[str, Any]]:
             "last_seq": room.last_seq,
             "unread_count": max(0, room.last_seq - read[room.id]) if room.id in read else 0,
         }
+        if room.id in mine:  # the caller's own settings (contract §6)
+            item["mention_count"] = mentioned.get(room.id, 0)
+            item["notify"] = notify_level(
+                mine[room.id]["notify"], kind=room.kind, member_count=item["member_count"]
+            )
         if room.kind == "dm" and room.id in peers:
             item["peer"] = user_dict(peers[room.id])
             item["name"] = peers[room.id].display_name

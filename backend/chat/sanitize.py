@@ -8,7 +8,17 @@ import unicodedata
 
 import nh3
 
-_MESSAGE_TAGS = {"b", "i", "em", "strong", "code", "pre", "a"}
+from backend.chat.markdown import render
+
+# The contract's inline subset, extended by the blocks Markdown produces (README "Formatting").
+_MESSAGE_TAGS = {"b", "i", "em", "strong", "code", "pre", "a"} | {
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "del",
+    "br",
+}
 _MESSAGE_ATTRIBUTES = {"a": {"href"}}
 _URL_SCHEMES = {"http", "https"}
 _REL = "noopener noreferrer nofollow"
@@ -21,9 +31,10 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp
 
 
 def clean_message(body: str) -> str:
-    """Keep a small inline subset; links only to http(s), with a forced rel."""
+    """Render the Markdown source, then keep the safe subset; links only to http(s), with a
+    forced rel. Raw HTML in the source goes through the same cleaning."""
     return nh3.clean(
-        body.strip(),
+        render(body.strip()),
         tags=_MESSAGE_TAGS,
         attributes=_MESSAGE_ATTRIBUTES,
         url_schemes=_URL_SCHEMES,

@@ -45,6 +45,7 @@ class RoomReadIn(RoomRefIn):
 
 class SendIn(RoomRefIn):
     body = Body()
+    reply_to_id = Id(load_default=None)  # send v2
     client_msg_id = fields.String(
         required=True, validate=validate.Regexp(CLIENT_MSG_ID, error="8-64 chars, e.g. a UUID")
     )
@@ -69,6 +70,10 @@ class HistoryQuery(StrictSchema):
     before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=INT64_MAX))
     after_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=INT64_MAX))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    # Only the replies to this message (contract §6), ascending; pages on with `after_seq`.
+    replies_to = fields.Integer(load_default=None, validate=validate.Range(min=1, max=INT64_MAX))
+    # The page centred on this seq (contract §6, to open a search result); cursors are ignored.
+    around_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=INT64_MAX))
 
     @validates_schema
     def _window(self, data: dict[str, Any], **_: Any) -> None:
@@ -81,6 +86,7 @@ class HistoryIn(HistoryQuery):
     room_id = Id(required=True)
     before_seq = Seq(load_default=None)
     after_seq = Seq(load_default=None)
+    replies_to = Id(load_default=None)
     limit = fields.Integer(strict=True, load_default=50, validate=validate.Range(min=1, max=100))
 
 

@@ -14,6 +14,7 @@ from backend.admission import Admission
 from backend.chat.envelope import EDIT, SEND, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
+from backend.chat.replies import reply_target
 from backend.chat.sanitize import clean_message
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.config import Settings
@@ -58,12 +59,15 @@ async def queue_message(
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
     check_body(args["body"])
+    reply_to_id = await reply_target(args["room_id"], args["reply_to_id"])
     inbound = InboundMessage(
         room_id=args["room_id"],
         sender_id=user_id,
         client_msg_id=args["client_msg_id"],
         body=args["body"],
         op=SEND,
+        v=2 if reply_to_id else 1,  # v1 workers keep applying plain sends (envelope.py)
+        reply_to_id=reply_to_id,
     )
     await publish(queue, inbound, admission)
     return {"client_msg_id": inbound.client_msg_id}

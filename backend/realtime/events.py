@@ -14,6 +14,7 @@ from backend.serialize import user_dict
 
 MESSAGE_NEW = "message:new"
 MESSAGE_UPDATED = "message:updated"
+NOTIFICATION = "notification"
 TYPING = "typing"
 PRESENCE = "presence"
 READ = "read"
@@ -61,6 +62,11 @@ class Notifier:
 
     async def message_updated(self, message: Mapping[str, Any]) -> None:
         await self.emitter.emit(MESSAGE_UPDATED, message, room=room_channel(message["room_id"]))
+
+    async def notification(self, user_id: int, kind: str, message: Mapping[str, Any]) -> None:
+        """To one user's sockets on every node (contract §6 "Mentions and notifications")."""
+        payload = {"kind": kind, "room_id": message["room_id"], "message": message}
+        await self.emitter.emit(NOTIFICATION, payload, room=user_channel(user_id))
 
     async def typing(self, room_id: int, user: User, typing: bool, *, skip_sid: str) -> None:
         payload = {"room_id": room_id, "user": user_dict(user), "typing": typing}

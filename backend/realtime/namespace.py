@@ -15,9 +15,10 @@ import structlog
 from backend.accounts.models import User
 from backend.chat import members
 from backend.chat.dms import DmReopener
-from backend.chat.envelope import EDIT
+from backend.chat.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.chat.history import read_history, sync_rooms
 from backend.chat.moderation_queue import queue_delete
+from backend.chat.reactions import queue_reaction
 from backend.chat.rooms import room_dict
 from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
 from backend.chat.send import queue_change, queue_message
@@ -66,6 +67,8 @@ class ChatSockets:
             "message:send": self.send,
             "message:edit": self.edit,
             "message:delete": self.delete,
+            "reaction:add": self.reaction_add,
+            "reaction:remove": self.reaction_remove,
             "history:fetch": self.history,
             "sync": self.sync,
             "room:join": self.room_join,
@@ -126,6 +129,24 @@ class ChatSockets:
             admission=rt.admission,
         )
 
+    async def reaction_add(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self._react(sid, data, op=REACTION_ADD)
+
+    async def reaction_remove(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self._react(sid, data, op=REACTION_REMOVE)
+
+    async def _react(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
+        user, rt = await self.user_of(sid), self.rt
+        return await queue_reaction(
+            data,
+            op=op,
+            user_id=user.id,
+            settings=rt.settings,
+            queue=rt.queue,
+            limiter=rt.limiter,
+            admission=rt.admission,
+        )
+
     async def _change(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
         user = await self.user_of(sid)
         rt = self.rt
@@ -150,6 +171,8 @@ class ChatSockets:
             after_seq=args["after_seq"],
             limit=args["limit"],
             cache=self.rt.recent,
+            replies_to=args["replies_to"],
+            around_seq=args["around_seq"],
         )
         return {"messages": messages, "has_more": has_more}
 

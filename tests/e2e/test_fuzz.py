@@ -40,6 +40,8 @@ EVENTS = [
     "room:leave",
     "typing",
     "read",
+    "reaction:add",
+    "reaction:remove",
 ]
 json_values = st.recursive(
     st.none()
@@ -63,6 +65,10 @@ KEYS = [
     "seq",
     "typing",
     "rooms",
+    "reply_to_id",
+    "emoji",
+    "replies_to",
+    "around_seq",
 ]
 payloads = json_values | st.dictionaries(st.sampled_from(KEYS), json_values, max_size=6)
 

@@ -83,6 +83,32 @@ VECTORS = [
     '<a href="https://example.com" target="_blank" onclick="x()">ok</a>',
 ]
 
+# The contract's subset plus the blocks Markdown renders to (README "Formatting").
+SAFE_TAGS = {"b", "i", "em", "strong", "code", "pre", "a", "blockquote", "ul", "ol", "li", "del"}
+SAFE_TAGS |= {"br"}
+# The corpus again, through Markdown constructs: inside links, quotes, lists, emphasis, code.
+MARKDOWN_VECTORS = [
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](vbscript:msgbox(1))",
+    '[click](https://example.com" onclick="alert(1))',
+    "![img](javascript:alert(1))",
+    "![img](https://example.com/x.png)",
+    "<javascript:alert(1)>",
+    "[a]: javascript:alert(1)\n\n[a]",
+    "**<img src=x onerror=alert(1)>**",
+    "> <script>alert(1)</script>",
+    "- <svg/onload=alert(1)>\n- [x](javascript:alert(1))",
+    "~~<iframe src=javascript:alert(1)>~~",
+    "`<script>alert(1)</script>`",
+    "```\n</code></pre><script>alert(1)</script>\n```",
+    "https://example.com/<script>alert(1)</script>",
+    'www.example.com/"onmouseover="alert(1)',
+    '<a href="https://example.com">**[x](javascript:alert(1))**</a>',
+]
+MARKDOWN_VECTORS += [f"**{v}**" for v in VECTORS[:20]] + [f"> {v}" for v in VECTORS[20:40]]
+
 URL_ATTRS = {"href", "src", "action", "formaction", "background", "dynsrc", "lowsrc", "data"}
 
 
@@ -92,7 +118,7 @@ class _Inspector(HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in {"b", "i", "em", "strong", "code", "pre", "a"}:
+        if tag not in SAFE_TAGS:
             self.problems.append(f"tag {tag}")
         for name, value in attrs:
             if name.startswith("on") or name == "style":
@@ -122,7 +148,7 @@ async def test_xss_vectors_are_cleaned_in_messages(
     room = await user.api.create_room()
     live = await connect(pg_app_url, user.token)
     sent = 0
-    for vector in VECTORS:
+    for vector in VECTORS + MARKDOWN_VECTORS:
         ack = await live.send(room["id"], vector + " tail", str(uuid.uuid4()))
         assert ack["ok"] or ack["error"]["code"] == "validation_error", ack
         sent += ack["ok"]

@@ -150,6 +150,7 @@ class Live:
             "room:updated",
             "room:removed",
             "user:updated",
+            "notification",
             "disconnect",  # with its reason
         ):
             self.sio.on(event, self._recorder(event))

@@ -21,9 +21,7 @@ def test_an_entry_written_before_versions_existed_is_version_1() -> None:
     assert InboundMessage.decode(orjson.dumps(legacy)).op == SEND
 
 
-@pytest.mark.parametrize(
-    ("op", "version"), [("reaction.add", 1), ("kick", 1), (SEND, 2), (EDIT, 0)]
-)
+@pytest.mark.parametrize(("op", "version"), [("poll.vote", 1), ("kick", 1), (SEND, 3), (EDIT, 0)])
 def test_an_unknown_operation_or_version_is_refused_not_guessed(op: str, version: int) -> None:
     raw = {"room_id": 1, "sender_id": 2, "client_msg_id": "abcdefgh", "body": "x", "op": op}
     with pytest.raises(UnknownOperation, match=op):

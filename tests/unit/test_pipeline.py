@@ -16,10 +16,15 @@ MESSAGE_KEYS = {
     "seq",
     "sender",
     "body",
+    "source",
     "client_msg_id",
     "created_at",
     "edited_at",
     "deleted",
+    "reply_to",
+    "reply_count",
+    "reactions",
+    "mentions",
 }
 
 
@@ -100,13 +105,13 @@ async def test_an_unknown_operation_is_parked_with_its_reason_and_changes_nothin
     stored = await Message.get(room_id=room.id, seq=1)
     before = len(pipeline.emitter.sent)
     common = {"room_id": room.id, "sender_id": alice.id, "client_msg_id": stored.client_msg_id}
-    for op, version in (("reaction.add", 1), ("edit", 2)):
+    for op, version in (("poll.vote", 1), ("edit", 2)):
         entry = {**common, "op": op, "v": version, "body": "👍", "message_id": stored.id}
         await pipeline.queue.publish(orjson.dumps(entry))
     await pipeline.worker.run_burst()
     reasons = [reason for _, reason in pipeline.queue.parked]
     assert reasons == [
-        "unsupported: unknown operation 'reaction.add' version 1",
+        "unsupported: unknown operation 'poll.vote' version 1",
         "unsupported: unknown operation 'edit' version 2",
     ]
     unchanged = await Message.get(id=stored.id)

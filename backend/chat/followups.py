@@ -1,0 +1,22 @@
+"""What the worker emits after a batch's own messages: the changes they caused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from backend.realtime.events import Notifier
+
+if TYPE_CHECKING:
+    from backend.chat.persist import Outcome
+
+
+async def emit_followups(notifier: Notifier, outcomes: Sequence[Outcome]) -> None:
+    """Re-sent reply targets (`message:updated`), then each user's `notification`; after the
+    `message:new` of the message that caused them."""
+    for outcome in outcomes:
+        for changed in outcome.updated:
+            await notifier.message_updated(changed)
+        if outcome.message is not None:
+            for user_id, kind in outcome.notify:
+                await notifier.notification(user_id, kind, outcome.message)

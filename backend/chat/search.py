@@ -1,0 +1,142 @@
+"""Full-text search over the caller's rooms (contract §6 "Search").
+
+PostgreSQL: `messages.search`, a generated tsvector with a GIN index (the `search` migration),
+queried with `websearch_to_tsquery` (words, "phrases", -exclusions) and `to_tsquery(... :*)`
+for `term*` prefixes, which websearch syntax lacks. SQLite: the FTS5 table `messages_fts`, kept
+by triggers. Both search what the author typed; only rooms the caller is a member of (a room they
+left is out), never a deleted message, newest first, keyset-paged on the message id.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import nh3
+from tortoise import connections
+
+from backend.chat.enrich import enrich
+from backend.chat.models import Message
+from backend.serialize import message_dict
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def parse(q: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(words, phrases, prefixes, exclusions) of a websearch-style query."""
+    words: list[str] = []
+    phrases: list[str] = []
+    prefixes: list[str] = []
+    excluded: list[str] = []
+    for m in _TOKEN.finditer(q):
+        negative, text = (m.group(1), m.group(2)) if m.group(2) is not None else m.group(3, 4)
+        terms = _WORD.findall(text)
+        if not terms:
+            continue
+        if negative:
+            excluded.extend(terms)
+        elif m.group(2) is not None and len(terms) > 1:
+            phrases.append(" ".join(terms))
+        elif text.endswith("*") and len(terms) == 1:
+            prefixes.append(terms[0])
+        else:
+            words.extend(terms)
+    return words, phrases, prefixes, excluded
+
+
+def _pg_where(q: str, args: list[Any]) -> str | None:
+    words, phrases, prefixes, excluded = parse(q)
+    if not (words or phrases or prefixes):
+        return None
+    web = " ".join([*words, *(f'"{p}"' for p in phrases), *(f"-{e}" for e in excluded)])
+    parts = []
+    if web:
+        args.append(web)
+        parts.append(f"websearch_to_tsquery('simple', ${len(args)})")
+    if prefixes:
+        args.append(" & ".join(f"{p}:*" for p in prefixes))
+        parts.append(f"to_tsquery('simple', ${len(args)})")
+    return f"m.search @@ ({' && '.join(parts)})"
+
+
+def _fts_match(q: str) -> str | None:
+    words, phrases, prefixes, excluded = parse(q)
+    if not (words or phrases or prefixes):
+        return None
+    positive = [f'"{t}"' for t in [*words, *phrases]] + [f'"{p}"*' for p in prefixes]
+    return " AND ".join(positive) + "".join(f' NOT "{e}"' for e in excluded)
+
+
+async def search_ids(
+    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+) -> list[int]:
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    args: list[Any] = [user_id]
+    where = _pg_where(q, args) if postgres else None
+    if not postgres:
+        match = _fts_match(q)
+        if match is not None:
+            args.append(match)
+            where = (
+                f"m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${len(args)})"  # noqa: S608
+            )
+    if where is None:
+        return []
+    # Only placeholders and fixed column names are formatted into the SQL; values are arguments.
+    sql = (
+        "SELECT m.id FROM messages m JOIN memberships mb"  # noqa: S608
+        " ON mb.room_id = m.room_id AND mb.user_id = $1"
+        f" WHERE NOT m.deleted AND {where}"
+    )
+    for column, op, value in (("room_id", "=", room_id), ("id", "<", before_id)):
+        if value is not None:
+            args.append(value)
+            sql += f" AND m.{column} {op} ${len(args)}"
+    args.append(limit)
+    sql += f" ORDER BY m.id DESC LIMIT ${len(args)}"
+    if not postgres:
+        sql = re.sub(r"\$\d+", "?", sql)
+    rows = await conn.execute_query_dict(sql, args)
+    return [int(r["id"]) for r in rows]
+
+
+def highlight(body: str, q: str) -> str:
+    """The body with each match of the query's terms wrapped in `<mark>`, outside tags."""
+    words, phrases, prefixes, _ = parse(q)
+    terms = [re.escape(t) for t in [*words, *phrases]]
+    stems = [re.escape(p) + r"\w*" for p in prefixes]
+    if not terms and not stems:
+        return body
+    pattern = re.compile(r"(?<!\w)(" + "|".join([*terms, *stems]) + r")(?!\w)", re.I)
+    parts = re.split(r"(<[^>]*>)", body)
+    marked = [p if p.startswith("<") else pattern.sub(r"<mark>\1</mark>", p) for p in parts]
+    tags = {"b", "i", "em", "strong", "code", "pre", "a", "blockquote", "ul", "ol", "li"}
+    return nh3.clean(
+        "".join(marked),
+        tags=tags | {"del", "br", "mark"},
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+async def search(
+    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+) -> dict[str, Any]:
+    ids = await search_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit + 1)
+    found = {
+        m.id: m for m in await Message.filter(id__in=ids[:limit]).select_related("sender", "room")
+    }
+    ordered = [found[i] for i in ids[:limit] if i in found]
+    messages = await enrich([message_dict(m, m.sender) for m in ordered])
+    results = [
+        {
+            "message": message,
+            "room": {"id": m.room.id, "name": m.room.name, "kind": m.room.kind},
+            "highlight": highlight(message["body"], q),
+        }
+        for m, message in zip(ordered, messages, strict=True)
+    ]
+    return {"results": results, "has_more": len(ids) > limit}

@@ -1,0 +1,85 @@
+"""Message bodies: Markdown rendered once on the server into the safe subset (README)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.chat.sanitize import clean_message
+from tests.integration.test_xss import MARKDOWN_VECTORS, VECTORS, assert_safe
+
+REL = 'rel="noopener noreferrer nofollow"'
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("hello", "hello"),
+        ("a & b < c", "a &amp; b &lt; c"),
+        ("**bold**", "<strong>bold</strong>"),
+        ("__bold__", "<strong>bold</strong>"),
+        ("*it* and _it_", "<em>it</em> and <em>it</em>"),
+        ("~~gone~~", "<del>gone</del>"),
+        ("use `x < y`", "use <code>x &lt; y</code>"),
+        ("line one\nline two", "line one<br>\nline two"),
+        ("para one\n\npara two", "para one<br><br>\npara two"),
+        (":thumbsup: :+1:", "\U0001f44d \U0001f44d"),
+        ("`:smile:`", "<code>:smile:</code>"),
+        ("<b>kept</b> <i>too</i>", "<b>kept</b> <i>too</i>"),
+    ],
+    ids=[
+        "plain",
+        "escaped",
+        "bold",
+        "bold-underscores",
+        "italic",
+        "strike",
+        "inline-code",
+        "line-break",
+        "paragraphs",
+        "emoji-shortcodes",
+        "no-emoji-in-code",
+        "inline-html-subset",
+    ],
+)
+def test_each_inline_construct_renders_to_the_safe_subset(source: str, html: str) -> None:
+    assert clean_message(source) == html
+
+
+def test_fenced_code_block_is_pre_code_with_its_text_escaped() -> None:
+    html = clean_message("```python\nif a < b:\n    **not bold**\n```")
+    assert html == "<pre><code>if a &lt; b:\n    **not bold**\n</code></pre>"
+
+
+def test_quote_is_a_blockquote() -> None:
+    assert clean_message("> quoted\n> still") == "<blockquote>\nquoted<br>\nstill\n</blockquote>"
+
+
+def test_bulleted_and_numbered_lists() -> None:
+    assert clean_message("- a\n- b") == "<ul>\n<li>a\n</li>\n<li>b\n</li>\n</ul>"
+    assert clean_message("1. x\n2. y") == "<ol>\n<li>x\n</li>\n<li>y\n</li>\n</ol>"
+
+
+def test_links_get_a_forced_rel_and_bare_urls_become_links() -> None:
+    assert clean_message("[site](https://example.com)") == (
+        f'<a href="https://example.com" {REL}>site</a>'
+    )
+    assert clean_message("see https://example.com/a?b=1 now") == (
+        f'see <a href="https://example.com/a?b=1" {REL}>https://example.com/a?b=1</a> now'
+    )
+
+
+def test_unsafe_links_and_images_never_survive() -> None:
+    assert "href" not in clean_message("[x](javascript:alert(1))")
+    assert "<img" not in clean_message("![x](https://example.com/x.png)")
+
+
+def test_headings_tables_and_rules_are_not_in_the_subset() -> None:
+    html = clean_message("# Title\n\n---")
+    assert "<h1" not in html
+    assert "<hr" not in html
+    assert "Title" in html
+
+
+@pytest.mark.parametrize("vector", VECTORS + MARKDOWN_VECTORS)
+def test_xss_corpus_through_markdown_is_neutralised(vector: str) -> None:
+    assert_safe(clean_message(vector + " tail"))
