@@ -60,4 +60,5 @@ def message_dict(
         "created_at": iso(_get(message, "created_at")),
         "edited_at": iso(_get(message, "edited_at")),
         "deleted": deleted,
+        "attachments": [],  # filled with signed URLs by `backend.files.service.attach`
     }

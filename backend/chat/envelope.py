@@ -21,8 +21,9 @@ SEND, EDIT, DELETE = "send", "edit", "delete"
 MODERATE_DELETE = "moderate.delete"
 # (op, version) pairs this code applies. A new field or meaning is a new version; a new
 # operation is a new name. Both are added here only together with the code that applies them.
+# send v2 adds `attachment_ids` (uploads the worker links to the message as it inserts it).
 KNOWN: frozenset[tuple[str, int]] = frozenset(
-    {(SEND, 1), (EDIT, 1), (DELETE, 1), (MODERATE_DELETE, 1)}
+    {(SEND, 1), (SEND, 2), (EDIT, 1), (DELETE, 1), (MODERATE_DELETE, 1)}
 )
 
 
@@ -40,9 +41,13 @@ class InboundMessage:
     v: int = 1
     message_id: int = 0  # the message an edit or delete applies to
     queued_at: float = field(default_factory=time.time)  # for end-to-end latency
+    attachment_ids: tuple[int, ...] = ()  # send v2
 
     def encode(self) -> bytes:
-        return orjson.dumps(asdict(self))
+        data = asdict(self)
+        if not self.attachment_ids:
+            del data["attachment_ids"]  # a v1 send stays readable by older workers
+        return orjson.dumps(data)
 
     @classmethod
     def decode(cls, raw: bytes | str) -> InboundMessage:
@@ -64,6 +69,7 @@ class InboundMessage:
                 v=version,
                 message_id=int(data.get("message_id", 0)),
                 queued_at=float(data.get("queued_at", 0.0)),
+                attachment_ids=tuple(int(i) for i in data.get("attachment_ids", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed inbound entry: {exc}") from exc

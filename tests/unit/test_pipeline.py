@@ -20,6 +20,7 @@ MESSAGE_KEYS = {
     "created_at",
     "edited_at",
     "deleted",
+    "attachments",  # contract §6
 }
 
 
