@@ -39,10 +39,11 @@ def clean_name(raw: str | None) -> str:
     return name[:200] or "file"
 
 
-def too_large(limit: int, *, quota_left: int | None) -> AppError:
-    if quota_left is not None and quota_left < limit:
+def too_large(max_bytes: int, *, quota_left: int | None) -> AppError:
+    """The quota's error when the quota was the tighter bound, else the size limit's."""
+    if quota_left is not None and quota_left < max_bytes:
         return QuotaExceeded(details={"quota_left_bytes": max(0, quota_left)})
-    return PayloadTooLarge(f"file over {limit} bytes", details={"max_bytes": limit})
+    return PayloadTooLarge(f"file over {max_bytes} bytes", details={"max_bytes": max_bytes})
 
 
 async def stage(
@@ -51,7 +52,7 @@ async def stage(
     """The request's one `file` part, in a new file under `staging`."""
     limit = max_bytes if quota_left is None else max(0, min(max_bytes, quota_left))
     if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
-        raise too_large(limit, quota_left=quota_left)
+        raise too_large(max_bytes, quota_left=quota_left)
     try:
         reader = await request.multipart()
         part = await reader.next()
@@ -66,7 +67,7 @@ async def stage(
             while chunk := await part.read_chunk(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise too_large(limit, quota_left=quota_left)
+                    raise too_large(max_bytes, quota_left=quota_left)
                 out.write(chunk)  # page cache: microseconds, not worth a thread hop
     except BaseException:
         with contextlib.suppress(OSError):
