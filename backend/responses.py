@@ -62,6 +62,20 @@ class MembersOut(StrictSchema):
     members = fields.List(fields.Nested(MemberOut), required=True)
 
 
+class AttachmentOut(StrictSchema):
+    """Contract §6: `width`, `height` and `thumbnail_url` only for images; URLs are relative,
+    signed and expiring."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    width = fields.Integer(required=True, allow_none=True)
+    height = fields.Integer(required=True, allow_none=True)
+    url = fields.String(required=True)
+    thumbnail_url = fields.String(required=True, allow_none=True)
+
+
 class MessageOut(StrictSchema):
     id = fields.Integer(required=True)
     room_id = fields.Integer(required=True)
@@ -72,6 +86,7 @@ class MessageOut(StrictSchema):
     created_at = fields.String(required=True)
     edited_at = fields.String(required=True, allow_none=True)
     deleted = fields.Boolean(required=True)
+    attachments = fields.List(fields.Nested(AttachmentOut), required=True)
 
 
 class MessagesOut(StrictSchema):
