@@ -91,4 +91,13 @@ def open_storage(settings: Settings) -> Storage:
     parts = urlsplit(url)
     if parts.scheme == "file":
         return FileSystemStorage(Path(unquote(parts.netloc + parts.path)))
+    if parts.scheme == "s3" and parts.netloc:
+        from backend.files.s3 import S3Storage  # only deployments that use it load botocore
+
+        return S3Storage(
+            bucket=parts.netloc,
+            prefix=parts.path.strip("/"),
+            endpoint=settings.s3_endpoint or None,
+            staging=settings.data_dir / "staging",
+        )
     raise ValueError(f"CHATTY_STORAGE_URL: unsupported scheme {parts.scheme!r}")

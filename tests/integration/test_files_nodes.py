@@ -14,8 +14,9 @@ import pytest
 
 from backend.files.signing import FILE, Signer
 from tests.support.clients import Api, Live, User, eventually
-from tests.support.files import fetch, png, upload
+from tests.support.files import fetch, png, png_bomb, upload
 from tests.support.procs import JWT_SECRET, Cluster
+from tests.support.s3 import CREDENTIALS, moto_server
 
 pytestmark = pytest.mark.integration
 
@@ -147,3 +148,63 @@ async def test_the_upload_quota_and_rate_limit_answer_clear_errors(
     status, body = await upload(alice, room["id"], b"x", "four.bin")
     assert status == 429
     assert body["error"]["code"] == "rate_limited"
+
+
+async def test_the_s3_adapter_against_a_local_s3_server(
+    cluster: Callable[..., Cluster],
+    api_at: Callable[[str], Api],
+    http: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    """Two gateways and a worker on `s3://` (moto's server, started here): upload on A, the
+    message and working URLs on B, a download served with nosniff, a bomb and an over-limit
+    upload refused, a deleted message's objects removed from the bucket."""
+    with moto_server(tmp_path, "chatty-files") as (endpoint, s3):
+        c = cluster(
+            CHATTY_STORAGE_URL="s3://chatty-files/uploads",
+            CHATTY_S3_ENDPOINT=endpoint,
+            CHATTY_DATA_DIR=str(tmp_path / "data"),
+            CHATTY_FILE_SWEEP_INTERVAL="0.2",
+            CHATTY_MAX_UPLOAD_BYTES=str(2 << 20),
+            **CREDENTIALS,
+        )
+        a, b = c.gateway(), c.gateway()
+        c.worker()
+        alice, bob = await api_at(a.url).register(), await api_at(b.url).register()
+        room = await alice.api.create_room()
+        await alice.api.add_member(room["id"], bob.id)
+        status, photo = await upload(alice, room["id"], png(), "shot.png")
+        assert status == 201, photo
+        _, page = await upload(alice, room["id"], b"<html><script>x</script>", "p.html")
+        live_a = await Live.connect(a.url, alice.token)
+        live_b = await Live.connect(b.url, bob.token)
+        try:
+            message = await send_with(live_a, room["id"], [photo["id"], page["id"]])
+            await live_b.wait_until(lambda: bool(live_b.messages(room["id"])))
+            shown = live_b.messages(room["id"])[0]["attachments"]
+            for url in (shown[0]["url"], shown[0]["thumbnail_url"]):
+                status, headers, body = await fetch(http, b.url, url)
+                assert status == 200
+                assert body
+            assert headers["Content-Type"] == "image/webp"
+            status, headers, body = await fetch(http, b.url, shown[1]["url"])
+            assert (status, body) == (200, b"<html><script>x</script>")
+            assert headers["Content-Type"] == "application/octet-stream"
+            assert headers["Content-Disposition"].startswith("attachment;")
+            assert headers["X-Content-Type-Options"] == "nosniff"
+            assert (await upload(alice, room["id"], png_bomb(), "bomb.png"))[0] == 422
+            status, body = await upload(alice, room["id"], b"x" * (3 << 20), "big.bin")
+            assert status == 413
+            objects = s3.list_objects_v2(Bucket="chatty-files")["Contents"]  # type: ignore[attr-defined]
+            assert len(objects) == 3  # the image, its thumbnail, the page
+            assert all(o["Key"].startswith("uploads/") for o in objects)
+            assert (await live_a.call("message:delete", {"message_id": message["id"]}))["ok"]
+        finally:
+            await live_a.close()
+            await live_b.close()
+
+        async def emptied() -> bool:
+            listing = s3.list_objects_v2(Bucket="chatty-files")  # type: ignore[attr-defined]
+            return not listing.get("Contents")
+
+        await eventually(emptied)

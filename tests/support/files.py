@@ -17,7 +17,7 @@ async def upload(
     user: User, room_id: int, data: bytes, name: str, content_type: str = "application/x-test"
 ) -> tuple[int, Any]:
     form = aiohttp.FormData()
-    form.add_field("file", data, filename=name, content_type=content_type)
+    form.add_field("file", io.BytesIO(data), filename=name, content_type=content_type)
     async with user.api.session.post(
         f"{user.api.base}/api/v1/rooms/{room_id}/attachments",
         data=form,
