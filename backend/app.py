@@ -19,6 +19,7 @@ from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
 from backend.db import open_database
 from backend.errors import NotFound
+from backend.files.avatars import routes as avatar_routes
 from backend.files.lifecycle import files_ctx
 from backend.files.routes import routes as file_routes
 from backend.http import MAX_BODY, error_middleware, security_headers
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
     app.add_routes(moderation_routes)
     app.add_routes(people_routes)
     app.add_routes(file_routes)
+    app.add_routes(avatar_routes)
     _mount_spa(app, settings.frontend_dir)
     return app
 

@@ -12,6 +12,7 @@ class UserOut(StrictSchema):
     username = fields.String(required=True)
     display_name = fields.String(required=True)
     created_at = fields.String(required=True)
+    avatar_url = fields.String(required=True, allow_none=True)
 
 
 class TokensOut(StrictSchema):

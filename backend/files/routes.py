@@ -73,15 +73,23 @@ async def _serve(request: web.Request, variant: str) -> web.StreamResponse:
     if key is None:
         raise NotFound()
     content_type = "image/webp" if variant == THUMBNAIL else row.content_type
+    return await send_file(request, key, content_type, row.name)
+
+
+async def send_file(
+    request: web.Request, key: str, content_type: str, name: str, *, max_age: int = 3600
+) -> web.StreamResponse:
+    """The stored file, inline only for an allow-listed image type, always `nosniff` and
+    sandboxed; from the disk with sendfile when the store is local, else streamed."""
     inline = content_type in INLINE_TYPES
     headers = {
         "Content-Type": content_type if inline else "application/octet-stream",
         "Content-Disposition": (
-            f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(row.name)}"
+            f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
         ),
         "Content-Security-Policy": FILE_CSP,
         "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": f"private, max-age={max_age}",
         "Cross-Origin-Resource-Policy": "same-origin",
     }
     storage = request.app[FILES].storage

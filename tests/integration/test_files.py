@@ -212,3 +212,26 @@ async def test_guessed_ids_bad_signatures_and_non_members_are_refused(
     assert (await fetch(http, app_url, bare, stranger.token))[0] == 404
     assert (await fetch(http, app_url, bare, alice.token))[0] == 200
     assert (await fetch(http, app_url, "/api/v1/attachments/999999999", alice.token))[0] == 404
+
+
+async def test_an_avatar_is_set_and_shown_by_its_url(
+    app_url: str, api_at: Callable[[str], Api], http: aiohttp.ClientSession
+) -> None:
+    alice = await api_at(app_url).register()
+    form = aiohttp.FormData()
+    form.add_field("file", io.BytesIO(jpeg_with_exif((900, 600))), filename="me.jpg")
+    auth = {"Authorization": f"Bearer {alice.token}"}
+    async with http.post(f"{app_url}/api/v1/users/me/avatar", data=form, headers=auth) as resp:
+        assert resp.status == 200
+        me = await resp.json()
+    assert me["avatar_url"].startswith(f"/api/v1/users/{alice.id}/avatar/")
+    _, again = await alice.api.call("GET", "/api/v1/users/me", expect=200)
+    assert again["avatar_url"] == me["avatar_url"]
+    status, headers, body = await fetch(http, app_url, me["avatar_url"])  # no token needed
+    assert status == 200
+    assert headers["Content-Type"] == "image/webp"
+    assert max(Image.open(io.BytesIO(body)).size) == 320
+    form = aiohttp.FormData()
+    form.add_field("file", io.BytesIO(b"<svg/>"), filename="me.svg")
+    async with http.post(f"{app_url}/api/v1/users/me/avatar", data=form, headers=auth) as resp:
+        assert resp.status == 422
