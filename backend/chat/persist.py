@@ -81,9 +81,15 @@ class Persister:
                     if o.created and o.inbound.op == SEND
                 }
             )
-        if self.signer is not None:
-            messages = [o.message for o in outcomes.values() if o.message is not None]
-            await attach(messages, self.signer)
+        if self.signer is not None:  # a new message without attachment_ids has none: no query
+            messages = [
+                o.message
+                for o in outcomes.values()
+                if o.message is not None
+                and not (o.created and o.inbound.op == SEND and not o.inbound.attachment_ids)
+            ]
+            if messages:
+                await attach(messages, self.signer)
         return [outcomes[id(item)] for item in items]
 
 
