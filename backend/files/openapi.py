@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.responses import AttachmentOut
+from backend.responses import AttachmentOut, UserOut
 
 _ERROR = {"description": "error", "content": {"application/json": {"schema": "Error"}}}
 _ID = {"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}
@@ -29,26 +29,54 @@ def _download(summary: str) -> dict[str, Any]:
     }
 
 
+def _multipart() -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"],
+    }
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
 def file_paths() -> dict[str, dict[str, Any]]:
     return {
+        "/api/v1/users/me/avatar": {
+            "post": {
+                "summary": "Set the caller's avatar (an image; kept as a 320×320 WebP); "
+                "event user:updated",
+                "security": [{"bearer": []}],
+                "requestBody": _multipart(),
+                "responses": {
+                    "200": {
+                        "description": "the User, with its new avatar_url",
+                        "content": {"application/json": {"schema": UserOut}},
+                    },
+                    **{s: _ERROR for s in ("401", "413", "422", "429")},
+                },
+            }
+        },
+        "/api/v1/users/{id}/avatar/{avatar_id}": {
+            "get": {
+                "summary": "A user's avatar (a User's avatar_url; no token needed)",
+                "parameters": [
+                    _ID,
+                    {
+                        "in": "path",
+                        "name": "avatar_id",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                ],
+                "responses": {"200": _BINARY, "404": _ERROR},
+            }
+        },
         "/api/v1/rooms/{id}/attachments": {
             "post": {
                 "summary": "Upload a file to a room (members; multipart, one `file` part); "
                 "send it with `message:send` `attachment_ids`",
                 "parameters": [_ID],
                 "security": [{"bearer": []}],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"file": {"type": "string", "format": "binary"}},
-                                "required": ["file"],
-                            }
-                        }
-                    },
-                },
+                "requestBody": _multipart(),
                 "responses": {
                     "201": {
                         "description": "the Attachment",
