@@ -46,6 +46,9 @@ async def test_an_image_is_uploaded_sent_and_shown_to_another_member(
         assert ack["ok"], ack
         await live_b.wait_until(lambda: bool(live_b.messages(room["id"])))
         message = live_b.messages(room["id"])[0]
+        synced = await live_b.call("sync", {"rooms": {str(room["id"]): 0}})
+        (missed,) = synced["rooms"][str(room["id"])]["messages"]
+        assert [a["id"] for a in missed["attachments"]] == [photo["id"]]
     finally:
         await live_a.close()
         await live_b.close()
