@@ -20,6 +20,9 @@ from backend.chat.routes import routes as chat_routes
 from backend.config import Settings
 from backend.db import open_database
 from backend.errors import NotFound
+from backend.files.avatars import routes as avatar_routes
+from backend.files.lifecycle import files_ctx
+from backend.files.routes import routes as file_routes
 from backend.http import MAX_BODY, error_middleware, security_headers
 from backend.keys import OPENAPI, RUNTIME, SETTINGS
 from backend.openapi import build_spec
@@ -75,6 +78,7 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
                     await redis.aclose()
 
     app.cleanup_ctx.append(resources)
+    app.cleanup_ctx.append(files_ctx)  # after the database; uploads stream past MAX_BODY
     app.cleanup_ctx.extend(extra_cleanup)
     app.add_routes(ops.routes)
     app.add_routes(account_routes)
@@ -82,6 +86,8 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
     app.add_routes(conversation_routes)  # `/members/me` before moderation's `/members/{user_id}`
     app.add_routes(moderation_routes)
     app.add_routes(people_routes)
+    app.add_routes(file_routes)
+    app.add_routes(avatar_routes)
     _mount_spa(app, settings.frontend_dir)
     return app
 

@@ -118,6 +118,18 @@ class Settings(LimitSettings):
         "bearer token a gateway's `/metrics` requires (`Authorization: Bearer <token>`); "
         "empty: the gateway serves no `/metrics`",
     )
+    storage_url: str = setting(
+        "",
+        "CHATTY_STORAGE_URL",
+        "where uploaded files live: `file:///path` (one host or a shared volume) or "
+        "`s3://bucket/prefix`; default: `file://<data dir>/files`",
+    )
+    s3_endpoint: str = setting(
+        "",
+        "CHATTY_S3_ENDPOINT",
+        "endpoint of an S3-compatible store (`s3://` storage); empty: AWS. Credentials from "
+        "the standard `AWS_*` variables",
+    )
     frontend_dir: Path = setting(
         FRONTEND_DIR,
         "CHATTY_FRONTEND_DIR",

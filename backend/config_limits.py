@@ -111,3 +111,39 @@ class LimitSettings:
     blocks_per_minute: int = setting(
         30, "CHATTY_BLOCKS_PER_MINUTE", "blocks and unblocks a user may make per minute"
     )
+    max_upload_bytes: int = setting(
+        25 * 1024 * 1024,
+        "CHATTY_MAX_UPLOAD_BYTES",
+        "largest file one upload may carry (checked while streaming; larger: 413)",
+    )
+    upload_quota_bytes: int = setting(
+        1024 * 1024 * 1024,
+        "CHATTY_UPLOAD_QUOTA_BYTES",
+        "bytes of files one user may keep stored (0: no quota); beyond it 413 `quota_exceeded`",
+    )
+    uploads_per_minute: int = setting(
+        30,
+        "CHATTY_UPLOADS_PER_MINUTE",
+        "file uploads (attachments and avatars) per user per minute",
+    )
+    max_image_pixels: int = setting(
+        40_000_000,
+        "CHATTY_MAX_IMAGE_PIXELS",
+        "largest image (width × height) decoded; larger ones are refused (decompression bombs)",
+    )
+    file_url_ttl: int = setting(
+        24 * 3600,
+        "CHATTY_FILE_URL_TTL",
+        "seconds a signed attachment URL works; a member's Bearer token works after that",
+    )
+    unsent_upload_ttl: int = setting(
+        24 * 3600,
+        "CHATTY_UNSENT_UPLOAD_TTL",
+        "seconds an upload may stay unattached to a message before it is removed",
+    )
+    file_sweep_interval: float = setting(
+        300.0,
+        "CHATTY_FILE_SWEEP_INTERVAL",
+        "seconds between sweeps that remove unsent uploads and the files of deleted messages "
+        "and rooms",
+    )

@@ -12,7 +12,12 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from backend.config import Settings
 
-MODEL_MODULES = ["backend.accounts.models", "backend.chat.models", "aerich.models"]
+MODEL_MODULES = [
+    "backend.accounts.models",
+    "backend.chat.models",
+    "backend.files.models",
+    "aerich.models",
+]
 MIGRATIONS_ROOT = Path(__file__).resolve().parent.parent / "db" / "migrations"
 
 

@@ -211,7 +211,9 @@ def build_spec() -> dict[str, Any]:
     by_path: dict[str, dict[str, Any]] = {}
     for op in [*OPERATIONS, *MODERATION, *CONVERSATIONS]:
         by_path.setdefault(op.path, {})[op.method] = _operation(op)
-    for path, operations in by_path.items():
+    from backend.files.openapi import file_paths
+
+    for path, operations in {**by_path, **file_paths()}.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 

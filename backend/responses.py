@@ -12,6 +12,7 @@ class UserOut(StrictSchema):
     username = fields.String(required=True)
     display_name = fields.String(required=True)
     created_at = fields.String(required=True)
+    avatar_url = fields.String(required=True, allow_none=True)
 
 
 class TokensOut(StrictSchema):
@@ -77,6 +78,20 @@ class ReactionOut(StrictSchema):
     user_ids = fields.List(fields.Integer(), required=True)
 
 
+class AttachmentOut(StrictSchema):
+    """Contract §6: `width`, `height` and `thumbnail_url` only for images; URLs are relative,
+    signed and expiring."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    width = fields.Integer(required=True, allow_none=True)
+    height = fields.Integer(required=True, allow_none=True)
+    url = fields.String(required=True)
+    thumbnail_url = fields.String(required=True, allow_none=True)
+
+
 class MessageOut(StrictSchema):
     id = fields.Integer(required=True)
     room_id = fields.Integer(required=True)
@@ -92,6 +107,7 @@ class MessageOut(StrictSchema):
     reply_count = fields.Integer()
     reactions = fields.List(fields.Nested(ReactionOut))
     mentions = fields.List(fields.Integer())
+    attachments = fields.List(fields.Nested(AttachmentOut), required=True)
 
 
 class MessagesOut(StrictSchema):

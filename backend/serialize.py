@@ -13,7 +13,7 @@ from typing import Any
 from backend.accounts.models import User
 from backend.chat.models import Message
 
-USER_COLUMNS = ("id", "username", "display_name", "created_at")
+USER_COLUMNS = ("id", "username", "display_name", "created_at", "avatar_id")
 MESSAGE_COLUMNS = (
     "id",
     "room_id",
@@ -41,11 +41,15 @@ def _get(source: Any, name: str) -> Any:
 
 
 def user_dict(user: User | Mapping[str, Any]) -> dict[str, Any]:
+    user_id = _get(user, "id")
+    avatar = user.get("avatar_id") if isinstance(user, Mapping) else user.avatar_id
     return {
-        "id": _get(user, "id"),
+        "id": user_id,
         "username": _get(user, "username"),
         "display_name": _get(user, "display_name"),
         "created_at": iso(_get(user, "created_at")),
+        # A new avatar is a new URL, so browsers may cache each one for good.
+        "avatar_url": f"/api/v1/users/{user_id}/avatar/{avatar}" if avatar else None,
     }
 
 
@@ -70,4 +74,5 @@ def message_dict(
         "reply_count": _get(message, "reply_count") or 0,
         "reactions": [],  # filled by `chat.enrich`
         "mentions": [],  # filled by `chat.enrich`
+        "attachments": [],  # filled with signed URLs by `backend.files.service.attach`
     }

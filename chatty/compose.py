@@ -19,6 +19,7 @@ from backend.chat.persist_orm import PortableSends
 from backend.chat.persist_pg import PostgresSends
 from backend.chat.recent import RecentCache
 from backend.config import Settings
+from backend.files.signing import signer_for
 from backend.keys import RUNTIME
 from backend.queue.port import InboundQueue
 from backend.realtime.emitter import RedisEmitter, ServerEmitter
@@ -49,7 +50,7 @@ def build_worker(
     return Worker(
         queue=queue,
         notifier=Notifier(emitter),
-        persist=Persister(send_store_for(settings.dialect)),
+        persist=Persister(send_store_for(settings.dialect), signer=signer_for(settings)),
         order=order,
         recent=recent,
         batch_size=settings.worker_batch,

@@ -24,8 +24,9 @@ MODERATE_DELETE = "moderate.delete"
 REACTION_ADD, REACTION_REMOVE = "reaction.add", "reaction.remove"
 # (op, version) pairs this code applies. A new field or meaning is a new version; a new
 # operation is a new name. Both are added here only together with the code that applies them.
-# send v2 adds `reply_to_id` (a message of the same room); the gateway queues v2 only when
-# it is set, so v1 workers keep applying plain sends during a rolling deploy.
+# send v2 adds `reply_to_id` (a message of the same room) and `attachment_ids` (uploads the
+# worker links to the message as it inserts it); the gateway queues v2 only when one is set, so
+# v1 workers keep applying plain sends during a rolling deploy.
 KNOWN: frozenset[tuple[str, int]] = frozenset(
     {
         (SEND, 1),
@@ -54,9 +55,13 @@ class InboundMessage:
     message_id: int = 0  # the message an edit or delete applies to
     reply_to_id: int = 0  # send v2: the message this one replies to (0: none)
     queued_at: float = field(default_factory=time.time)  # for end-to-end latency
+    attachment_ids: tuple[int, ...] = ()  # send v2
 
     def encode(self) -> bytes:
-        return orjson.dumps(asdict(self))
+        data = asdict(self)
+        if not self.attachment_ids:
+            del data["attachment_ids"]  # a v1 send stays readable by older workers
+        return orjson.dumps(data)
 
     @classmethod
     def decode(cls, raw: bytes | str) -> InboundMessage:
@@ -79,6 +84,7 @@ class InboundMessage:
                 message_id=int(data.get("message_id", 0)),
                 reply_to_id=int(data.get("reply_to_id") or 0) if version >= 2 else 0,
                 queued_at=float(data.get("queued_at", 0.0)),
+                attachment_ids=tuple(int(i) for i in data.get("attachment_ids", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed inbound entry: {exc}") from exc

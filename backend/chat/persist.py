@@ -34,6 +34,9 @@ from backend.chat.reactions import apply_reaction
 from backend.chat.replies import count_replies
 from backend.chat.sanitize import clean_message
 from backend.chat.visibility import accept
+from backend.files.service import attach
+from backend.files.service import link as link_attachments
+from backend.files.signing import Signer
 from backend.serialize import message_dict
 
 Stored = tuple[dict[str, Any] | None, bool]  # (the message, or None if its room is gone; created?)
@@ -62,6 +65,7 @@ class Persister:
     """`await persister(items)`: one transaction for the whole batch."""
 
     sends: SendStore
+    signer: Signer | None = None  # signs the attachments' URLs of what is emitted
 
     async def __call__(self, items: Sequence[InboundMessage]) -> list[Outcome]:
         # Sends grouped by room (rooms in id order), then the changes that may refer to them.
@@ -73,6 +77,13 @@ class Persister:
                 for item, (message, created) in zip(sends, stored, strict=True):
                     error = None if message is not None else "not_found"
                     outcomes[id(item)] = Outcome(item, message, created, error)
+                    if created and message is not None and item.attachment_ids:
+                        await link_attachments(
+                            message["id"],
+                            sender_id=item.sender_id,
+                            room_id=item.room_id,
+                            ids=item.attachment_ids,
+                        )
             for item in items:
                 if item.op != SEND:
                     outcomes[id(item)] = await apply_change(item)
@@ -86,6 +97,15 @@ class Persister:
             )
             await _mentions_recorded(outcomes)
             await _replies_counted(outcomes)
+        if self.signer is not None:  # a new message without attachment_ids has none: no query
+            messages = [
+                o.message
+                for o in outcomes.values()
+                if o.message is not None
+                and not (o.created and o.inbound.op == SEND and not o.inbound.attachment_ids)
+            ]
+            if messages:
+                await attach(messages, self.signer)
         return [outcomes[id(item)] for item in items]
 
 

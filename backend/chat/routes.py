@@ -7,6 +7,7 @@ from aiohttp import web
 from backend.chat import members, rooms, schemas
 from backend.chat.history import read_history
 from backend.chat.visibility import presence_peers
+from backend.files.service import attach_all
 from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
 from backend.realtime.announce import (
@@ -113,6 +114,7 @@ async def history(request: web.Request) -> web.Response:
     room = await members.require_member(user.id, room_id)
     await request.app[RUNTIME].limits.read(user.id)
     messages, has_more = await read_history(room, cache=request.app[RUNTIME].recent, **args)
+    await attach_all(request.app[RUNTIME].settings, messages)
     return json_response({"messages": messages, "has_more": has_more})
 
 

@@ -44,11 +44,18 @@ class RoomReadIn(RoomRefIn):
 
 
 class SendIn(RoomRefIn):
-    body = Body()
+    # send v2: `body` may be empty when `attachment_ids` names uploads (contract §6).
+    body = _Trimmed(load_default="", validate=validate.Length(max=BODY_MAX))
     reply_to_id = Id(load_default=None)  # send v2
     client_msg_id = fields.String(
         required=True, validate=validate.Regexp(CLIENT_MSG_ID, error="8-64 chars, e.g. a UUID")
     )
+    attachment_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=10))
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("body") and not data.get("attachment_ids"):
+            raise ValidationError("Shorter than minimum length 1.", "body")
 
 
 class EditIn(StrictSchema):

@@ -19,6 +19,7 @@ from backend.chat.sanitize import clean_message
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.config import Settings
 from backend.errors import Forbidden, NotFound, Unavailable, ValidationFailed
+from backend.files.service import check_unsent
 from backend.limits import Limits
 from backend.queue.port import InboundQueue, QueueFull
 from backend.ratelimit import RateLimiter
@@ -58,7 +59,11 @@ async def queue_message(
         await before_queue(args["room_id"])
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
-    check_body(args["body"])
+    attachment_ids = args["attachment_ids"]
+    if attachment_ids:
+        await check_unsent(user_id, args["room_id"], attachment_ids)
+    if args["body"] or not attachment_ids:
+        check_body(args["body"])
     reply_to_id = await reply_target(args["room_id"], args["reply_to_id"])
     inbound = InboundMessage(
         room_id=args["room_id"],
@@ -66,8 +71,9 @@ async def queue_message(
         client_msg_id=args["client_msg_id"],
         body=args["body"],
         op=SEND,
-        v=2 if reply_to_id else 1,  # v1 workers keep applying plain sends (envelope.py)
+        v=2 if reply_to_id or attachment_ids else 1,  # v1 workers keep applying plain sends
         reply_to_id=reply_to_id,
+        attachment_ids=tuple(attachment_ids),
     )
     await publish(queue, inbound, admission)
     return {"client_msg_id": inbound.client_msg_id}

@@ -27,6 +27,7 @@ from backend.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from backend.files.service import attach_all
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.announce import (
     announce_join,
@@ -174,6 +175,7 @@ class ChatSockets:
             replies_to=args["replies_to"],
             around_seq=args["around_seq"],
         )
+        await attach_all(self.rt.settings, messages)
         return {"messages": messages, "has_more": has_more}
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
@@ -187,6 +189,7 @@ class ChatSockets:
             max_rooms=settings.sync_max_rooms,
             max_bytes=settings.reply_max_bytes,
         )
+        await attach_all(settings, *(entry["messages"] for entry in rooms.values()))
         return {"rooms": rooms}
 
     # ---- rooms ----------------------------------------------------------------------------------

@@ -14,6 +14,15 @@ def test_every_known_operation_round_trips(op: str) -> None:
     assert InboundMessage.decode(entry.encode()) == entry
 
 
+def test_send_v2_carries_attachment_ids_and_v1_stays_readable_by_older_workers() -> None:
+    v2 = InboundMessage(
+        room_id=1, sender_id=2, client_msg_id="abcdefgh", body="", v=2, attachment_ids=(7, 8)
+    )
+    assert InboundMessage.decode(v2.encode()) == v2
+    v1 = InboundMessage(room_id=1, sender_id=2, client_msg_id="abcdefgh", body="hi")
+    assert "attachment_ids" not in orjson.loads(v1.encode())
+
+
 def test_an_entry_written_before_versions_existed_is_version_1() -> None:
     legacy = {"room_id": 1, "sender_id": 2, "client_msg_id": "abcdefgh", "body": "hi"}
     decoded = InboundMessage.decode(orjson.dumps({**legacy, "op": "edit", "message_id": 9}))

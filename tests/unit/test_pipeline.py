@@ -25,6 +25,7 @@ MESSAGE_KEYS = {
     "reply_count",
     "reactions",
     "mentions",
+    "attachments",  # contract §6
 }
 
 
@@ -143,6 +144,7 @@ async def test_the_announced_message_is_the_contract_s_message(pipeline: Pipelin
         "username": alice.username,
         "display_name": "alice",
         "created_at": message["sender"]["created_at"],
+        "avatar_url": None,
     }
 
 
