@@ -28,6 +28,7 @@ from backend.keys import OPENAPI, RUNTIME, SETTINGS
 from backend.openapi import build_spec
 from backend.realtime.announce import announce_presence
 from backend.realtime.membership import RedisMembershipSync
+from backend.realtime.memory import release_freed_memory
 from backend.realtime.namespace import ChatSockets
 from backend.realtime.server import build_server, close_manager
 from backend.runtime import Runtime, build_runtime, open_redis
@@ -106,6 +107,7 @@ async def _presence_loop(rt: Runtime) -> None:
     while True:
         await asyncio.sleep(rt.settings.presence_ttl / 3)
         try:
+            release_freed_memory()  # after a burst of large replies (realtime/memory.py)
             await rt.presence.heartbeat()
             for user_id in await rt.presence.sweep():
                 user = await User.get_or_none(id=user_id)

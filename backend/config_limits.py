@@ -63,7 +63,7 @@ class LimitSettings:
         "CHATTY_READ_RATE",
         "history pages and `sync` calls per second a user may make (REST and socket)",
     )
-    read_burst: int = setting(30, "CHATTY_READ_BURST", "history/`sync` burst per user")
+    read_burst: int = setting(10, "CHATTY_READ_BURST", "history/`sync` burst per user")
     sync_max_rooms: int = setting(
         50,
         "CHATTY_SYNC_MAX_ROOMS",

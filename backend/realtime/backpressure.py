@@ -21,6 +21,7 @@ from aiohttp import web
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
 from backend import metrics
+from backend.realtime.memory import release_freed_memory
 
 log = structlog.get_logger("chatty.backpressure")
 
@@ -130,3 +131,4 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
             transport = self.tcp_transports.pop(socket, None)
             if transport is not None:
                 transport.abort()  # one that is stuck in drain gets an error instead
+            release_freed_memory()  # what it never read was the large part of this process

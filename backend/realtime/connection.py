@@ -7,7 +7,9 @@ Refusals carry `{code, message}`, which the JS client sees as `connect_error`'s 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import socketio
@@ -38,6 +40,16 @@ class Connections:
         self.rt = rt
         self.sio = rt.sio
         self._expiry: dict[str, asyncio.TimerHandle] = {}
+        self._reads: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def one_read_at_a_time(self, sid: str) -> AsyncIterator[None]:
+        """History and `sync` replies are large: a socket builds one at a time, and none once
+        it is gone, so a client that sends many and stops reading holds at most one."""
+        async with self._reads.setdefault(sid, asyncio.Lock()):
+            if not self.sio.manager.is_connected(sid, "/"):
+                raise Unauthorized("disconnected")
+            yield
 
     async def user_of(self, sid: str) -> User:
         """The socket's user, bound to this event's log lines; unauthorized if none."""
@@ -96,6 +108,7 @@ class Connections:
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         log.debug("socket_disconnected", sid=sid, reason=str(reason))
+        self._reads.pop(sid, None)
         timer = self._expiry.pop(sid, None)
         if timer is not None:
             timer.cancel()

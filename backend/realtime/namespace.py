@@ -162,6 +162,10 @@ class ChatSockets:
         )
 
     async def history(self, sid: str, data: Any) -> dict[str, Any]:
+        async with self.connections.one_read_at_a_time(sid):
+            return await self._history(sid, data)
+
+    async def _history(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_HISTORY, data)
         room = await members.require_member(user.id, args["room_id"])
@@ -179,6 +183,10 @@ class ChatSockets:
         return {"messages": messages, "has_more": has_more}
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
+        async with self.connections.one_read_at_a_time(sid):
+            return await self._sync(sid, data)
+
+    async def _sync(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         wanted = load(_SYNC, data)["rooms"]
         await self.rt.limits.read(user.id)
