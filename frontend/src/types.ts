@@ -47,6 +47,8 @@ export interface Message {
   created_at: string;
   edited_at: string | null;
   deleted: boolean;
+  /** What the author typed (Markdown), for the edit box; absent from older servers. */
+  source?: string;
 }
 
 export interface TokenPair {

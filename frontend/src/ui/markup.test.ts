@@ -45,3 +45,11 @@ describe('bodyToSource', () => {
     expect(bodyToSource('line 1\nline 2')).toBe('line 1\nline 2');
   });
 });
+
+describe('server-rendered Markdown', () => {
+  it('keeps lists, quotes, strike and marks as elements', () => {
+    const host = document.createElement('div');
+    host.appendChild(renderBody('<blockquote>q</blockquote><ul><li>a</li></ul><del>x</del><mark>m</mark>'));
+    expect(host.innerHTML).toBe('<blockquote>q</blockquote><ul><li>a</li></ul><del>x</del><mark>m</mark>');
+  });
+});

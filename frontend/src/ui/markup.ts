@@ -5,7 +5,8 @@
  * load) and only the allowed inline elements are recreated, with only a checked `href`.
  * Anything else is kept as its text.
  */
-const ALLOWED = new Set(['B', 'I', 'EM', 'STRONG', 'CODE', 'PRE', 'A', 'BR']);
+// The server renders Markdown into this subset (README, Conversations); anything else keeps its text.
+const ALLOWED = new Set(['B', 'I', 'EM', 'STRONG', 'CODE', 'PRE', 'A', 'BR', 'DEL', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'MARK']);
 
 function safeHref(href: string | null): string | null {
   if (href === null) return null;

@@ -480,7 +480,7 @@ export class MessageListView {
 
   private editForm(m: Message): HTMLElement {
     const input = h('textarea', { class: 'input msg__edit-input', attrs: { 'data-testid': 'edit-input', rows: 2, 'aria-label': 'Edit message' } });
-    input.value = bodyToSource(m.body);
+    input.value = m.source ?? bodyToSource(m.body);
     const save = h('button', { class: 'btn btn--primary btn--sm', attrs: { type: 'submit', 'data-testid': 'edit-save' }, text: 'Save' });
     const cancel = h('button', { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'edit-cancel' }, text: 'Cancel' });
     const hint = h('span', { class: 'msg__edit-hint', text: 'Enter to save · Esc to cancel' });
@@ -497,7 +497,7 @@ export class MessageListView {
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      if (input.value.trim() === bodyToSource(m.body).trim()) {
+      if (input.value.trim() === (m.source ?? bodyToSource(m.body)).trim()) {
         this.stopEdit();
         return;
       }
