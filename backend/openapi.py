@@ -125,7 +125,7 @@ OPERATIONS = [
         201,
         RoomOut,
         C.RoomCreateIn,
-        errors=(400, 401, 413, 422),
+        errors=(400, 401, 409, 413, 422, 429),
     ),
     Op(
         "get",

@@ -17,7 +17,7 @@ OPERATIONS = [
         200,
         RoomOut,
         M.RoomPatchIn,
-        errors=_BODY_ERRORS,
+        errors=(*_BODY_ERRORS, 409),
     ),
     Op(
         "delete",

@@ -16,6 +16,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from backend.accounts.sessions import Sessions, open_sessions
 from backend.admission import Admission
 from backend.chat.recent import MemoryRecentCache, RecentCache, RedisRecentCache
+from backend.chat.write_path import WritePath
 from backend.config import Settings
 from backend.limits import Limits
 from backend.queue.memory import MemoryQueue
@@ -42,6 +43,7 @@ class Runtime:
     notifier: Notifier
     resync: Resync
     admission: Admission
+    writes: WritePath  # the queue, the message rate and admission, for every message write
     sessions: Sessions
     redis: Redis | None
 
@@ -100,6 +102,7 @@ def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | 
     if isinstance(sio.manager, RedisManager):
         sio.manager.on_missed_events = resync.request
     queue = make_queue(settings, redis)
+    admission = Admission(queue, budget_ms=settings.delivery_budget_ms)
     return Runtime(
         settings=settings,
         sio=sio,
@@ -110,7 +113,8 @@ def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | 
         recent=make_recent(settings, redis),
         notifier=Notifier(ServerEmitter(sio)),
         resync=resync,
-        admission=Admission(queue, budget_ms=settings.delivery_budget_ms),
+        admission=admission,
+        writes=WritePath(queue, Limits(limiter, settings), admission),
         sessions=open_sessions(settings, redis),
         redis=redis,
     )

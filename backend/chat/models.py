@@ -16,6 +16,8 @@ class Room(Model):
     kind = fields.CharField(max_length=8)  # public | private | dm
     name = fields.CharField(max_length=80)
     topic = fields.CharField(max_length=250, default="")
+    # A public room's folded name, unique; null for private rooms and DMs (`chat/room_names.py`).
+    name_key = fields.CharField(max_length=255, null=True, unique=True)
     # "lo:hi" user ids of a DM's two members: one DM room per pair, enforced by the database.
     dm_key = fields.CharField(max_length=48, null=True, unique=True)
     last_seq = fields.BigIntField(default=0)

@@ -13,8 +13,9 @@ from tortoise.transactions import in_transaction
 from backend.accounts.models import User
 from backend.chat.models import Membership, Room, RoomBan
 from backend.chat.roles import ADMIN, OWNER, outranks, require_role, target_membership
+from backend.chat.room_names import clean_name, name_room, unique_name
 from backend.chat.sanitize import clean_text
-from backend.errors import Forbidden, NotFound, ValidationFailed
+from backend.errors import Forbidden, NotFound
 
 
 async def update_room(actor: User, room_id: int, changes: dict[str, Any]) -> Room:
@@ -22,14 +23,13 @@ async def update_room(actor: User, room_id: int, changes: dict[str, Any]) -> Roo
     room, _ = await require_role(actor.id, room_id, ADMIN)
     fields: list[str] = []
     if "name" in changes:
-        name = clean_text(changes["name"])
-        if not name:
-            raise ValidationFailed(details={"name": ["must contain visible text"]})
-        room.name, fields = name[:80], [*fields, "name"]
+        name_room(room, clean_name(changes["name"]))
+        fields += ["name", "name_key"]
     if "topic" in changes:
         room.topic, fields = clean_text(changes["topic"])[:250], [*fields, "topic"]
     if fields:
-        await room.save(update_fields=fields)
+        async with unique_name(room.name):
+            await room.save(update_fields=fields)
     return room
 
 

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.admission import Admission
 from backend.chat.envelope import DELETE, MODERATE_DELETE, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
 from backend.chat.roles import ADMIN, require_role
 from backend.chat.schemas import DeleteIn
-from backend.chat.send import publish, queue_change
-from backend.config import Settings
+from backend.chat.send import queue_change
+from backend.chat.write_path import WritePath
 from backend.errors import NotFound
-from backend.limits import Limits
-from backend.queue.port import InboundQueue
-from backend.ratelimit import RateLimiter
 from backend.validation import load
 
 _DELETE = DeleteIn()
@@ -27,24 +23,13 @@ async def queue_delete(
     data: Any,
     *,
     user_id: int,
-    settings: Settings,
-    queue: InboundQueue,
-    limiter: RateLimiter,
-    admission: Admission | None = None,
+    writes: WritePath,
 ) -> dict[str, Any]:
     args = load(_DELETE, data)
     message = await Message.get_or_none(id=args["message_id"])
     if message is None or message.sender_id == user_id:  # type: ignore[attr-defined]
-        return await queue_change(
-            data,
-            op=DELETE,
-            user_id=user_id,
-            settings=settings,
-            queue=queue,
-            limiter=limiter,
-            admission=admission,
-        )
-    await Limits(limiter, settings).message(user_id)
+        return await queue_change(data, op=DELETE, user_id=user_id, writes=writes)
+    await writes.charge(user_id)
     room_id: int = message.room_id  # type: ignore[attr-defined]
     await require_member(user_id, room_id)
     await require_role(user_id, room_id, ADMIN)
@@ -58,5 +43,5 @@ async def queue_delete(
         op=MODERATE_DELETE,
         message_id=message.id,
     )
-    await publish(queue, inbound, admission)
+    await writes.publish(inbound)
     return {}

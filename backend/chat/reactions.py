@@ -14,16 +14,11 @@ from typing import Any
 import emoji as emoji_lib
 from marshmallow import ValidationError, fields
 
-from backend.admission import Admission
 from backend.chat.envelope import REACTION_ADD, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Membership, Message, Reaction
-from backend.chat.send import publish
-from backend.config import Settings
+from backend.chat.write_path import WritePath
 from backend.errors import NotFound, ValidationFailed
-from backend.limits import Limits
-from backend.queue.port import InboundQueue
-from backend.ratelimit import RateLimiter
 from backend.validation import Id, StrictSchema, load
 
 MAX_DISTINCT = 20
@@ -55,14 +50,11 @@ async def queue_reaction(
     *,
     op: str,
     user_id: int,
-    settings: Settings,
-    queue: InboundQueue,
-    limiter: RateLimiter,
-    admission: Admission | None = None,
+    writes: WritePath,
 ) -> dict[str, Any]:
     """Members only; at most 20 distinct emoji per message (checked again by the worker)."""
     args = load(_REACTION, data)
-    await Limits(limiter, settings).message(user_id)
+    await writes.charge(user_id)
     message = await Message.get_or_none(id=args["message_id"])
     if message is None:
         raise NotFound("message not found")
@@ -80,7 +72,7 @@ async def queue_reaction(
         op=op,
         message_id=message.id,
     )
-    await publish(queue, inbound, admission)
+    await writes.publish(inbound)
     return {}
 
 

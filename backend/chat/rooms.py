@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 from backend.accounts.models import User
 from backend.chat.mentions import mention_counts, notify_level
 from backend.chat.models import Membership, Room
-from backend.chat.sanitize import clean_text
-from backend.errors import NotFound, ValidationFailed
+from backend.chat.room_names import clean_name, name_key, unique_name
+from backend.errors import NotFound
 from backend.serialize import iso, user_dict
 
 
@@ -78,11 +78,9 @@ async def room_dict(user: User, room: Room) -> dict[str, Any]:
 
 
 async def create_room(user: User, *, name: str, kind: str) -> Room:
-    clean = clean_text(name)
-    if not clean:
-        raise ValidationFailed(details={"name": ["must contain visible text"]})
-    async with in_transaction():
-        room = await Room.create(name=clean[:80], kind=kind)
+    clean = clean_name(name)
+    async with unique_name(clean), in_transaction():
+        room = await Room.create(name=clean, kind=kind, name_key=name_key(kind, clean))
         await Membership.create(room=room, user=user, role="owner", accepted=True)
     return room
 

@@ -3,34 +3,21 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
-import structlog
-from redis.exceptions import RedisError
-
-from backend.admission import Admission
 from backend.chat.envelope import EDIT, SEND, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
 from backend.chat.replies import reply_target
 from backend.chat.sanitize import clean_message
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
-from backend.config import Settings
-from backend.errors import Forbidden, NotFound, Unavailable, ValidationFailed
+from backend.chat.write_path import WritePath
+from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.files.service import check_unsent
-from backend.limits import Limits
-from backend.queue.port import InboundQueue, QueueFull
-from backend.ratelimit import RateLimiter
 from backend.realtime.events import room_channel
 from backend.validation import load
 
-log = structlog.get_logger("chatty.send")
-
-# A queue that does not answer within this is treated as away: the sender gets `unavailable`
-# (and retries with the same client_msg_id, which can never store the message twice).
-PUBLISH_TIMEOUT = 2.0
 STORED_BODY_MAX = 10_000  # characters of a cleaned body (the input limit is 4,000)
 _SEND, _EDIT, _DELETE = SendIn(), EditIn(), DeleteIn()
 
@@ -39,11 +26,8 @@ async def queue_message(
     data: Any,
     *,
     user_id: int,
-    settings: Settings,
-    queue: InboundQueue,
-    limiter: RateLimiter,
+    writes: WritePath,
     socket_rooms: Collection[str] = (),
-    admission: Admission | None = None,
     before_queue: Callable[[int], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Returns the ack result only once the message is stored in the inbound queue.
@@ -54,7 +38,7 @@ async def queue_message(
     membership check (a hidden DM is re-opened there).
     """
     args = load(_SEND, data)
-    await Limits(limiter, settings).message(user_id)
+    await writes.charge(user_id)
     if before_queue is not None:
         await before_queue(args["room_id"])
     if room_channel(args["room_id"]) not in socket_rooms:
@@ -75,7 +59,7 @@ async def queue_message(
         reply_to_id=reply_to_id,
         attachment_ids=tuple(attachment_ids),
     )
-    await publish(queue, inbound, admission)
+    await writes.publish(inbound)
     return {"client_msg_id": inbound.client_msg_id}
 
 
@@ -84,20 +68,16 @@ async def queue_change(
     *,
     op: str,
     user_id: int,
-    settings: Settings,
-    queue: InboundQueue,
-    limiter: RateLimiter,
-    admission: Admission | None = None,
+    writes: WritePath,
 ) -> dict[str, Any]:
     """An edit or a delete of the caller's own message, queued like a send."""
     args = load(_EDIT if op == EDIT else _DELETE, data)
-    await Limits(limiter, settings).message(user_id)
+    await writes.charge(user_id)
     message = await own_message(user_id, args["message_id"])
     body = args.get("body", "")
     if op == EDIT:
         check_body(body)
-    await publish(
-        queue,
+    await writes.publish(
         InboundMessage(
             room_id=message.room_id,  # type: ignore[attr-defined]
             sender_id=user_id,
@@ -105,8 +85,7 @@ async def queue_change(
             body=body,
             op=op,
             message_id=message.id,
-        ),
-        admission,
+        )
     )
     return {}
 
@@ -132,19 +111,3 @@ async def own_message(user_id: int, message_id: int) -> Message:
     if message.deleted:
         raise NotFound("message was deleted")
     return message
-
-
-async def publish(
-    queue: InboundQueue, inbound: InboundMessage, admission: Admission | None
-) -> None:
-    """Valid and allowed: refused now if it could not be delivered in time, else queued."""
-    if admission is not None:
-        admission.check()
-    try:
-        async with asyncio.timeout(PUBLISH_TIMEOUT):
-            await queue.publish(inbound.encode())
-    except QueueFull as exc:
-        raise Unavailable("too many messages waiting; try again shortly") from exc
-    except (RedisError, OSError) as exc:  # TimeoutError is an OSError
-        log.warning("inbound_queue_unavailable", error=str(exc))
-        raise Unavailable("message queue unavailable; try again shortly") from exc

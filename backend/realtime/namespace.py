@@ -101,10 +101,7 @@ class ChatSockets:
         return await queue_message(
             data,
             user_id=user.id,
-            settings=self.rt.settings,
-            queue=self.rt.queue,
-            admission=self.rt.admission,
-            limiter=self.rt.limiter,
+            writes=self.rt.writes,
             socket_rooms=frozenset(self.sio.rooms(sid)),
             before_queue=lambda room_id: self._reopen_dm(room_id, user),
         )
@@ -120,15 +117,7 @@ class ChatSockets:
     async def delete(self, sid: str, data: Any) -> dict[str, Any]:
         """The author's own delete, or a moderator's of anyone's message in their room."""
         user = await self.user_of(sid)
-        rt = self.rt
-        return await queue_delete(
-            data,
-            user_id=user.id,
-            settings=rt.settings,
-            queue=rt.queue,
-            limiter=rt.limiter,
-            admission=rt.admission,
-        )
+        return await queue_delete(data, user_id=user.id, writes=self.rt.writes)
 
     async def reaction_add(self, sid: str, data: Any) -> dict[str, Any]:
         return await self._react(sid, data, op=REACTION_ADD)
@@ -137,29 +126,12 @@ class ChatSockets:
         return await self._react(sid, data, op=REACTION_REMOVE)
 
     async def _react(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
-        user, rt = await self.user_of(sid), self.rt
-        return await queue_reaction(
-            data,
-            op=op,
-            user_id=user.id,
-            settings=rt.settings,
-            queue=rt.queue,
-            limiter=rt.limiter,
-            admission=rt.admission,
-        )
+        user = await self.user_of(sid)
+        return await queue_reaction(data, op=op, user_id=user.id, writes=self.rt.writes)
 
     async def _change(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
         user = await self.user_of(sid)
-        rt = self.rt
-        return await queue_change(
-            data,
-            op=op,
-            user_id=user.id,
-            settings=rt.settings,
-            queue=rt.queue,
-            limiter=rt.limiter,
-            admission=rt.admission,
-        )
+        return await queue_change(data, op=op, user_id=user.id, writes=self.rt.writes)
 
     async def history(self, sid: str, data: Any) -> dict[str, Any]:
         async with self.connections.one_read_at_a_time(sid):

@@ -262,6 +262,37 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await pageC.getByTestId('members-dialog').waitFor({ state: 'detached' });
   });
 
+  step('a public room name is taken once (any case): the second is refused with a clear message', async () => {
+    const lobby = `Lobby ${suffix}`;
+    await pageD.getByTestId('create-room-button').click();
+    await pageD.getByTestId('room-name-input').fill(lobby);
+    await pageD.getByTestId('room-kind-public').check();
+    await pageD.getByTestId('create-room-submit').click();
+    await pageD.getByTestId('room-title').filter({ hasText: lobby }).waitFor();
+
+    await pageC.getByTestId('create-room-button').click();
+    await pageC.getByTestId('room-name-input').fill(`  LOBBY   ${suffix} `);
+    await pageC.getByTestId('room-kind-public').check();
+    await pageC.getByTestId('create-room-submit').click();
+    const alert = pageC.getByTestId('create-room-form').getByRole('alert');
+    await alert.filter({ hasText: 'already exists' }).waitFor();
+    assert.match(await alert.textContent(), /Browse/, 'says where to find the existing room');
+    await shot(pageC, 'desktop-duplicate-room-name');
+    a11y.push(...(await accessible(pageC, 'create room: name taken')));
+    await pageC.keyboard.press('Escape');
+    await pageC.getByTestId('create-room-dialog').waitFor({ state: 'detached' });
+
+    await pageC.getByTestId('browse-rooms-button').click();
+    await pageC.getByTestId('browse-filter').fill(suffix);
+    const rows = pageC.getByTestId('public-rooms').locator('li');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1, 'Browse lists one room of that name');
+    await pageC.keyboard.press('Escape');
+    await pageC.getByTestId('browse-dialog').waitFor({ state: 'detached' });
+    await roomItem(pageD).click();
+    await pageD.getByTestId('room-title').filter({ hasText: roomName }).waitFor();
+  });
+
   step('the composer counts near the limit, never truncates, disables Send over it, and keeps drafts across reloads', async () => {
     const input = pageC.getByTestId('message-input');
     const sendButton = pageC.getByTestId('send-button');

@@ -129,8 +129,8 @@ async def test_room_changes_are_rate_limited(serve: Serve, api_at: Callable[[str
     url = await serve(room_changes_per_minute=3)
     alice = await api_at(url).register()
     statuses = [
-        (await alice.api.call("POST", "/api/v1/rooms", {"name": "r", "kind": "public"}))[0]
-        for _ in range(4)
+        (await alice.api.call("POST", "/api/v1/rooms", {"name": f"r{n}", "kind": "public"}))[0]
+        for n in range(4)
     ]
     assert statuses == [201, 201, 201, 429]
 

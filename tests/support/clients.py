@@ -51,7 +51,9 @@ class Api:
         )
         return User(self.as_user(body["access_token"]), body)
 
-    async def create_room(self, kind: str = "private", name: str = "room") -> dict[str, Any]:
+    async def create_room(self, kind: str = "private", name: str | None = None) -> dict[str, Any]:
+        """Public names are unique: an unnamed room gets a fresh one."""
+        name = name or f"room {uuid.uuid4().hex[:8]}"
         _, room = await self.call("POST", "/api/v1/rooms", {"name": name, "kind": kind}, expect=201)
         return room  # type: ignore[no-any-return]
 

@@ -8,10 +8,12 @@ import pytest
 
 from backend.chat.envelope import SEND, InboundMessage
 from backend.chat.send import queue_message
+from backend.chat.write_path import WritePath
 from backend.config import Settings
 from backend.errors import AppError
+from backend.limits import Limits
 from backend.queue.memory import MemoryQueue
-from backend.ratelimit import MemoryRateLimiter
+from backend.ratelimit import MemoryRateLimiter, RateLimiter
 from backend.realtime.events import room_channel
 from tests.support.procs import JWT_SECRET
 from tests.unit.conftest import make_room, make_user
@@ -19,13 +21,15 @@ from tests.unit.conftest import make_room, make_user
 SETTINGS = Settings(jwt_secret=JWT_SECRET, message_rate=1.0, message_burst=3)
 
 
+def writes_to(queue: MemoryQueue, limiter: RateLimiter | None = None) -> WritePath:
+    return WritePath(queue, Limits(limiter or MemoryRateLimiter(), SETTINGS))
+
+
 async def queue_one(queue: MemoryQueue, data: Any, user_id: int, rooms: Any = ()) -> Any:
     return await queue_message(
         data,
         user_id=user_id,
-        settings=SETTINGS,
-        queue=queue,
-        limiter=MemoryRateLimiter(),
+        writes=writes_to(queue),
         socket_rooms=frozenset(rooms),
     )
 
@@ -82,9 +86,7 @@ async def test_past_the_burst_sends_are_rate_limited(database: None) -> None:
     for n in range(5):
         data = {"room_id": room.id, "body": "hi", "client_msg_id": f"client-{n:04d}"}
         try:
-            await queue_message(
-                data, user_id=alice.id, settings=SETTINGS, queue=queue, limiter=limiter
-            )
+            await queue_message(data, user_id=alice.id, writes=writes_to(queue, limiter))
             codes.append("ok")
         except AppError as exc:
             codes.append(exc.code)

@@ -174,8 +174,13 @@ export function createRoomDialog(chat: ChatController, created: (room: Room) => 
         })
         .catch((err: unknown) => {
           submit.disabled = false;
-          error.textContent = describeError(err);
+          // Public names are unique (README "Room names"): say where the existing room is.
+          error.textContent =
+            err instanceof ApiError && err.code === 'conflict'
+              ? `A public room named “${value}” already exists. Join it from Browse, or pick another name.`
+              : describeError(err);
           error.hidden = false;
+          name.focus();
         });
     });
     queueMicrotask(() => name.focus());

@@ -1,0 +1,50 @@
+"""What every gateway write shares: the sender's message rate, admission, and the durable queue.
+
+Sends, edits, deletes (the author's or a moderator's) and reactions are checked here in one
+order — rate first, then (once valid and allowed) admission, then the queue — so a new
+operation cannot forget one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import structlog
+from redis.exceptions import RedisError
+
+from backend.admission import Admission
+from backend.chat.envelope import InboundMessage
+from backend.errors import Unavailable
+from backend.limits import Limits
+from backend.queue.port import InboundQueue, QueueFull
+
+log = structlog.get_logger("chatty.send")
+
+# A queue that does not answer within this is treated as away: the sender gets `unavailable`
+# (and retries with the same client_msg_id, which can never store the message twice).
+PUBLISH_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class WritePath:
+    queue: InboundQueue
+    limits: Limits
+    admission: Admission | None = None  # None: never refuse for load (unit tests)
+
+    async def charge(self, user_id: int) -> None:
+        """Counts a write against the sender's message rate (`rate_limited` past it)."""
+        await self.limits.message(user_id)
+
+    async def publish(self, inbound: InboundMessage) -> None:
+        """Valid and allowed: refused now if it could not be delivered in time, else queued."""
+        if self.admission is not None:
+            self.admission.check()
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT):
+                await self.queue.publish(inbound.encode())
+        except QueueFull as exc:
+            raise Unavailable("too many messages waiting; try again shortly") from exc
+        except (RedisError, OSError) as exc:  # TimeoutError is an OSError
+            log.warning("inbound_queue_unavailable", error=str(exc))
+            raise Unavailable("message queue unavailable; try again shortly") from exc
