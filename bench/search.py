@@ -35,6 +35,10 @@ VOCABULARY = 20_000
 MEMBERS_PER_ROOM = 10
 USERS = 500
 SEED = 15
+MESSAGE_COLUMNS = [
+    *("room_id", "seq", "sender_id", "body", "source", "client_msg_id", "created_at"),
+    *("deleted", "reply_count"),
+]
 
 
 def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
@@ -105,17 +109,7 @@ async def build(db_url: str, args: argparse.Namespace, searcher_id: int) -> dict
                 await conn.copy_records_to_table(
                     "messages",
                     records=batch,
-                    columns=[
-                        "room_id",
-                        "seq",
-                        "sender_id",
-                        "body",
-                        "source",
-                        "client_msg_id",
-                        "created_at",
-                        "deleted",
-                        "reply_count",
-                    ],
+                    columns=MESSAGE_COLUMNS,
                 )
                 batch = []
         copied = time.monotonic()

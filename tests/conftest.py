@@ -65,6 +65,15 @@ def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Callable[..
 
 
 @pytest.fixture
+def two_gateways(cluster: Callable[..., Cluster]) -> tuple[str, str]:
+    """Two gateways and a worker on the run's database and Redis: their URLs."""
+    c = cluster()
+    a, b = c.gateway(), c.gateway()
+    c.worker()
+    return a.url, b.url
+
+
+@pytest.fixture
 def embedded_cluster(tmp_path: Path) -> Iterator[Cluster]:
     c = Cluster.embedded(tmp_path)
     yield c

@@ -7,23 +7,14 @@ from collections.abc import Callable
 import pytest
 
 from tests.support.clients import Api, Connect
-from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def two_nodes(cluster: Callable[..., Cluster]) -> tuple[str, str]:
-    c = cluster()
-    a, b = c.gateway(), c.gateway()
-    c.worker()
-    return a.url, b.url
-
-
 async def test_a_notification_reaches_the_mentioned_user_on_the_other_node_not_the_sender(
-    two_nodes: tuple[str, str], api_at: Callable[[str], Api], connect: Connect
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
-    url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
     outsider = await api_at(url_b).register()
     room = await alice.api.create_room()

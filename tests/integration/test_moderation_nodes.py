@@ -9,23 +9,14 @@ import pytest
 
 from tests.integration.test_moderation import see_nothing_more
 from tests.support.clients import Api, Live
-from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def two_nodes(cluster: Callable[..., Cluster]) -> tuple[str, str]:
-    c = cluster()
-    a, b = c.gateway(), c.gateway()
-    c.worker()
-    return a.url, b.url
-
-
 async def test_a_member_kicked_on_one_node_receives_nothing_more_on_the_other(
-    two_nodes: tuple[str, str], api_at: Callable[[str], Api]
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api]
 ) -> None:
-    url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice, bob, carol = (
         await api_at(url_a).register(),
         await api_at(url_b).register(),
@@ -59,9 +50,9 @@ async def test_a_member_kicked_on_one_node_receives_nothing_more_on_the_other(
 
 
 async def test_settings_profiles_and_deletion_reach_the_other_node(
-    two_nodes: tuple[str, str], api_at: Callable[[str], Api]
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api]
 ) -> None:
-    url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
     room = await alice.api.create_room("private")
     await alice.api.add_member(room["id"], bob.id)

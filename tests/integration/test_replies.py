@@ -9,17 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.clients import Api, Connect, ConnectedPair, Live
-from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def two_nodes(cluster: Callable[..., Cluster]) -> tuple[str, str]:
-    c = cluster()
-    a, b = c.gateway(), c.gateway()
-    c.worker()
-    return a.url, b.url
 
 
 async def reply(live: Live, room_id: int, body: str, reply_to_id: Any) -> Any:
@@ -35,9 +26,9 @@ async def reply(live: Live, room_id: int, body: str, reply_to_id: Any) -> Any:
 
 
 async def test_a_reply_on_another_node_names_its_target_and_recounts_it(
-    two_nodes: tuple[str, str], connected_pair: ConnectedPair
+    two_gateways: tuple[str, str], connected_pair: ConnectedPair
 ) -> None:
-    alice, bob, room, live_a, live_b = await connected_pair(*two_nodes)
+    alice, bob, room, live_a, live_b = await connected_pair(*two_gateways)
     assert (await live_a.send(room["id"], "**question**"))["ok"]
     await live_b.wait_until(lambda: len(live_b.messages(room["id"])) == 1)
     target = live_b.messages(room["id"])[0]

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import orjson
 
+from backend.accounts.models import User
 from backend.chat.envelope import DELETE, EDIT, InboundMessage
 from backend.chat.history import history
 from backend.chat.models import Message, Room
 from backend.realtime.events import MESSAGE_NEW, MESSAGE_UPDATED, room_channel, user_channel
 from tests.unit.conftest import Pipeline, change_entry, make_room, make_user
 
+# The contract's Message (§2, §6), written out: never derived from the code under test.
 MESSAGE_KEYS = {
-    "id",
-    "room_id",
-    "seq",
-    "sender",
-    "body",
-    "source",
-    "client_msg_id",
-    "created_at",
-    "edited_at",
-    "deleted",
-    "reply_to",
-    "reply_count",
-    "reactions",
-    "mentions",
-    "attachments",  # contract §6
+    *("id", "room_id", "seq", "sender", "body", "source", "client_msg_id", "created_at"),
+    *("edited_at", "deleted", "reply_to", "reply_count", "reactions", "mentions", "attachments"),
 }
 
 
@@ -33,6 +22,15 @@ def send(room: Room, sender_id: int, n: int, body: str = "hello") -> InboundMess
     return InboundMessage(
         room_id=room.id, sender_id=sender_id, client_msg_id=f"client-{n:04d}", body=body
     )
+
+
+async def one_stored(pipeline: Pipeline) -> tuple[User, Room, Message]:
+    """Alice, her room, and the message she sent there, stored by the worker."""
+    alice = await make_user("alice")
+    room = await make_room(alice)
+    await pipeline.queue.publish(send(room, alice.id, 1).encode())
+    await pipeline.worker.run_burst()
+    return alice, room, await Message.get(room_id=room.id, seq=1)
 
 
 async def test_sends_are_stored_once_gap_free_and_announced_to_their_room_in_order(
@@ -80,11 +78,7 @@ async def test_twins_in_one_batch_are_one_message(pipeline: Pipeline) -> None:
 async def test_edits_and_deletes_are_applied_in_order_and_announced_as_updates(
     pipeline: Pipeline,
 ) -> None:
-    alice = await make_user("alice")
-    room = await make_room(alice)
-    await pipeline.queue.publish(send(room, alice.id, 1).encode())
-    await pipeline.worker.run_burst()
-    stored = await Message.get(room_id=room.id, seq=1)
+    alice, room, stored = await one_stored(pipeline)
     for op, body in ((EDIT, "<b>better</b><script>x</script>"), (DELETE, "")):
         await pipeline.queue.publish(change_entry(room, alice, stored, op, body))
     await pipeline.worker.run_burst()
@@ -99,11 +93,7 @@ async def test_edits_and_deletes_are_applied_in_order_and_announced_as_updates(
 async def test_an_unknown_operation_is_parked_with_its_reason_and_changes_nothing(
     pipeline: Pipeline,
 ) -> None:
-    alice = await make_user("alice")
-    room = await make_room(alice)
-    await pipeline.queue.publish(send(room, alice.id, 1).encode())
-    await pipeline.worker.run_burst()
-    stored = await Message.get(room_id=room.id, seq=1)
+    alice, room, stored = await one_stored(pipeline)
     before = len(pipeline.emitter.sent)
     common = {"room_id": room.id, "sender_id": alice.id, "client_msg_id": stored.client_msg_id}
     for op, version in (("poll.vote", 1), ("edit", 2)):
