@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from backend.chat.sanitize import clean_message
+from backend.chat.sanitize import clean_message, is_plain, render_and_clean
 from tests.integration.test_xss import MARKDOWN_VECTORS, VECTORS, assert_safe
 
 REL = 'rel="noopener noreferrer nofollow"'
@@ -83,3 +85,23 @@ def test_headings_tables_and_rules_are_not_in_the_subset() -> None:
 @pytest.mark.parametrize("vector", VECTORS + MARKDOWN_VECTORS)
 def test_xss_corpus_through_markdown_is_neutralised(vector: str) -> None:
     assert_safe(clean_message(vector + " tail"))
+
+
+_PIECES = [*"aZé漢ßж0 9,;?'\"%$@/=!().-", "www.", "//", "1.", "x:", "Bob"]
+_LINE = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LINE)
+def test_a_plain_line_skips_rendering_and_comes_out_as_rendering_would_make_it(
+    line: str,
+) -> None:
+    text = line.strip()
+    if is_plain(text):
+        assert render_and_clean(text) == text == clean_message(line)
+
+
+def test_what_markdown_or_html_gives_a_meaning_to_is_not_plain() -> None:
+    for text in ("1. one", "- item", "www.x.org", "see http://x.org", ":smile:", "a_b", "x *y*"):
+        assert not is_plain(text), text
+    assert is_plain("Shipped it. Thanks, Bob (and @carol) - 100% done!")
