@@ -411,7 +411,7 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     }
   });
 
-  step('keyboard only: sign in, open a room with Ctrl+K, send, edit the last message with Up, sign out', async () => {
+  step('keyboard only: sign in, open a room with Ctrl+K, send, edit the last message with Up, reply, react, sign out', async () => {
     await pageC.getByTestId('logout-button').click();
     await pageC.getByTestId('login-form').waitFor();
     await pageC.reload(); // a fresh page: the pointer-event counter starts at zero
@@ -460,12 +460,53 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     assert.doesNotMatch(await pageC.evaluate(() => document.activeElement.textContent), /edited without a mouse/);
     await pageC.keyboard.press('ArrowDown');
     await pageC.keyboard.press('Enter');
-    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'edit-message');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'reply-message');
     assert.equal(
       await pageC.evaluate(() => document.querySelectorAll('[data-testid="message-list"] [tabindex="0"]').length),
-      3,
-      'in the tab order: the focused message and its two actions',
+      5,
+      'in the tab order: the focused message and its four actions (Reply, React, Edit, Delete)',
     );
+    await pageC.keyboard.press('Tab');
+    await pageC.keyboard.press('Tab');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'edit-message');
+    await pageC.keyboard.press('Escape');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message');
+
+    // Reply with the keyboard only (PROTOCOL §6): Enter reaches Reply, Enter answers in the composer.
+    await pageC.keyboard.press('Enter');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'reply-message');
+    await pageC.keyboard.press('Enter');
+    await pageC.getByTestId('reply-bar').filter({ hasText: 'Replying to yourself: edited without a mouse' }).waitFor();
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message-input');
+    assert.equal(await pageC.getByTestId('message-input').inputValue(), '', 'the Enter that chose Reply typed nothing');
+    await pageC.keyboard.type('replied without a mouse');
+    await pageC.keyboard.press('Enter');
+    const keyboardReply = delivered(pageD, 'replied without a mouse');
+    await keyboardReply.getByTestId('reply-quote').filter({ hasText: 'edited without a mouse' }).waitFor();
+
+    // React with the keyboard only: back to the message, Reply → Tab → React, arrows in the picker, Enter.
+    await pageC.keyboard.press('Shift+Tab');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message');
+    assert.match(await pageC.evaluate(() => document.activeElement.querySelector('[data-testid="message-body"]').textContent), /edited without a mouse/);
+    await pageC.keyboard.press('Enter');
+    await pageC.keyboard.press('Tab');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'react-message');
+    await pageC.keyboard.press('Enter');
+    await pageC.getByTestId('emoji-picker').waitFor();
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-emoji') === '👍');
+    await pageC.keyboard.press('ArrowRight');
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-emoji') === '❤️');
+    await pageC.keyboard.press('Enter');
+    await pageC.getByTestId('emoji-picker').waitFor({ state: 'detached' });
+    const heart = (page) =>
+      page
+        .locator('[data-testid="message"][data-seq]')
+        .filter({ has: page.getByTestId('message-body').filter({ hasText: 'edited without a mouse' }) })
+        .locator('[data-testid="reaction"][data-emoji="❤️"]');
+    await heart(pageC).and(pageC.locator('[aria-pressed="true"]')).waitFor();
+    await heart(pageD).and(pageD.locator('[aria-pressed="false"][data-count="1"]')).waitFor();
+    // Focus is back on the message's React action, then Escape returns to the message.
+    await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'react-message');
     await pageC.keyboard.press('Escape');
     await pageC.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'message');
 
@@ -485,7 +526,7 @@ describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the b
     await roomItem(pageD).waitFor();
     a11y.push(...(await accessible(pageD, 'room list')));
     await roomItem(pageD).click();
-    await delivered(pageD, 'edited without a mouse').waitFor();
+    await delivered(pageD, 'replied without a mouse').waitFor();
     // Hover-free state of a focused own message and of a confirm dialog.
     a11y.push(...(await accessible(pageD, 'conversation')));
     await pageD.setViewportSize(PHONE);

@@ -3,7 +3,7 @@
  * `ApiError` carrying the contract's error code; an authenticated call refused with 401 is
  * retried once after a token refresh.
  */
-import type { AuthResult, HistoryPage, Member, Message, Role, Room, User } from './types';
+import type { AuthResult, HistoryPage, Member, Message, NotifyLevel, Role, Room, SearchPage, User } from './types';
 import { SessionExpired, type SessionManager } from './session';
 
 export class ApiError extends Error {
@@ -187,7 +187,19 @@ export class Api {
   unblock(userId: number): Promise<void> {
     return this.request('DELETE', `/users/${userId}/block`);
   }
-  history(roomId: number, cursor: { before_seq?: number; after_seq?: number; limit?: number } = {}): Promise<HistoryPage> {
+  // --- conversations (PROTOCOL §6) --------------------------------------------------------------
+  setNotify(roomId: number, notify: NotifyLevel): Promise<Room> {
+    return this.request('PATCH', `/rooms/${roomId}/members/me`, { notify });
+  }
+  search(q: string, opts: { room_id?: number; before_id?: number; limit?: number } = {}, signal?: AbortSignal): Promise<SearchPage> {
+    const params = new URLSearchParams({ q });
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) params.set(k, String(v));
+    return this.request('GET', `/search?${params.toString()}`, undefined, signal ? { signal } : {});
+  }
+  history(
+    roomId: number,
+    cursor: { before_seq?: number; after_seq?: number; around_seq?: number; replies_to?: number; limit?: number } = {},
+  ): Promise<HistoryPage> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(cursor)) if (v !== undefined) q.set(k, String(v));
     const qs = q.toString();

@@ -8,7 +8,8 @@ import { Realtime, newClientMsgId, type ConnectionState } from './realtime';
 import type { SessionManager } from './session';
 import { ReadReceipts } from './state/receipts';
 import { RoomList } from './state/rooms';
-import { sendOutcome } from './state/outbox';
+import { sendOutcome, sendPayload } from './state/outbox';
+import { reactionAction } from './state/reactions';
 import { RoomTimeline } from './state/timeline';
 import { TypingBoard, TypingNotifier } from './state/typing';
 import type {
@@ -16,6 +17,9 @@ import type {
   Member,
   MemberEvent,
   Message,
+  NotificationEvent,
+  NotifyLevel,
+  ReplyRef,
   PresenceEvent,
   ReadEvent,
   Role,
@@ -37,6 +41,8 @@ export type Change =
   | { type: 'members'; roomId: number }
   | { type: 'connection' }
   | { type: 'announce'; text: string }
+  /** PROTOCOL §6 `notification`: a new message concerns this user (shown by ui/notifications.ts). */
+  | { type: 'notification'; event: NotificationEvent }
   /**
    * The user is no longer in a room. `left`: by this client's own action; `gone`: noticed without a
    * reason (left elsewhere, or the `room:member_left` that precedes a kick); `kicked`/`deleted`:
@@ -121,6 +127,10 @@ export class ChatController {
     s.on('room:updated', (room: Room) => this.onRoomUpdated(room));
     s.on('room:removed', (ev: RoomRemovedEvent) => this.onRoomRemoved(ev));
     s.on('user:updated', (u: User) => this.onUserUpdated(u));
+    s.on('notification', (ev: NotificationEvent) => {
+      if (ev?.message?.sender) this.users.set(ev.message.sender.id, ev.message.sender);
+      this.emit({ type: 'notification', event: ev });
+    });
   }
 
   subscribe(fn: (c: Change) => void): () => void {
@@ -492,13 +502,13 @@ export class ChatController {
   // --- sending --------------------------------------------------------------------------------
 
   /** Optimistically add the message and send it; returns an error to show, or null. */
-  send(roomId: number, text: string): string | null {
+  send(roomId: number, text: string, opts: { replyTo?: ReplyRef } = {}): string | null {
     const body = text.trim();
     if (body.length === 0) return null;
     if (body.length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters.`;
     const tl = this.timeline(roomId);
     const clientMsgId = newClientMsgId();
-    tl.addPending({ clientMsgId, roomId, body, sender: this.me, createdAt: new Date().toISOString() });
+    tl.addPending({ clientMsgId, roomId, body, sender: this.me, createdAt: new Date().toISOString(), ...(opts.replyTo ? { replyTo: opts.replyTo } : {}) });
     this.notifier?.stop();
     this.emit({ type: 'timeline', roomId, reason: 'pending', mine: true });
     void this.deliver(roomId, clientMsgId);
@@ -533,7 +543,7 @@ export class ChatController {
     }
     const ack = await this.realtime.emit<{ client_msg_id: string }>(
       'message:send',
-      { room_id: roomId, body: p.body, client_msg_id: clientMsgId },
+      sendPayload(p),
       SEND_TIMEOUT_MS,
     );
     const outcome = sendOutcome(ack, this.realtime.connected);
@@ -578,6 +588,71 @@ export class ChatController {
   async remove(message: Message): Promise<string | null> {
     const ack = await this.realtime.emit('message:delete', { message_id: message.id });
     return ack.ok ? null : ack.error.message;
+  }
+
+  // --- conversations: reactions, replies, notify level, jumping to a message (PROTOCOL §6) -----
+
+  /** Toggle this user's reaction: `reaction:remove` when they already reacted with it, else `reaction:add`. */
+  async react(message: Message, emoji: string): Promise<string | null> {
+    const action = reactionAction(message.reactions, emoji, this.me.id);
+    const ack = await this.realtime.emit(`reaction:${action}`, { message_id: message.id, emoji });
+    if (ack.ok) return null;
+    return ack.error.code === 'timeout' && !this.connected ? 'no connection' : ack.error.message;
+  }
+
+  /** The replies to one message, ascending (`?replies_to=`, paged with `after_seq`). */
+  async replies(roomId: number, messageId: number): Promise<Message[]> {
+    const out: Message[] = [];
+    let after: number | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await this.api.history(roomId, { replies_to: messageId, limit: 100, ...(after !== undefined ? { after_seq: after } : {}) });
+      for (const m of page.messages) this.users.set(m.sender.id, m.sender);
+      out.push(...page.messages);
+      const last = page.messages[page.messages.length - 1];
+      if (!page.has_more || !last) break;
+      after = last.seq;
+    }
+    return out;
+  }
+
+  async setNotify(roomId: number, notify: NotifyLevel): Promise<void> {
+    const room = await this.api.setNotify(roomId, notify);
+    this.rooms.upsertRoom({ ...room, notify: room.notify ?? notify }, false);
+    this.emit({ type: 'rooms' });
+  }
+
+  /**
+   * Make sure the message at `seq` is loaded, for a jump to it (a quoted reply, a search result).
+   * Not loaded: the page around it (`around_seq`), then the pages between it and what is loaded,
+   * so the timeline stays contiguous (at most 20 × 100 messages; further back → false).
+   */
+  async reveal(roomId: number, seq: number): Promise<boolean> {
+    const tl = this.timeline(roomId);
+    if (tl.get(seq)) return true;
+    if (!tl.loadedLatest) await this.loadLatest(roomId);
+    if (tl.get(seq)) return true;
+    const oldest = tl.oldestSeq();
+    if (oldest !== null && seq > oldest) return false; // a hole that sync fills, or a bad seq
+    try {
+      const around = await this.api.history(roomId, { around_seq: seq, limit: 50 });
+      const got = [...around.messages];
+      let last = got[got.length - 1]?.seq ?? seq;
+      for (let i = 0; oldest !== null && last < oldest - 1; i++) {
+        if (i >= 20) return false;
+        const page = await this.api.history(roomId, { after_seq: last, limit: 100 });
+        if (page.messages.length === 0) break;
+        got.push(...page.messages.filter((m) => m.seq < oldest));
+        last = page.messages[page.messages.length - 1]!.seq;
+      }
+      for (const m of got) this.users.set(m.sender.id, m.sender);
+      const first = got[0]?.seq ?? seq;
+      tl.mergePage(got, first > 1, 'before');
+    } catch (err) {
+      console.warn('could not load the message', err);
+      return false;
+    }
+    this.emit({ type: 'timeline', roomId, reason: 'older' });
+    return tl.get(seq) !== undefined;
   }
 
   // --- incoming -------------------------------------------------------------------------------

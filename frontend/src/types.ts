@@ -25,7 +25,13 @@ export interface Room {
   role?: Role | null;
   /** PROTOCOL §6: plain text, "" by default. */
   topic?: string;
+  /** PROTOCOL §6 "Mentions": unread messages that mention the caller or reply to them. */
+  mention_count?: number;
+  /** PROTOCOL §6: the caller's notification level in this room. */
+  notify?: NotifyLevel;
 }
+
+export type NotifyLevel = 'all' | 'mentions' | 'none';
 
 export type Role = 'owner' | 'admin' | 'member';
 
@@ -49,6 +55,48 @@ export interface Message {
   deleted: boolean;
   /** What the author typed (Markdown), for the edit box; absent from older servers. */
   source?: string;
+  /** PROTOCOL §6 "Replies": the message this one answers (absent from older servers). */
+  reply_to?: ReplyRef | null;
+  /** Replies that name this message. */
+  reply_count?: number;
+  /** PROTOCOL §6 "Reactions", in first-use order. */
+  reactions?: Reaction[];
+  /** PROTOCOL §6 "Mentions": ids of the users this message mentions. */
+  mentions?: number[];
+}
+
+export interface ReplyRef {
+  id: number;
+  seq: number;
+  sender: User;
+  /** The first 200 characters of the replied-to text, HTML-escaped; "" once deleted. */
+  excerpt: string;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  user_ids: number[];
+}
+
+/** Server → client `notification` (PROTOCOL §6). */
+export interface NotificationEvent {
+  kind: 'mention' | 'reply' | 'dm' | 'message';
+  room_id: number;
+  message: Message;
+}
+
+/** `GET /search` (PROTOCOL §6). */
+export interface SearchResult {
+  message: Message;
+  room: { id: number; name: string; kind: RoomKind };
+  /** The body with matches in `<mark>`, cleaned like a body. */
+  highlight: string;
+}
+
+export interface SearchPage {
+  results: SearchResult[];
+  has_more: boolean;
 }
 
 export interface TokenPair {

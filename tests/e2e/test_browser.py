@@ -28,11 +28,11 @@ import pytest
 
 from tests.support.procs import ROOT, Cluster, Proc
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(560)]
 
 FRONTEND = ROOT / "frontend"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-NODE_TIMEOUT = 360  # two suites (chat, daily); leaves room on a busy machine
+NODE_TIMEOUT = 500  # four suites (chat, conversations, daily, moderation); room for a busy machine
 
 
 def _require(ok: bool, why: str) -> None:

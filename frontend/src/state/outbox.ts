@@ -4,6 +4,7 @@
  * client_msg_id again later" — the message is busy, not failed.
  */
 import type { Ack, AckError } from '../types';
+import type { PendingMessage } from './timeline';
 
 export type SendOutcome =
   | { kind: 'sent' }
@@ -34,4 +35,23 @@ export function sendOutcome(ack: Ack, connected: boolean): SendOutcome {
   if (e.code === 'timeout' && !connected) return { kind: 'queued' };
   if (e.code === 'unavailable') return { kind: 'busy', retryInMs: busyDelayMs(e.retry_after) };
   return { kind: 'failed', error: e, retryable: !FINAL.has(e.code) };
+}
+
+/**
+ * The `message:send` payload of a pending message. Built from the pending message itself on every
+ * attempt (first send, retry, after reconnecting, after `unavailable`), so a reply stays a reply.
+ */
+export function sendPayload(p: Pick<PendingMessage, 'roomId' | 'body' | 'clientMsgId' | 'replyTo'>): {
+  room_id: number;
+  body: string;
+  client_msg_id: string;
+  reply_to_id?: number;
+} {
+  const payload: { room_id: number; body: string; client_msg_id: string; reply_to_id?: number } = {
+    room_id: p.roomId,
+    body: p.body,
+    client_msg_id: p.clientMsgId,
+  };
+  if (p.replyTo) payload.reply_to_id = p.replyTo.id;
+  return payload;
 }

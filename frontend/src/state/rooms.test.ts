@@ -77,3 +77,30 @@ describe('RoomList.applyUpdate (room:updated)', () => {
     expect(new RoomList().applyUpdate({ id: 7, name: 'x' })).toBe(false);
   });
 });
+
+describe('RoomList mentions (PROTOCOL §6 mention_count)', () => {
+  it('starts from the server, counts live mentions and replies to me, clears on read', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1, { unread_count: 2, mention_count: 1, last_seq: 5 })]);
+    expect(l.get(1)?.mentions).toBe(1);
+    l.onMessage(msg(6, { mentions: [1] }), { me: 1, seeing: false });
+    l.onMessage(msg(7, { reply_to: { id: 1, seq: 1, sender: user(1), excerpt: '' } }), { me: 1, seeing: false });
+    l.onMessage(msg(8, { mentions: [3] }), { me: 1, seeing: false });
+    l.onMessage(msg(9, { mentions: [1] }), { me: 1, seeing: true }); // looking at it
+    expect(l.get(1)?.mentions).toBe(3);
+    expect(l.totalMentions()).toBe(3);
+    l.markRead(1, 9);
+    expect(l.get(1)?.mentions).toBe(0);
+  });
+
+  it('keeps its count through room:updated and takes notify from a room the caller changed', () => {
+    const l = new RoomList();
+    l.setFromServer([room(1, { mention_count: 2, last_seq: 3, unread_count: 2, notify: 'all' })]);
+    l.applyUpdate({ id: 1, name: 'renamed' });
+    expect(l.get(1)?.mentions).toBe(2);
+    expect(l.get(1)?.room.notify).toBe('all');
+    l.upsertRoom(room(1, { notify: 'none', last_seq: 3 }), false);
+    expect(l.get(1)?.room.notify).toBe('none');
+    expect(l.get(1)?.mentions).toBe(2);
+  });
+});

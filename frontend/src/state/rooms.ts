@@ -7,12 +7,15 @@
  * of it, so it moves its room to the top.
  */
 import type { Message, Room } from '../types';
+import { concernsUser } from './mentions';
 
 export interface RoomEntry {
   room: Room;
   /** Higher = more recent activity. */
   tick: number;
   unread: number;
+  /** Unread messages that mention this user or reply to them (PROTOCOL §6 `mention_count`). */
+  mentions: number;
   /** Time of the latest message seen by this client, if any. */
   lastActivityAt: string | null;
 }
@@ -47,6 +50,12 @@ export class RoomList {
     return [...this.entries.values()].sort((a, b) => b.tick - a.tick || b.room.id - a.room.id);
   }
 
+  totalMentions(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.mentions;
+    return n;
+  }
+
   totalUnread(): number {
     let n = 0;
     for (const e of this.entries.values()) n += e.unread;
@@ -69,11 +78,13 @@ export class RoomList {
         room: { ...room },
         tick: base - index,
         unread: room.unread_count,
+        mentions: room.mention_count ?? 0,
         lastActivityAt: latest(old?.lastActivityAt ?? null, room.last_activity_at ?? null),
       };
       if (old !== undefined && old.room.last_seq > room.last_seq) {
         entry.room.last_seq = old.room.last_seq;
         entry.unread = Math.max(old.unread, room.unread_count);
+        entry.mentions = Math.max(old.mentions, room.mention_count ?? 0);
         entry.tick = old.tick > base ? old.tick : entry.tick;
       }
       this.entries.set(room.id, entry);
@@ -88,7 +99,7 @@ export class RoomList {
           ...old,
           room: { ...room, last_seq: Math.max(room.last_seq, old.room.last_seq) },
         }
-      : { room: { ...room }, tick: 0, unread: room.unread_count, lastActivityAt: room.last_activity_at ?? null };
+      : { room: { ...room }, tick: 0, unread: room.unread_count, mentions: room.mention_count ?? 0, lastActivityAt: room.last_activity_at ?? null };
     if (bump || old === undefined) entry.tick = ++this.tick;
     this.entries.set(room.id, entry);
     return entry;
@@ -101,9 +112,11 @@ export class RoomList {
   applyUpdate(update: Partial<Room> & { id: number }): boolean {
     const old = this.entries.get(update.id);
     if (old === undefined) return false;
-    const { role, unread_count, last_seq, ...shared } = update;
+    const { role, unread_count, mention_count, notify, last_seq, ...shared } = update;
     void role;
     void unread_count;
+    void mention_count;
+    void notify;
     old.room = { ...old.room, ...shared, last_seq: Math.max(last_seq ?? 0, old.room.last_seq) };
     return true;
   }
@@ -125,6 +138,7 @@ export class RoomList {
     entry.lastActivityAt = message.created_at;
     const counted = message.sender.id !== opts.me && !opts.seeing && !message.deleted;
     if (counted) entry.unread += 1;
+    if (counted && concernsUser(message, opts.me)) entry.mentions += 1;
     return { known: true, fresh: true, counted };
   }
 
@@ -134,6 +148,7 @@ export class RoomList {
     if (entry === undefined) return;
     if (seq >= entry.room.last_seq) entry.unread = 0;
     else entry.unread = Math.min(entry.unread, entry.room.last_seq - seq);
+    entry.mentions = Math.min(entry.mentions, entry.unread);
   }
 
   setMemberCount(roomId: number, delta: number): void {

@@ -209,3 +209,25 @@ describe('pending messages', () => {
     expect(t.pendingMessages().map((p) => p.clientMsgId)).toEqual(['a', 'b']);
   });
 });
+
+describe('reactions and reply counts (PROTOCOL §6)', () => {
+  it('takes a message:updated that only changes reactions or the reply count', () => {
+    const tl = new RoomTimeline(1);
+    tl.mergePage([msg(1)], false, 'latest');
+    expect(tl.applyUpdate(msg(1, { reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] }))).toBe('updated');
+    expect(tl.get(1)?.reactions?.[0]?.count).toBe(1);
+    expect(tl.applyUpdate(msg(1, { reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] }))).toBe('duplicate');
+    expect(tl.applyUpdate(msg(1, { reply_count: 1, reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] }))).toBe('updated');
+    expect(tl.get(1)?.reply_count).toBe(1);
+    expect(tl.applyUpdate(msg(1, { reactions: [] }))).toBe('updated'); // removed
+  });
+
+  it('never undoes a deletion or an edit for a counter change', () => {
+    const tl = new RoomTimeline(1);
+    tl.mergePage([msg(1)], false, 'latest');
+    tl.applyUpdate(msg(1, { edited_at: '2026-01-02T00:00:00Z', body: 'edited' }));
+    expect(tl.applyUpdate(msg(1, { reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] }))).toBe('duplicate');
+    tl.applyUpdate(msg(1, { deleted: true, body: '' }));
+    expect(tl.applyUpdate(msg(1, { deleted: true, body: '', reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] }))).toBe('duplicate');
+  });
+});

@@ -10,7 +10,7 @@
  * - `floor` is the seq below which missing messages are "older history" (fetched by scrolling up),
  *   not a gap. Above the floor every seq up to `lastContiguousSeq()` is present.
  */
-import type { Message, User } from '../types';
+import type { Message, ReplyRef, User } from '../types';
 
 /**
  * `queued`: written while offline, goes out on reconnect (same client_msg_id).
@@ -29,6 +29,8 @@ export interface PendingMessage {
   error?: string;
   /** False when sending the same body again cannot succeed (refused as invalid or forbidden). */
   retryable?: boolean;
+  /** PROTOCOL §6: the message this one answers; sent as `reply_to_id` on every attempt. */
+  replyTo?: ReplyRef;
 }
 
 export type UpsertResult = 'added' | 'updated' | 'duplicate' | 'ignored';
@@ -48,6 +50,20 @@ export function isNewerVersion(current: Message, incoming: Message): boolean {
   if (current.edited_at === null) return true;
   if (incoming.edited_at !== current.edited_at) return incoming.edited_at > current.edited_at;
   return incoming.body !== current.body && Date.parse(incoming.edited_at) >= Date.parse(current.edited_at);
+}
+
+/**
+ * The same version of a message (same edit, not deleted) whose reactions or reply count changed:
+ * those change without an edit (PROTOCOL §6), each change re-sent as `message:updated` in order,
+ * so the copy that arrives last is the current one.
+ */
+export function countersChanged(current: Message, incoming: Message): boolean {
+  if (current.deleted || incoming.deleted) return false;
+  if (current.edited_at !== incoming.edited_at || current.body !== incoming.body) return false;
+  return (
+    (current.reply_count ?? 0) !== (incoming.reply_count ?? 0) ||
+    JSON.stringify(current.reactions ?? []) !== JSON.stringify(incoming.reactions ?? [])
+  );
 }
 
 export class RoomTimeline {
@@ -151,7 +167,7 @@ export class RoomTimeline {
     if (message.client_msg_id) this.pending.delete(message.client_msg_id);
     const current = this.bySeq.get(message.seq);
     if (current !== undefined) {
-      if (!isNewerVersion(current, message)) return 'duplicate';
+      if (!isNewerVersion(current, message) && !countersChanged(current, message)) return 'duplicate';
       this.bySeq.set(message.seq, message);
       this.sorted = null;
       return 'updated';

@@ -1,4 +1,5 @@
 /** Sign-in, registration, recovery and the one-time recovery-phrase screens. */
+import { desktopNotificationsSection } from './notifications';
 import { ApiError, describeError, type Api } from '../api';
 import type { AuthResult, User } from '../types';
 import { field, h, setFieldError } from './dom';
@@ -407,5 +408,7 @@ export function settingsScreen(deps: SettingsDeps): HTMLElement {
     passwordForm,
     h('hr', { class: 'settings__rule' }),
     phraseForm,
+    h('hr', { class: 'settings__rule' }),
+    desktopNotificationsSection(),
   );
 }

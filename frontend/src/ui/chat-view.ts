@@ -9,6 +9,8 @@ import type { Room } from '../types';
 import type { ViewContext } from './context';
 import { ConversationView, emptyConversation } from './conversation';
 import { h, replaceChildren } from './dom';
+import { showNotification } from './notifications';
+import { searchDialog } from './search';
 import { SidebarView } from './sidebar';
 import { roomSwitcher } from './switcher';
 
@@ -41,10 +43,20 @@ export class ChatView {
   private readonly onLayout = (): void => this.sidebar.setPrimary(this.phone.matches && this.roomId === null);
   /** After sign-in or a reload, focus starts on the room list once it is there. */
   private focusPlaced = false;
+  /** A message to show once its room is open (search result, notification). */
+  private pendingReveal: { roomId: number; seq: number } | null = null;
   private readonly onKeyDown = (ev: KeyboardEvent): void => {
+    const dialogOpen = document.querySelector('dialog[open]') !== null;
     if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === 'k') {
       ev.preventDefault();
-      if (!document.querySelector('dialog[open]')) roomSwitcher(this.ctx);
+      if (!dialogOpen) roomSwitcher(this.ctx);
+    } else if ((ev.ctrlKey || ev.metaKey) && ev.shiftKey && !ev.altKey && ev.key.toLowerCase() === 'f') {
+      // Search (README "Keyboard"): Ctrl/Cmd+Shift+F anywhere, "/" outside a text field.
+      ev.preventDefault();
+      if (!dialogOpen) searchDialog(this.ctx);
+    } else if (ev.key === '/' && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !dialogOpen && !isTextField(ev.target)) {
+      ev.preventDefault();
+      searchDialog(this.ctx);
     }
   };
 
@@ -57,6 +69,7 @@ export class ChatView {
       chat,
       navigate: (hash) => deps.navigate(hash),
       openRoom: (room: Room) => deps.navigate(`#/rooms/${room.id}`),
+      openMessage: (roomId, seq) => this.openMessage(roomId, seq),
       toast: (text) => this.showToast(text),
     };
     this.banner = h(
@@ -65,7 +78,7 @@ export class ChatView {
       h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
       h('span', { class: 'banner__text', text: 'Reconnecting…' }),
     );
-    this.sidebar = new SidebarView(this.ctx, () => deps.logout());
+    this.sidebar = new SidebarView(this.ctx, () => deps.logout(), () => searchDialog(this.ctx));
     this.main = h('main', { class: 'conversation', attrs: { id: 'main', tabindex: '-1' } });
     this.live = h('div', { class: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'live-region' } });
     this.toast = h('div', { class: 'toast', attrs: { role: 'alert', hidden: true, 'data-testid': 'toast' } });
@@ -102,13 +115,28 @@ export class ChatView {
     this.onLayout();
     this.renderConversation(unreadFrom);
     this.sidebar.renderRooms(roomId);
-    if (roomId !== null) {
+    const reveal = this.pendingReveal;
+    this.pendingReveal = null;
+    if (roomId !== null && reveal?.roomId === roomId) {
+      this.focusPlaced = true;
+      this.conv?.reveal(reveal.seq); // focus goes to the message
+    } else if (roomId !== null) {
       this.focusPlaced = true;
       this.conv?.focusComposer();
     } else if (!document.activeElement || document.activeElement === document.body) {
       // Back from a room (or it was left): the control that had focus is gone; the list takes it.
       this.sidebar.focusStart();
     }
+  }
+
+  /** A room at one message: the open room jumps there, another one opens first. */
+  private openMessage(roomId: number, seq: number): void {
+    if (roomId === this.roomId && this.conv) {
+      this.conv.reveal(seq);
+      return;
+    }
+    this.pendingReveal = { roomId, seq };
+    this.deps.navigate(`#/rooms/${roomId}`);
   }
 
   private renderConversation(unreadFrom: number | null): void {
@@ -158,6 +186,9 @@ export class ChatView {
         break;
       case 'announce':
         this.announce(c.text);
+        break;
+      case 'notification':
+        showNotification(this.ctx, c.event);
         break;
       case 'removed':
         this.onRemoved(c);
@@ -262,6 +293,12 @@ export class ChatView {
     if (this.toastTimer !== null) clearTimeout(this.toastTimer);
     this.toastTimer = setTimeout(() => (this.toast.hidden = true), 5000);
   }
+}
+
+function isTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type);
 }
 
 function removalText(c: { reason: string; banned?: boolean; name: string }): { title: string; detail: string } {

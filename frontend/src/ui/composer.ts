@@ -6,7 +6,10 @@
 import type { Drafts } from '../drafts';
 import { MAX_BODY } from '../limits';
 import type { ViewContext } from './context';
+import type { Message } from '../types';
 import { h, icon } from './dom';
+import { MentionAutocomplete } from './mentions';
+import { ReplyBar } from './reply';
 
 export interface ComposerHooks {
   /** A message was handed to the controller (shown as pending). */
@@ -25,6 +28,9 @@ export class ComposerView {
   private readonly send: HTMLButtonElement;
   private readonly counter: HTMLElement;
   private readonly error: HTMLElement;
+  /** "Replying to …" (ui/reply.ts) and `@` autocomplete (ui/mentions.ts). */
+  private readonly reply: ReplyBar;
+  private readonly mentions: MentionAutocomplete;
 
   constructor(
     private readonly ctx: ViewContext,
@@ -43,10 +49,12 @@ export class ComposerView {
         'data-testid': 'message-input',
         autocomplete: 'off',
         enterkeyhint: 'send',
-        'aria-describedby': `${inputId}-hint ${inputId}-count ${inputId}-error`,
+        'aria-describedby': `${inputId}-reply ${inputId}-hint ${inputId}-count ${inputId}-error`,
       },
     });
-    const hint = h('span', { class: 'sr-only', attrs: { id: `${inputId}-hint` }, text: 'Enter to send, Shift+Enter for a new line, Up to edit your last message.' });
+    const hint = h('span', { class: 'sr-only', attrs: { id: `${inputId}-hint` }, text: 'Enter to send, Shift+Enter for a new line, Up to edit your last message, @ to mention someone.' });
+    this.reply = new ReplyBar(ctx, `${inputId}-reply`, () => this.input.focus());
+    this.mentions = new MentionAutocomplete(ctx, roomId, this.input);
     this.counter = h('span', { class: 'composer__count', attrs: { id: `${inputId}-count`, 'data-testid': 'char-count', hidden: true } });
     this.error = h('p', { class: 'composer__error', attrs: { id: `${inputId}-error`, role: 'alert', 'data-testid': 'composer-error', hidden: true } });
     this.send = h(
@@ -60,7 +68,8 @@ export class ComposerView {
       { class: 'composer', attrs: { 'data-testid': 'composer' } },
       this.label,
       hint,
-      h('div', { class: 'composer__field' }, this.input, h('div', { class: 'composer__meta' }, this.error, this.counter)),
+      this.reply.root,
+      h('div', { class: 'composer__field' }, this.mentions.list, this.mentions.status, this.input, h('div', { class: 'composer__meta' }, this.error, this.counter)),
       this.send,
     );
 
@@ -71,6 +80,9 @@ export class ComposerView {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
         this.form.requestSubmit();
+      } else if (ev.key === 'Escape' && this.reply.target) {
+        ev.preventDefault();
+        this.reply.clear();
       } else if (ev.key === 'ArrowUp' && this.input.value === '' && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey) {
         if (this.hooks.editLast()) ev.preventDefault();
       }
@@ -88,12 +100,14 @@ export class ComposerView {
         this.input.focus();
         return;
       }
-      const error = chat.send(roomId, this.input.value);
+      const replyTo = this.reply.target;
+      const error = chat.send(roomId, this.input.value, replyTo ? { replyTo } : {});
       if (error) {
         ctx.toast(error);
         return;
       }
       this.input.value = '';
+      this.reply.clear();
       this.drafts.set(roomId, '');
       this.update();
       this.hooks.sent();
@@ -105,6 +119,12 @@ export class ComposerView {
   setLabel(text: string): void {
     this.input.placeholder = text;
     this.label.textContent = text;
+  }
+
+  /** Answer a message: the bar shows what, Escape cancels; the next send carries `reply_to_id`. */
+  replyTo(m: Message): void {
+    this.reply.set(m);
+    this.input.focus();
   }
 
   focus(): void {

@@ -7,6 +7,8 @@ export interface ViewContext {
   navigate(hash: string): void;
   /** Go to a room (by route). */
   openRoom(room: Room): void;
+  /** Open a room at one message (a search result, a notification): loaded, scrolled to, highlighted. */
+  openMessage(roomId: number, seq: number): void;
   /** A short error or notice, shown for a few seconds. */
   toast(text: string): void;
 }

@@ -8,6 +8,7 @@ import type { ViewContext } from './context';
 import { addMemberDialog, browseDialog, confirmDialog, createRoomDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { membersDialog } from './members';
+import { notifyDialog, notifyLabel } from './notifications';
 import { MessageListView } from './message-list';
 import { roomSettingsDialog } from './room-settings';
 import { presenceOf, roomIcon } from './sidebar';
@@ -21,6 +22,7 @@ export class ConversationView {
   private readonly membersButton: HTMLButtonElement;
   private readonly leave: HTMLButtonElement;
   private readonly settings: HTMLButtonElement;
+  private readonly notify: HTMLButtonElement;
   private readonly topic: HTMLElement;
   private readonly typing: HTMLElement;
   private readonly messages: MessageListView;
@@ -55,11 +57,18 @@ export class ConversationView {
       icon('sliders'),
       h('span', { class: 'btn__label', text: 'Settings' }),
     );
+    this.notify = h(
+      'button',
+      { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'notify-button', 'aria-haspopup': 'dialog' } },
+      icon('bell'),
+      h('span', { class: 'btn__label' }),
+    );
     this.topic = h('span', { class: 'conv__topic', attrs: { 'data-testid': 'room-topic' } });
     this.typing = h('div', { class: 'typing', attrs: { 'data-testid': 'typing-indicator' } });
     this.messages = new MessageListView(ctx, roomId, opts.unreadFrom, {
       requestRender: opts.requestRender,
       focusComposer: () => this.focusComposer(),
+      reply: (m) => this.composer.replyTo(m),
     });
     this.composer = new ComposerView(ctx, roomId, opts.drafts, {
       sent: () => this.messages.onOwnMessage(),
@@ -74,7 +83,7 @@ export class ConversationView {
         back,
         this.icon,
         h('div', { class: 'conv__heading' }, this.title, h('p', { class: 'conv__subtitle' }, this.subtitle, this.membersButton, this.topic)),
-        h('div', { class: 'conv__tools' }, this.addMember, this.settings, this.leave),
+        h('div', { class: 'conv__tools' }, this.addMember, this.notify, this.settings, this.leave),
       ),
       this.messages.root,
       this.typing,
@@ -88,6 +97,7 @@ export class ConversationView {
     });
     this.leave.addEventListener('click', () => this.confirmLeave());
     this.settings.addEventListener('click', () => roomSettingsDialog(ctx, roomId));
+    this.notify.addEventListener('click', () => notifyDialog(ctx, roomId));
     this.membersButton.addEventListener('click', () => {
       const room = chat.rooms.get(roomId)?.room;
       if (room) membersDialog(ctx, roomId, `Members of ${roomTitle(room)}`);
@@ -96,6 +106,11 @@ export class ConversationView {
     this.renderHeader();
     this.renderMessages(new Set());
     this.renderTyping();
+  }
+
+  /** Scroll to a message (loading it if needed), focus and highlight it. */
+  reveal(seq: number): void {
+    this.messages.jumpTo(seq);
   }
 
   focusComposer(): void {
@@ -124,6 +139,7 @@ export class ConversationView {
       this.addMember.hidden = true;
       this.leave.hidden = true;
       this.settings.hidden = true;
+      this.notify.hidden = true;
       this.topic.textContent = '';
       this.membersButton.hidden = true;
       this.composer.form.hidden = chat.roomsLoaded;
@@ -148,6 +164,10 @@ export class ConversationView {
     this.addMember.hidden = room.kind === 'dm' || (room.kind === 'private' && !chat.canModerate(room.id));
     this.leave.hidden = room.kind === 'dm';
     this.settings.hidden = room.kind === 'dm';
+    this.notify.hidden = false;
+    const level = notifyLabel(room.notify);
+    this.notify.querySelector('.btn__label')!.textContent = `Notify: ${level}`;
+    this.notify.dataset.level = room.notify ?? 'all';
     const topic = room.kind === 'dm' ? '' : (room.topic ?? '');
     this.topic.textContent = topic ? ` · ${topic}` : '';
     this.topic.title = topic;

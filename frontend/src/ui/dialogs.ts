@@ -242,6 +242,13 @@ export function browseDialog(chat: ChatController, open: (room: Room) => void): 
       );
     };
     filter.addEventListener('input', render);
+    // A search field would only clear itself: Escape closes the dialog, as everywhere else.
+    filter.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        close();
+      }
+    });
     chat.api
       .publicRooms()
       .then((r) => {

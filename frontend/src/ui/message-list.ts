@@ -10,6 +10,12 @@ import type { ViewContext } from './context';
 import { confirmDialog } from './dialogs';
 import { avatarClass, dayKey, formatDay, formatFull, formatTime, h, initials, srOnly } from './dom';
 import { bodyToSource, renderBody } from './markup';
+import { mentionsUser } from '../state/mentions';
+import { emojiPicker, reactionChips } from './reactions';
+import { replyCount, replyQuote } from './reply';
+
+/** What inside a message joins the tab order while the message has focus (roving tabindex). */
+const INNER_FOCUSABLE = '.msg__bubble a, .msg__actions button, .msg__status button, button.msg__quote, .msg__footer button';
 
 interface Rendered {
   ref: unknown;
@@ -22,6 +28,8 @@ export interface MessageListHooks {
   requestRender(): void;
   /** Where focus goes when an edit ends. */
   focusComposer(): void;
+  /** "Reply" on a message: the composer answers it (ui/reply.ts). */
+  reply(m: Message): void;
 }
 
 const GROUP_MS = 5 * 60 * 1000;
@@ -49,6 +57,9 @@ export class MessageListView {
   private editingSeq: number | null = null;
   private stickToBottom = true;
   private unseenBelow = 0;
+  /** A message to scroll to, focus and highlight once rendered (a jump to a reply's original, a search result). */
+  private revealSeq: number | null = null;
+  private flashTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly ctx: ViewContext,
@@ -106,6 +117,19 @@ export class MessageListView {
       }
     }
     return false;
+  }
+
+  /** Jump to a message: load it if needed (`around_seq`), then scroll to it, focus and highlight it. */
+  jumpTo(seq: number): void {
+    this.startAtUnread = false;
+    void this.ctx.chat.reveal(this.roomId, seq).then((ok) => {
+      if (!ok) {
+        this.ctx.toast('That message could not be loaded here.');
+        return;
+      }
+      this.revealSeq = seq;
+      this.hooks.requestRender();
+    });
   }
 
   render(reasons: ReadonlySet<TimelineReason>): void {
@@ -176,10 +200,17 @@ export class MessageListView {
         const el = w.make();
         el.dataset.key = w.key;
         if (r) {
-          const hadFocus = r.el === document.activeElement;
+          const focused = document.activeElement;
+          const hadFocus = r.el === focused;
+          // Focus inside the message (a reaction chip, an action) moves to the same control in the new element.
+          const inner = !hadFocus && focused instanceof HTMLElement && r.el.contains(focused) ? sameControl(focused) : null;
+          const draft = r.el.querySelector<HTMLTextAreaElement>('.msg__edit-input')?.value;
           if (cursor === r.el) cursor = el;
           r.el.replaceWith(el);
+          const editInput = el.querySelector<HTMLTextAreaElement>('.msg__edit-input');
+          if (draft !== undefined && editInput) editInput.value = draft; // a reaction must not undo typing
           if (hadFocus && el.tabIndex === -1) el.focus({ preventScroll: true });
+          else if (inner) (el.querySelector<HTMLElement>(inner) ?? el).focus({ preventScroll: true });
         }
         r = { ref: w.ref, sig: w.sig, el };
         this.rendered.set(w.key, r);
@@ -229,6 +260,7 @@ export class MessageListView {
       this.jump.hidden = false;
       this.jump.textContent = this.unseenBelow === 1 ? '1 new message ↓' : `${this.unseenBelow} new messages ↓`;
     }
+    if (this.revealSeq !== null) this.revealNow(this.revealSeq);
     this.updateJumpUnread();
     // Nothing counts as read before the list is placed at the first unread.
     chat.setViewport(roomId, this.stickToBottom && !this.startAtUnread);
@@ -236,6 +268,32 @@ export class MessageListView {
     if (!loading && tl.loadedLatest && tl.hasMoreBefore && scroller.scrollHeight <= scroller.clientHeight + LOAD_OLDER_PX && !error) {
       void chat.loadOlder(roomId);
     }
+  }
+
+  private revealNow(seq: number): void {
+    const el = this.rendered.get(`s:${seq}`)?.el;
+    if (!el) return;
+    this.revealSeq = null;
+    el.scrollIntoView({ block: 'center' });
+    this.stickToBottom = this.atBottom();
+    for (const old of this.list.querySelectorAll('[data-jump-target]')) {
+      old.removeAttribute('data-jump-target');
+      old.classList.remove('msg--flash');
+    }
+    el.setAttribute('data-jump-target', 'true');
+    el.classList.add('msg--flash');
+    if (this.flashTimer !== null) clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => el.classList.remove('msg--flash'), 2500);
+    el.focus({ preventScroll: true });
+  }
+
+  /** After the emoji picker: back to the message's React button (or the message). */
+  private refocus(seq: number, testid: string): void {
+    requestAnimationFrame(() => {
+      const li = this.rendered.get(`s:${seq}`)?.el;
+      if (!li || !li.isConnected) return;
+      (li.querySelector<HTMLElement>(`[data-testid="${testid}"]`) ?? li).focus({ preventScroll: true });
+    });
   }
 
   private atBottom(): boolean {
@@ -300,13 +358,13 @@ export class MessageListView {
     this.activeKey = li.dataset.key ?? null;
     this.updateRoving();
     // The focused message's actions (and links) join the tab order after it.
-    for (const el of li.querySelectorAll<HTMLElement>('.msg__bubble a, .msg__actions button, .msg__status button')) el.tabIndex = 0;
+    for (const el of li.querySelectorAll<HTMLElement>(INNER_FOCUSABLE)) el.tabIndex = 0;
   }
 
   private onFocusOut(ev: FocusEvent): void {
     const li = (ev.target as Element).closest<HTMLElement>('[data-testid="message"]');
     if (!li || (ev.relatedTarget instanceof Node && li.contains(ev.relatedTarget))) return;
-    for (const el of li.querySelectorAll<HTMLElement>('.msg__bubble a, .msg__actions button, .msg__status button')) el.tabIndex = -1;
+    for (const el of li.querySelectorAll<HTMLElement>(INNER_FOCUSABLE)) el.tabIndex = -1;
   }
 
   private onKey(ev: KeyboardEvent): void {
@@ -350,7 +408,8 @@ export class MessageListView {
   private messageEl(m: Message, cont: boolean, readers: string[], editing: boolean, moderator: boolean): HTMLElement {
     const own = m.sender.id === this.ctx.chat.me.id;
     const name = m.sender.display_name || m.sender.username;
-    const classes = ['msg', own ? 'msg--own' : 'msg--other', cont ? 'msg--cont' : '', m.deleted ? 'msg--deleted' : '', editing ? 'msg--editing' : '']
+    const mentioned = !own && !m.deleted && mentionsUser(m, this.ctx.chat.me.id);
+    const classes = ['msg', own ? 'msg--own' : 'msg--other', cont ? 'msg--cont' : '', m.deleted ? 'msg--deleted' : '', editing ? 'msg--editing' : '', mentioned ? 'msg--mention' : '']
       .filter(Boolean)
       .join(' ');
     const li = h('li', {
@@ -362,6 +421,7 @@ export class MessageListView {
         'data-client-msg-id': m.client_msg_id ?? null,
         'data-sender': m.sender.username,
         'data-state': 'delivered',
+        'data-mentioned': mentioned ? 'true' : null,
       },
     });
     const gutter = own
@@ -373,7 +433,8 @@ export class MessageListView {
     const meta = cont
       ? srOnly(`${own ? 'You' : name}, ${formatTime(m.created_at)}`)
       : h('div', { class: 'msg__meta' }, h('span', { class: 'msg__author', attrs: { 'data-testid': 'message-author' }, text: own ? 'You' : name }), time);
-    const main = h('div', { class: 'msg__main' }, meta);
+    const main = h('div', { class: 'msg__main' }, meta, mentioned ? srOnly('Mentions you.') : null);
+    if (m.reply_to) main.append(replyQuote(this.ctx, m.reply_to, (seq) => this.jumpTo(seq)));
     if (editing) {
       main.append(this.editForm(m));
     } else {
@@ -384,16 +445,25 @@ export class MessageListView {
       if (m.edited_at && !m.deleted) bubble.append(h('span', { class: 'msg__edited', attrs: { title: formatFull(m.edited_at) }, text: '(edited)' }));
       const row = h('div', { class: 'msg__bubble-row' }, bubble);
       main.append(row);
-      if ((own || moderator) && !m.deleted) {
+      if (!m.deleted) {
         const whose = own ? '' : ` by ${name}`;
-        const del = h('button', { class: 'msg__action msg__action--danger', attrs: { type: 'button', 'data-testid': 'delete-message', 'aria-label': `Delete message${whose} from ${formatTime(m.created_at)}` }, text: 'Delete' });
-        del.addEventListener('click', () => this.deleteMessage(m));
-        const actions = h('div', { class: 'msg__actions' }, del);
+        const at = formatTime(m.created_at);
+        // Everyone may reply and react (PROTOCOL §6); edit is the author's, delete also a moderator's.
+        const reply = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'reply-message', 'aria-label': `Reply to message${whose} from ${at}` }, text: 'Reply' });
+        reply.addEventListener('click', () => this.hooks.reply(m));
+        const react = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'react-message', 'aria-label': `React to message${whose} from ${at}`, 'aria-haspopup': 'dialog' }, text: 'React' });
+        react.addEventListener('click', () => emojiPicker(this.ctx, m, () => this.refocus(m.seq, 'react-message')));
+        const actions = h('div', { class: 'msg__actions' }, reply, react);
         if (own) {
           // Editing stays the author's own (PROTOCOL §6).
-          const edit = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'edit-message', 'aria-label': `Edit message from ${formatTime(m.created_at)}` }, text: 'Edit' });
+          const edit = h('button', { class: 'msg__action', attrs: { type: 'button', 'data-testid': 'edit-message', 'aria-label': `Edit message from ${at}` }, text: 'Edit' });
           edit.addEventListener('click', () => this.startEdit(m.seq));
-          actions.prepend(edit);
+          actions.append(edit);
+        }
+        if (own || moderator) {
+          const del = h('button', { class: 'msg__action msg__action--danger', attrs: { type: 'button', 'data-testid': 'delete-message', 'aria-label': `Delete message${whose} from ${at}` }, text: 'Delete' });
+          del.addEventListener('click', () => this.deleteMessage(m));
+          actions.append(del);
         }
         row.append(actions);
         // Touch screens: a tap on the bubble shows or hides the actions (see styles.css).
@@ -403,6 +473,9 @@ export class MessageListView {
         });
       }
     }
+    const chips = editing ? null : reactionChips(this.ctx, m);
+    const replies = editing ? null : replyCount(this.ctx, m, { reply: (x) => this.hooks.reply(x), jump: (seq) => this.jumpTo(seq) });
+    if (chips || replies) main.append(h('div', { class: 'msg__footer' }, chips, replies));
     if (readers.length > 0) {
       main.append(h('div', { class: 'msg__receipts', attrs: { 'data-testid': 'read-receipt' }, text: `Seen by ${readers.join(', ')}` }));
     }
@@ -451,6 +524,7 @@ export class MessageListView {
       h(
         'div',
         { class: 'msg__main' },
+        p.replyTo ? replyQuote(this.ctx, p.replyTo, null) : null,
         // The user's own text, shown as text: it becomes HTML only once the server has cleaned it.
         h('div', { class: 'msg__bubble' }, h('div', { class: 'msg__body', attrs: { 'data-testid': 'message-body' }, text: p.body })),
         status,
@@ -523,6 +597,14 @@ export class MessageListView {
       });
     });
   }
+}
+
+/** A selector for the same control in a re-rendered message (by test id, and emoji for a chip). */
+function sameControl(el: HTMLElement): string | null {
+  const testid = el.dataset.testid;
+  if (!testid) return null;
+  const emoji = el.dataset.emoji;
+  return `[data-testid="${CSS.escape(testid)}"]${emoji ? `[data-emoji="${CSS.escape(emoji)}"]` : ''}`;
 }
 
 function unreadSeparator(): HTMLElement {

@@ -16,6 +16,7 @@ export class SidebarView {
   constructor(
     private readonly ctx: ViewContext,
     logout: () => void,
+    search: () => void,
   ) {
     const chat = ctx.chat;
     this.roomList = h('ul', { class: 'room-list', attrs: { 'data-testid': 'room-list' } });
@@ -24,6 +25,7 @@ export class SidebarView {
     const settings = h('a', { class: 'btn btn--ghost btn--sm', attrs: { href: '#/settings', 'data-testid': 'settings-link' }, text: 'Settings' });
     const signOut = h('button', { class: 'btn btn--ghost btn--sm', attrs: { type: 'button', 'data-testid': 'logout-button' }, text: 'Sign out' });
     signOut.addEventListener('click', logout);
+
     const action = (label: string, glyph: Node, testid: string, fn: () => void): HTMLButtonElement => {
       const b = h(
         'button',
@@ -53,6 +55,7 @@ export class SidebarView {
         action('New room', icon('plus'), 'create-room-button', () => createRoomDialog(chat, open)),
         action('Browse', icon('compass'), 'browse-rooms-button', () => browseDialog(chat, open)),
         action('Message', icon('at'), 'new-dm-button', () => dmDialog(chat, open)),
+        action('Search', icon('search'), 'search-button', search),
       ),
       h('nav', { class: 'sidebar__rooms', attrs: { 'aria-label': 'Your rooms' } }, this.roomList, this.roomsEmpty),
     );
@@ -104,7 +107,8 @@ export class SidebarView {
     this.roomsEmpty.hidden = entries.length > 0;
     this.roomsEmpty.textContent = chat.roomsLoaded ? 'No rooms yet. Create one, browse public rooms, or message someone.' : 'Loading your rooms…';
     const total = chat.rooms.totalUnread();
-    document.title = total > 0 ? `(${total}) chatty` : 'chatty';
+    const mentions = chat.rooms.totalMentions();
+    document.title = total > 0 ? `(${total}${mentions > 0 ? ` · @${mentions}` : ''}) chatty` : 'chatty';
   }
 
   private roomItem(e: RoomEntry, activeId: number | null): HTMLElement {
@@ -144,6 +148,14 @@ export class SidebarView {
         'span',
         { class: 'room-item__side' },
         when ? h('time', { class: 'room-item__time', attrs: { datetime: when, title: formatFull(when) }, text: formatShort(when) }) : null,
+        e.mentions > 0 && e.unread > 0
+          ? h(
+              'span',
+              { class: 'badge badge--mention', attrs: { 'data-testid': 'mention-badge' } },
+              `@${e.mentions > 99 ? '99+' : e.mentions}`,
+              srOnly(e.mentions === 1 ? ' mention of you' : ' mentions of you'),
+            )
+          : null,
         e.unread > 0
           ? h('span', { class: 'badge', attrs: { 'data-testid': 'unread-badge' } }, String(e.unread > 99 ? '99+' : e.unread), srOnly(e.unread === 1 ? ' unread message' : ' unread messages'))
           : null,
