@@ -4,6 +4,7 @@
  * client_msg_id again later" — the message is busy, not failed.
  */
 import type { Ack, AckError } from '../types';
+import type { PendingMessage } from './timeline';
 
 export type SendOutcome =
   | { kind: 'sent' }
@@ -34,4 +35,19 @@ export function sendOutcome(ack: Ack, connected: boolean): SendOutcome {
   if (e.code === 'timeout' && !connected) return { kind: 'queued' };
   if (e.code === 'unavailable') return { kind: 'busy', retryInMs: busyDelayMs(e.retry_after) };
   return { kind: 'failed', error: e, retryable: !FINAL.has(e.code) };
+}
+
+/**
+ * The `message:send` payload of a pending message: the same `client_msg_id`, body and
+ * `attachment_ids` on every attempt (first send, retry, after reconnecting), so the server can
+ * dedupe it and the files go with it whichever attempt lands.
+ */
+export function sendPayload(p: PendingMessage): { room_id: number; body: string; client_msg_id: string; attachment_ids?: number[] } {
+  const payload: { room_id: number; body: string; client_msg_id: string; attachment_ids?: number[] } = {
+    room_id: p.roomId,
+    body: p.body,
+    client_msg_id: p.clientMsgId,
+  };
+  if (p.attachments && p.attachments.length > 0) payload.attachment_ids = p.attachments.map((a) => a.id);
+  return payload;
 }

@@ -10,7 +10,7 @@
  * - `floor` is the seq below which missing messages are "older history" (fetched by scrolling up),
  *   not a gap. Above the floor every seq up to `lastContiguousSeq()` is present.
  */
-import type { Message, User } from '../types';
+import type { Attachment, Message, User } from '../types';
 
 /**
  * `queued`: written while offline, goes out on reconnect (same client_msg_id).
@@ -29,6 +29,8 @@ export interface PendingMessage {
   error?: string;
   /** False when sending the same body again cannot succeed (refused as invalid or forbidden). */
   retryable?: boolean;
+  /** Uploads going with it (PROTOCOL §6): their ids go out on every attempt. */
+  attachments?: Attachment[];
 }
 
 export type UpsertResult = 'added' | 'updated' | 'duplicate' | 'ignored';

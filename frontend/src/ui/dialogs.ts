@@ -2,7 +2,8 @@
 import { ApiError, describeError } from '../api';
 import type { ChatController } from '../chat';
 import type { Room, User } from '../types';
-import { avatarClass, field, h, icon, initials, replaceChildren, srOnly, uid } from './dom';
+import { avatarEl } from './avatar';
+import { field, h, icon, replaceChildren, srOnly, uid } from './dom';
 
 export function openDialog(title: string, testid: string, build: (close: () => void) => Node[]): HTMLDialogElement {
   const titleId = uid('dlg');
@@ -26,8 +27,7 @@ export function openDialog(title: string, testid: string, build: (close: () => v
 }
 
 function avatar(user: User, extra = ''): HTMLElement {
-  const name = user.display_name || user.username;
-  return h('span', { class: `avatar ${avatarClass(user.username)} ${extra}`, attrs: { 'aria-hidden': 'true' }, text: initials(name) });
+  return avatarEl(user, extra);
 }
 
 export function userLabel(user: User): HTMLElement {
