@@ -746,6 +746,8 @@ export class ChatController {
       }
     }
     this.emit({ type: 'rooms' });
+    // Avatars beside their messages follow a new picture (PROTOCOL §6).
+    if (this.activeRoomId !== null) this.emit({ type: 'timeline', roomId: this.activeRoomId, reason: 'update' });
   }
 
   private goneOffline(): void {
