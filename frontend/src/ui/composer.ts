@@ -63,8 +63,9 @@ export class ComposerView {
       { class: 'composer', attrs: { 'data-testid': 'composer' } },
       this.label,
       hint,
-      hooks.files?.button,
       h('div', { class: 'composer__field' }, hooks.files?.tray, this.input, h('div', { class: 'composer__meta' }, this.error, this.counter)),
+      // After the input: Shift+Tab from the message box still goes straight to the messages.
+      hooks.files?.button,
       this.send,
     );
 

@@ -17,6 +17,14 @@ export function openDialog(title: string, testid: string, build: (close: () => v
     h('div', { class: 'dialog__body' }, ...build(close)),
   );
   dialog.addEventListener('close', () => dialog.remove());
+  // In a non-empty search field Chromium's Escape only clears the field, and the dialog stays:
+  // Escape closes the dialog from anywhere in it.
+  dialog.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && ev.target instanceof HTMLInputElement && ev.target.type === 'search') {
+      ev.preventDefault();
+      close();
+    }
+  });
   // A click on the backdrop (outside the box) closes it.
   dialog.addEventListener('click', (ev) => {
     if (ev.target === dialog) close();
