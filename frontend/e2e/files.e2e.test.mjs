@@ -304,7 +304,7 @@ describe('chatty SPA files and images', { skip: BASE ? false : 'set CHATTY_URL t
     assert.equal(first.naturalWidth, 320, 'the thumbnail is 320 wide');
     const second = await loaded(thumb(msg, blue).locator('img'));
     assert.deepEqual([second.width, second.height], ['160', '320']);
-    await shot(i, 'files-conversation');
+    await shot(i, 'desktop-files-conversation');
   });
 
   step('the lightbox: full image, arrows between the images, download, Escape closes and focus returns', async () => {
@@ -319,7 +319,7 @@ describe('chatty SPA files and images', { skip: BASE ? false : 'set CHATTY_URL t
     assert.deepEqual([full.naturalWidth, full.naturalHeight, full.alt], [640, 480, red.name], 'the full image, not the thumbnail');
     assert.ok(await box.evaluate((d) => d.contains(document.activeElement)), 'focus is inside the lightbox');
     await i.getByTestId('lightbox-count').filter({ hasText: /^[12] of 2/ }).waitFor();
-    await shot(i, 'files-lightbox');
+    await shot(i, 'desktop-files-lightbox');
     a11y.length = 0;
     await accessible(i, 'lightbox', () => i.getByTestId('lightbox-image').waitFor());
     assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);
@@ -441,7 +441,7 @@ describe('chatty SPA files and images', { skip: BASE ? false : 'set CHATTY_URL t
     a11y.length = 0;
     await accessible(h, 'composer with upload errors');
     assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);
-    await shot(h, 'files-errors');
+    await shot(h, 'desktop-files-errors');
     // Dismiss with the keyboard.
     await h.getByTestId('upload-error-dismiss').first().focus();
     const n = await h.getByTestId('upload-error').count();
