@@ -3,8 +3,9 @@
  * `ApiError` carrying the contract's error code; an authenticated call refused with 401 is
  * retried once after a token refresh.
  */
-import type { AuthResult, HistoryPage, Member, Message, NotifyLevel, Role, Room, SearchPage, User } from './types';
+import type { Attachment, AuthResult, HistoryPage, Member, Message, NotifyLevel, Role, Room, SearchPage, User } from './types';
 import { SessionExpired, type SessionManager } from './session';
+import { xhrUpload, type UploadOptions } from './upload-xhr';
 
 export class ApiError extends Error {
   constructor(
@@ -84,6 +85,33 @@ export class Api {
       );
     }
     return data as T;
+  }
+
+  /**
+   * A multipart upload of one `file` part (PROTOCOL §6 "Files and images") with progress; the
+   * same token handling as `request` (one retry after a refresh on 401).
+   */
+  async upload<T>(path: string, file: Blob, name: string, opts: UploadOptions = {}): Promise<T> {
+    let token = await this.session.accessToken();
+    let res = await xhrUpload(this.base + path, file, name, token, opts);
+    if (res.status === 401 && token !== null) {
+      token = (await this.session.refresh(token)).accessToken;
+      res = await xhrUpload(this.base + path, file, name, token, opts);
+      if (res.status === 401) {
+        this.session.end();
+        throw new SessionExpired();
+      }
+    }
+    if (res.status >= 200 && res.status < 300) return res.data as T;
+    const e = (res.data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    const ra = res.retryAfter;
+    throw new ApiError(
+      res.status,
+      e?.code ?? 'http_error',
+      e?.message ?? `Request failed (${res.status}).`,
+      e?.details ?? {},
+      ra !== null && /^\d+$/.test(ra) ? Number(ra) : null,
+    );
   }
 
   private send(method: string, path: string, body: unknown, token: string | null, signal?: AbortSignal): Promise<Response> {
@@ -204,6 +232,14 @@ export class Api {
     for (const [k, v] of Object.entries(cursor)) if (v !== undefined) q.set(k, String(v));
     const qs = q.toString();
     return this.request('GET', `/rooms/${roomId}/messages${qs ? `?${qs}` : ''}`);
+  }
+  /** PROTOCOL §6 "Files and images": 201 Attachment, not yet in a message. */
+  uploadAttachment(roomId: number, file: Blob, name: string, opts: UploadOptions = {}): Promise<Attachment> {
+    return this.upload('/rooms/' + roomId + '/attachments', file, name, opts);
+  }
+  /** PROTOCOL §6 avatars: the User with its new `avatar_url`. */
+  uploadAvatar(file: Blob, name: string, opts: UploadOptions = {}): Promise<User> {
+    return this.upload('/users/me/avatar', file, name, opts);
   }
   markRead(roomId: number, seq: number): Promise<void> {
     return this.request('POST', `/rooms/${roomId}/read`, { seq });

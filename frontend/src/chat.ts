@@ -14,6 +14,7 @@ import { RoomTimeline } from './state/timeline';
 import { TypingBoard, TypingNotifier } from './state/typing';
 import type {
   AckError,
+  Attachment,
   Member,
   MemberEvent,
   Message,
@@ -263,7 +264,7 @@ export class ChatController {
     this.members.set(roomId, list);
     let receipts = false;
     for (const m of list) {
-      this.users.set(m.id, { id: m.id, username: m.username, display_name: m.display_name, created_at: m.created_at });
+      this.users.set(m.id, { id: m.id, username: m.username, display_name: m.display_name, created_at: m.created_at, avatar_url: m.avatar_url ?? null });
       if (m.id !== this.me.id && this.receipts.apply(roomId, m.id, m.last_read_seq)) receipts = true;
       if (this.presenceKnown && m.id !== this.me.id) {
         if (m.online) this.online.add(m.id);
@@ -502,13 +503,23 @@ export class ChatController {
   // --- sending --------------------------------------------------------------------------------
 
   /** Optimistically add the message and send it; returns an error to show, or null. */
-  send(roomId: number, text: string, opts: { replyTo?: ReplyRef } = {}): string | null {
+  send(roomId: number, text: string, opts: { replyTo?: ReplyRef; attachments?: readonly Attachment[] } = {}): string | null {
+    const attachments = opts.attachments ?? [];
     const body = text.trim();
-    if (body.length === 0) return null;
+    // With files (PROTOCOL §6) the body may be empty.
+    if (body.length === 0 && attachments.length === 0) return null;
     if (body.length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters.`;
     const tl = this.timeline(roomId);
     const clientMsgId = newClientMsgId();
-    tl.addPending({ clientMsgId, roomId, body, sender: this.me, createdAt: new Date().toISOString(), ...(opts.replyTo ? { replyTo: opts.replyTo } : {}) });
+    tl.addPending({
+      clientMsgId,
+      roomId,
+      body,
+      sender: this.me,
+      createdAt: new Date().toISOString(),
+      ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+    });
     this.notifier?.stop();
     this.emit({ type: 'timeline', roomId, reason: 'pending', mine: true });
     void this.deliver(roomId, clientMsgId);
@@ -541,11 +552,7 @@ export class ChatController {
       this.emit({ type: 'timeline', roomId, reason: 'pending' });
       return;
     }
-    const ack = await this.realtime.emit<{ client_msg_id: string }>(
-      'message:send',
-      sendPayload(p),
-      SEND_TIMEOUT_MS,
-    );
+    const ack = await this.realtime.emit<{ client_msg_id: string }>('message:send', sendPayload(p), SEND_TIMEOUT_MS);
     const outcome = sendOutcome(ack, this.realtime.connected);
     switch (outcome.kind) {
       case 'sent':
@@ -723,7 +730,9 @@ export class ChatController {
       this.emit({ type: 'timeline', roomId: m.room_id, reason: 'new', mine: m.sender.id === this.me.id });
       if (live && m.sender.id !== this.me.id && result === 'added' && !m.deleted) {
         const where = this.activeRoomId === m.room_id ? '' : ` in ${this.roomLabel(m.room_id)}`;
-        this.emit({ type: 'announce', text: `${m.sender.display_name || m.sender.username}${where}: ${plain(m.body)}` });
+        const files = m.attachments?.length ?? 0;
+        const text = plain(m.body) || (files > 0 ? `sent ${files === 1 ? 'a file' : `${files} files`}` : '');
+        this.emit({ type: 'announce', text: `${m.sender.display_name || m.sender.username}${where}: ${text}` });
       }
     }
     if (live && tl.loadedLatest && tl.hasGap()) void this.syncAll();
@@ -809,11 +818,13 @@ export class ChatController {
       const i = list.findIndex((m) => m.id === u.id);
       const old = list[i];
       if (old) {
-        list[i] = { ...old, display_name: u.display_name, username: u.username };
+        list[i] = { ...old, display_name: u.display_name, username: u.username, avatar_url: u.avatar_url ?? null };
         this.emit({ type: 'members', roomId });
       }
     }
     this.emit({ type: 'rooms' });
+    // Avatars beside their messages follow a new picture (PROTOCOL §6).
+    if (this.activeRoomId !== null) this.emit({ type: 'timeline', roomId: this.activeRoomId, reason: 'update' });
   }
 
   private goneOffline(): void {

@@ -5,6 +5,21 @@ export interface User {
   username: string;
   display_name: string;
   created_at: string;
+  /** PROTOCOL §6 (avatars): a URL served without a token, or null; absent from older servers. */
+  avatar_url?: string | null;
+}
+
+/** PROTOCOL §6 "Files and images": an upload; `url`/`thumbnail_url` are signed relative URLs. */
+export interface Attachment {
+  id: number;
+  name: string;
+  content_type: string;
+  size: number;
+  /** Images only, else null. */
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumbnail_url: string | null;
 }
 
 export type RoomKind = 'public' | 'private' | 'dm';
@@ -63,6 +78,8 @@ export interface Message {
   reactions?: Reaction[];
   /** PROTOCOL §6 "Mentions": ids of the users this message mentions. */
   mentions?: number[];
+  /** PROTOCOL §6: the message's files; `[]` once deleted; absent from older servers. */
+  attachments?: Attachment[];
 }
 
 export interface ReplyRef {

@@ -28,11 +28,12 @@ import pytest
 
 from tests.support.procs import ROOT, Cluster, Proc
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(560)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(720)]
 
 FRONTEND = ROOT / "frontend"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-NODE_TIMEOUT = 500  # four suites (chat, conversations, daily, moderation); room for a busy machine
+# Five suites (chat, conversations, daily, files, moderation); room for a busy machine.
+NODE_TIMEOUT = 660
 
 
 def _require(ok: bool, why: str) -> None:
@@ -148,7 +149,9 @@ def summary(tap: str) -> dict[str, int]:
 def test_spa_in_a_browser_across_two_gateways_and_a_restart(
     prerequisites: None, cluster: Callable[..., Cluster], tmp_path: Path
 ) -> None:
-    c = cluster(CHATTY_WORKER_METRICS_PORT="0")
+    # One file store for every gateway (as compose's shared volume): an upload through gateway A
+    # is served by gateway B (the files suite).
+    c = cluster(CHATTY_WORKER_METRICS_PORT="0", CHATTY_STORAGE_URL=f"file://{tmp_path}/files")
     gateway_a, gateway_b = c.gateway(), c.gateway()
     worker = c.worker()
     # A gateway that refuses sends once anything has waited 200 ms (PROTOCOL §6 "Overload"): the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BUSY_RETRY_MS, MIN_BUSY_RETRY_MS, busyDelayMs, sendOutcome } from './outbox';
+import { MAX_BUSY_RETRY_MS, MIN_BUSY_RETRY_MS, busyDelayMs, sendOutcome, sendPayload } from './outbox';
 import { RoomTimeline } from './timeline';
 import { user } from './fixtures';
 
@@ -63,5 +63,30 @@ describe('busy pending messages', () => {
     tl.markSent('c1');
     tl.markBusy('c1');
     expect(tl.getPending('c1')?.state).toBe('sent');
+  });
+});
+
+describe('sendPayload (PROTOCOL §6 attachment_ids)', () => {
+  const a = (id: number) => ({ id, name: `${id}.png`, content_type: 'image/png', size: 1, width: 1, height: 1, url: `/a/${id}`, thumbnail_url: null });
+
+  it('without files: the v1 payload, no attachment_ids', () => {
+    const tl = new RoomTimeline(1);
+    tl.addPending({ clientMsgId: 'c1', roomId: 1, body: 'hi', sender: user(1), createdAt: '2026-01-01T00:00:00Z' });
+    expect(sendPayload(tl.getPending('c1')!)).toEqual({ room_id: 1, body: 'hi', client_msg_id: 'c1' });
+  });
+
+  it('the same ids and client_msg_id on every attempt: queued offline, failed, busy, retried', () => {
+    const tl = new RoomTimeline(1);
+    tl.addPending({ clientMsgId: 'c2', roomId: 1, body: '', sender: user(1), createdAt: '2026-01-01T00:00:00Z', attachments: [a(5), a(9)] });
+    const first = sendPayload(tl.getPending('c2')!);
+    expect(first).toEqual({ room_id: 1, body: '', client_msg_id: 'c2', attachment_ids: [5, 9] });
+    tl.markQueued('c2');
+    expect(sendPayload(tl.getPending('c2')!)).toEqual(first);
+    tl.markSending('c2');
+    tl.markFailed('c2', 'no connection', true);
+    expect(sendPayload(tl.getPending('c2')!)).toEqual(first);
+    tl.markBusy('c2');
+    tl.markSending('c2');
+    expect(sendPayload(tl.getPending('c2')!)).toEqual(first);
   });
 });

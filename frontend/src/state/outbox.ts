@@ -37,21 +37,27 @@ export function sendOutcome(ack: Ack, connected: boolean): SendOutcome {
   return { kind: 'failed', error: e, retryable: !FINAL.has(e.code) };
 }
 
-/**
- * The `message:send` payload of a pending message. Built from the pending message itself on every
- * attempt (first send, retry, after reconnecting, after `unavailable`), so a reply stays a reply.
- */
-export function sendPayload(p: Pick<PendingMessage, 'roomId' | 'body' | 'clientMsgId' | 'replyTo'>): {
+export interface SendPayload {
   room_id: number;
   body: string;
   client_msg_id: string;
   reply_to_id?: number;
-} {
-  const payload: { room_id: number; body: string; client_msg_id: string; reply_to_id?: number } = {
+  attachment_ids?: number[];
+}
+
+/**
+ * The `message:send` payload of a pending message. Built from the pending message itself on every
+ * attempt (first send, retry, after reconnecting, after `unavailable`): the same `client_msg_id`,
+ * so the server can dedupe it, and the same `reply_to_id` and `attachment_ids`, so a reply stays a
+ * reply and the files go with it whichever attempt lands.
+ */
+export function sendPayload(p: Pick<PendingMessage, 'roomId' | 'body' | 'clientMsgId' | 'replyTo' | 'attachments'>): SendPayload {
+  const payload: SendPayload = {
     room_id: p.roomId,
     body: p.body,
     client_msg_id: p.clientMsgId,
   };
   if (p.replyTo) payload.reply_to_id = p.replyTo.id;
+  if (p.attachments && p.attachments.length > 0) payload.attachment_ids = p.attachments.map((a) => a.id);
   return payload;
 }

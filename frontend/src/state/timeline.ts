@@ -10,7 +10,7 @@
  * - `floor` is the seq below which missing messages are "older history" (fetched by scrolling up),
  *   not a gap. Above the floor every seq up to `lastContiguousSeq()` is present.
  */
-import type { Message, ReplyRef, User } from '../types';
+import type { Attachment, Message, ReplyRef, User } from '../types';
 
 /**
  * `queued`: written while offline, goes out on reconnect (same client_msg_id).
@@ -31,6 +31,8 @@ export interface PendingMessage {
   retryable?: boolean;
   /** PROTOCOL §6: the message this one answers; sent as `reply_to_id` on every attempt. */
   replyTo?: ReplyRef;
+  /** Uploads going with it (PROTOCOL §6): their ids go out on every attempt. */
+  attachments?: Attachment[];
 }
 
 export type UpsertResult = 'added' | 'updated' | 'duplicate' | 'ignored';

@@ -3,6 +3,7 @@ import { desktopNotificationsSection } from './notifications';
 import { ApiError, describeError, type Api } from '../api';
 import type { AuthResult, User } from '../types';
 import { field, h, setFieldError } from './dom';
+import { avatarSection } from './avatar-settings';
 
 export interface AuthDeps {
   api: Api;
@@ -404,6 +405,8 @@ export function settingsScreen(deps: SettingsDeps): HTMLElement {
     `Signed in as @${deps.user.username}.`,
     h('p', { class: 'settings__back' }, back),
     profileForm,
+    h('hr', { class: 'settings__rule' }),
+    avatarSection(deps.api, deps.user, deps.profileSaved),
     h('hr', { class: 'settings__rule' }),
     passwordForm,
     h('hr', { class: 'settings__rule' }),

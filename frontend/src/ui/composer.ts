@@ -10,12 +10,15 @@ import type { Message } from '../types';
 import { h, icon } from './dom';
 import { MentionAutocomplete } from './mentions';
 import { ReplyBar } from './reply';
+import type { ComposerFiles } from './upload';
 
 export interface ComposerHooks {
   /** A message was handed to the controller (shown as pending). */
   sent(): void;
   /** Up-arrow in an empty composer: edit the last own message; false when there is none. */
   editLast(): boolean;
+  /** Files to send with the message (ui/upload.ts): attach button, pending chips, their ids. */
+  files?: ComposerFiles;
 }
 
 /** The counter appears this close to the limit. */
@@ -69,12 +72,15 @@ export class ComposerView {
       this.label,
       hint,
       this.reply.root,
-      h('div', { class: 'composer__field' }, this.mentions.list, this.mentions.status, this.input, h('div', { class: 'composer__meta' }, this.error, this.counter)),
+      h('div', { class: 'composer__field' }, hooks.files?.tray, this.mentions.list, this.mentions.status, this.input, h('div', { class: 'composer__meta' }, this.error, this.counter)),
+      // After the input: Shift+Tab from the message box still goes straight to the messages.
+      hooks.files?.button,
       this.send,
     );
 
     const chat = ctx.chat;
     this.input.value = drafts.get(roomId);
+    hooks.files?.onChange(() => this.update());
     this.update();
     this.input.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
@@ -97,11 +103,13 @@ export class ComposerView {
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       if (this.send.getAttribute('aria-disabled') === 'true') {
+        const busy = this.hooks.files?.busy() ?? 0;
+        if (busy > 0) ctx.toast(busy === 1 ? 'Wait for the upload to finish.' : `Wait for ${busy} uploads to finish.`);
         this.input.focus();
         return;
       }
       const replyTo = this.reply.target;
-      const error = chat.send(roomId, this.input.value, replyTo ? { replyTo } : {});
+      const error = chat.send(roomId, this.input.value, { ...(replyTo ? { replyTo } : {}), attachments: this.hooks.files?.take() ?? [] });
       if (error) {
         ctx.toast(error);
         return;
@@ -148,6 +156,9 @@ export class ComposerView {
     this.error.textContent = over > 0 ? `${over} ${over === 1 ? 'character' : 'characters'} too long: messages are limited to ${MAX_BODY}.` : '';
     if (over > 0) this.input.setAttribute('aria-invalid', 'true');
     else this.input.removeAttribute('aria-invalid');
-    this.send.setAttribute('aria-disabled', String(length === 0 || over > 0));
+    // With files (PROTOCOL §6) an empty message may go, once every upload has finished.
+    const files = this.hooks.files;
+    const empty = length === 0 && (files?.ready() ?? 0) === 0;
+    this.send.setAttribute('aria-disabled', String(empty || over > 0 || (files?.busy() ?? 0) > 0));
   }
 }

@@ -12,6 +12,7 @@ import { notifyDialog, notifyLabel } from './notifications';
 import { MessageListView } from './message-list';
 import { roomSettingsDialog } from './room-settings';
 import { presenceOf, roomIcon } from './sidebar';
+import { UploadTray } from './upload';
 
 export class ConversationView {
   readonly root: HTMLElement;
@@ -27,6 +28,7 @@ export class ConversationView {
   private readonly typing: HTMLElement;
   private readonly messages: MessageListView;
   private readonly composer: ComposerView;
+  private readonly files: UploadTray;
 
   constructor(
     private readonly ctx: ViewContext,
@@ -70,9 +72,11 @@ export class ConversationView {
       focusComposer: () => this.focusComposer(),
       reply: (m) => this.composer.replyTo(m),
     });
+    this.files = new UploadTray(ctx, roomId);
     this.composer = new ComposerView(ctx, roomId, opts.drafts, {
       sent: () => this.messages.onOwnMessage(),
       editLast: () => this.messages.editLast(),
+      files: this.files,
     });
     this.root = h(
       'div',
@@ -90,6 +94,9 @@ export class ConversationView {
       this.composer.form,
     );
 
+    // Files: dropped anywhere on the conversation, or pasted into the message box.
+    this.files.bindDropZone(this.root);
+    this.files.bindPaste(this.composer.input);
     back.addEventListener('click', () => ctx.navigate('#/rooms'));
     this.addMember.addEventListener('click', () => {
       const room = chat.rooms.get(roomId)?.room;

@@ -2,7 +2,8 @@
 import { ApiError, describeError } from '../api';
 import type { ChatController } from '../chat';
 import type { Room, User } from '../types';
-import { avatarClass, field, h, icon, initials, replaceChildren, srOnly, uid } from './dom';
+import { avatarEl } from './avatar';
+import { field, h, icon, replaceChildren, srOnly, uid } from './dom';
 
 export function openDialog(title: string, testid: string, build: (close: () => void) => Node[]): HTMLDialogElement {
   const titleId = uid('dlg');
@@ -16,6 +17,14 @@ export function openDialog(title: string, testid: string, build: (close: () => v
     h('div', { class: 'dialog__body' }, ...build(close)),
   );
   dialog.addEventListener('close', () => dialog.remove());
+  // In a non-empty search field Chromium's Escape only clears the field, and the dialog stays:
+  // Escape closes the dialog from anywhere in it.
+  dialog.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && ev.target instanceof HTMLInputElement && ev.target.type === 'search') {
+      ev.preventDefault();
+      close();
+    }
+  });
   // A click on the backdrop (outside the box) closes it.
   dialog.addEventListener('click', (ev) => {
     if (ev.target === dialog) close();
@@ -26,8 +35,7 @@ export function openDialog(title: string, testid: string, build: (close: () => v
 }
 
 function avatar(user: User, extra = ''): HTMLElement {
-  const name = user.display_name || user.username;
-  return h('span', { class: `avatar ${avatarClass(user.username)} ${extra}`, attrs: { 'aria-hidden': 'true' }, text: initials(name) });
+  return avatarEl(user, extra);
 }
 
 export function userLabel(user: User): HTMLElement {
@@ -242,13 +250,6 @@ export function browseDialog(chat: ChatController, open: (room: Room) => void): 
       );
     };
     filter.addEventListener('input', render);
-    // A search field would only clear itself: Escape closes the dialog, as everywhere else.
-    filter.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Escape') {
-        ev.preventDefault();
-        close();
-      }
-    });
     chat.api
       .publicRooms()
       .then((r) => {

@@ -1,7 +1,8 @@
 /** The member list of a room, opened from its header: who is in, and who is online right now. */
 import type { ViewContext } from './context';
 import { openDialog, userLabel } from './dialogs';
-import { avatarClass, h, initials, replaceChildren } from './dom';
+import { avatarEl } from './avatar';
+import { h, replaceChildren } from './dom';
 import { blockButton } from './room-settings';
 import { presenceDot, presenceOf } from './sidebar';
 
@@ -34,7 +35,7 @@ export function membersDialog(ctx: ViewContext, roomId: number, title: string): 
           return h(
             'li',
             { class: 'picker__row', attrs: { 'data-testid': 'member', 'data-username': m.username, 'data-presence': state } },
-            h('span', { class: `avatar avatar--sm ${avatarClass(m.username)}`, attrs: { 'aria-hidden': 'true' } }, initials(m.display_name || m.username), presenceDot(ctx, m.id)),
+            avatarEl(m, 'avatar--sm', presenceDot(ctx, m.id)),
             userLabel(m),
             h('span', { class: `member__presence member__presence--${state}`, text: m.id === chat.me.id ? 'you' : PRESENCE_TEXT[state] }),
             m.id === chat.me.id ? null : blockButton(ctx, m),

@@ -8,7 +8,9 @@ import type { PendingMessage } from '../state/timeline';
 import type { Message, User } from '../types';
 import type { ViewContext } from './context';
 import { confirmDialog } from './dialogs';
-import { avatarClass, dayKey, formatDay, formatFull, formatTime, h, initials, srOnly } from './dom';
+import { attachmentsEl } from './attachments';
+import { avatarEl } from './avatar';
+import { dayKey, formatDay, formatFull, formatTime, h, srOnly } from './dom';
 import { bodyToSource, renderBody } from './markup';
 import { mentionsUser } from '../state/mentions';
 import { emojiPicker, reactionChips } from './reactions';
@@ -183,7 +185,7 @@ export class MessageListView {
       prev = { senderId: m.sender.id, at, day };
       const readers = (placements.get(m.seq) ?? []).filter((id) => id !== m.sender.id).map((id) => chat.userName(id) ?? 'someone');
       const editing = this.editingSeq === m.seq;
-      const sig = `${cont}|${readers.join(',')}|${editing}|${moderator}`;
+      const sig = `${cont}|${readers.join(',')}|${editing}|${moderator}|${chat.users.get(m.sender.id)?.avatar_url ?? ''}`;
       wanted.push({ key: `s:${m.seq}`, ref: m, sig, make: () => this.messageEl(m, cont, readers, editing, moderator) });
     }
     for (const p of tl.pendingMessages()) {
@@ -428,7 +430,7 @@ export class MessageListView {
       ? null
       : cont
         ? h('span', { class: 'msg__gutter', attrs: { 'aria-hidden': 'true' } })
-        : h('span', { class: `avatar msg__avatar ${avatarClass(m.sender.username)}`, attrs: { 'aria-hidden': 'true' } }, initials(name), this.presenceDot(m.sender));
+        : avatarEl(this.ctx.chat.users.get(m.sender.id) ?? m.sender, 'msg__avatar', this.presenceDot(m.sender));
     const time = h('time', { class: 'msg__time', attrs: { datetime: m.created_at, title: formatFull(m.created_at) }, text: formatTime(m.created_at) });
     const meta = cont
       ? srOnly(`${own ? 'You' : name}, ${formatTime(m.created_at)}`)
@@ -441,7 +443,7 @@ export class MessageListView {
       const body = h('div', { class: 'msg__body', attrs: { 'data-testid': 'message-body' } });
       if (m.deleted) body.textContent = 'This message was deleted.';
       else body.append(renderBody(m.body));
-      const bubble = h('div', { class: 'msg__bubble' }, body);
+      const bubble = h('div', { class: 'msg__bubble' }, body, m.deleted ? null : attachmentsEl(m.attachments));
       if (m.edited_at && !m.deleted) bubble.append(h('span', { class: 'msg__edited', attrs: { title: formatFull(m.edited_at) }, text: '(edited)' }));
       const row = h('div', { class: 'msg__bubble-row' }, bubble);
       main.append(row);
@@ -526,7 +528,7 @@ export class MessageListView {
         { class: 'msg__main' },
         p.replyTo ? replyQuote(this.ctx, p.replyTo, null) : null,
         // The user's own text, shown as text: it becomes HTML only once the server has cleaned it.
-        h('div', { class: 'msg__bubble' }, h('div', { class: 'msg__body', attrs: { 'data-testid': 'message-body' }, text: p.body })),
+        h('div', { class: 'msg__bubble' }, h('div', { class: 'msg__body', attrs: { 'data-testid': 'message-body' }, text: p.body }), attachmentsEl(p.attachments)),
         status,
       ),
     );

@@ -8,7 +8,8 @@ import { describeError } from '../api';
 import type { Member, Role, User } from '../types';
 import type { ViewContext } from './context';
 import { confirmDialog, openDialog, userLabel } from './dialogs';
-import { avatarClass, field, h, initials, replaceChildren, setFieldError } from './dom';
+import { avatarEl } from './avatar';
+import { field, h, replaceChildren, setFieldError } from './dom';
 
 const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
 const ROLE_TEXT: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
@@ -148,7 +149,7 @@ export function roomSettingsDialog(ctx: ViewContext, roomId: number): void {
       return h(
         'li',
         { class: 'picker__row member-row', attrs: { 'data-testid': 'settings-member', 'data-username': m.username, 'data-role': theirRole } },
-        h('span', { class: `avatar avatar--sm ${avatarClass(m.username)}`, attrs: { 'aria-hidden': 'true' } }, initials(who)),
+        avatarEl(m, 'avatar--sm'),
         userLabel(m),
         h('span', { class: `role-badge role-badge--${theirRole}`, attrs: { 'data-testid': 'member-role' }, text: me ? `${ROLE_TEXT[theirRole]} (you)` : ROLE_TEXT[theirRole] }),
         actions,

@@ -3,7 +3,8 @@ import { roomTitle, type RoomEntry } from '../state/rooms';
 import type { Room } from '../types';
 import type { ViewContext } from './context';
 import { browseDialog, createRoomDialog, dmDialog } from './dialogs';
-import { avatarClass, formatFull, formatShort, h, icon, initials, replaceChildren, srOnly } from './dom';
+import { avatarEl } from './avatar';
+import { formatFull, formatShort, h, icon, replaceChildren, srOnly } from './dom';
 import { bodyText } from './markup';
 
 export class SidebarView {
@@ -85,7 +86,7 @@ export class SidebarView {
     const me = this.ctx.chat.me;
     replaceChildren(
       this.meChip,
-      h('span', { class: `avatar avatar--sm ${avatarClass(me.username)}`, attrs: { 'aria-hidden': 'true' }, text: initials(me.display_name || me.username) }),
+      avatarEl(me, 'avatar--sm'),
       h(
         'span',
         { class: 'user-label' },
@@ -119,7 +120,9 @@ export class SidebarView {
     let preview = '';
     if (last) {
       const who = last.sender.id === chat.me.id ? 'You' : last.sender.display_name || last.sender.username;
-      preview = last.deleted ? `${who}: message deleted` : room.kind === 'dm' && who !== 'You' ? bodyText(last.body) : `${who}: ${bodyText(last.body)}`;
+      const files = last.attachments?.length ?? 0;
+      const text = bodyText(last.body) || (files > 0 ? (files === 1 ? `📎 ${last.attachments![0]!.name}` : `📎 ${files} files`) : '');
+      preview = last.deleted ? `${who}: message deleted` : room.kind === 'dm' && who !== 'You' ? text : `${who}: ${text}`;
     } else {
       preview = room.kind === 'dm' ? `@${room.peer?.username ?? ''}` : `${room.kind === 'private' ? 'Private' : 'Public'} · ${room.member_count} ${room.member_count === 1 ? 'member' : 'members'}`;
     }
@@ -168,12 +171,7 @@ export class SidebarView {
 export function roomIcon(ctx: ViewContext, room: Room): HTMLElement {
   if (room.kind === 'dm' && room.peer) {
     const peer = room.peer;
-    return h(
-      'span',
-      { class: `avatar ${avatarClass(peer.username)}`, attrs: { 'aria-hidden': 'true' } },
-      initials(peer.display_name || peer.username),
-      presenceDot(ctx, peer.id),
-    );
+    return avatarEl(ctx.chat.users.get(peer.id) ?? peer, '', presenceDot(ctx, peer.id));
   }
   return h(
     'span',
