@@ -142,7 +142,7 @@ OPERATIONS = [
         "Join a public room",
         200,
         RoomOut,
-        errors=(401, 403, 404),
+        errors=(401, 403, 404, 429),
     ),
     Op(
         "post",
@@ -151,7 +151,7 @@ OPERATIONS = [
         200,
         RoomOut,
         C.UserRefIn,
-        errors=(400, 401, 403, 404, 409, 413, 422),
+        errors=(400, 401, 403, 404, 409, 413, 422, 429),
     ),
     Op(
         "get",
@@ -161,7 +161,13 @@ OPERATIONS = [
         MembersOut,
         errors=(401, 403, 404),
     ),
-    Op("delete", "/api/v1/rooms/{id}/members/me", "Leave a room", 204, errors=(401, 403, 404)),
+    Op(
+        "delete",
+        "/api/v1/rooms/{id}/members/me",
+        "Leave a room",
+        204,
+        errors=(401, 403, 404, 429),
+    ),
     Op(
         "post",
         "/api/v1/dms",
@@ -169,7 +175,7 @@ OPERATIONS = [
         200,
         RoomOut,
         C.UserRefIn,
-        errors=(400, 401, 403, 404, 413, 422),
+        errors=(400, 401, 403, 404, 413, 422, 429),
     ),
     Op(
         "get",
@@ -177,9 +183,8 @@ OPERATIONS = [
         "History page (keyset on seq)",
         200,
         MessagesOut,
-        RecoveryPhraseOut,
         query=C.HistoryQuery,
-        errors=(401, 403, 404, 422),
+        errors=(401, 403, 404, 422, 429),
     ),
     Op(
         "post",

@@ -14,9 +14,10 @@ _SIGNED = [
     {"in": "query", "name": "exp", "schema": {"type": "string"}, "description": "expiry"},
     {"in": "query", "name": "sig", "schema": {"type": "string"}, "description": "signature"},
 ]
+_SERVED_AS = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream")
 _BINARY = {
     "description": "the file: an allow-listed image inline, anything else as a download",
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in _SERVED_AS},
 }
 
 

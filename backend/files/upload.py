@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from backend.errors import AppError, PayloadTooLarge, ValidationFailed
 
@@ -56,7 +57,7 @@ async def stage(
     try:
         reader = await request.multipart()
         part = await reader.next()
-    except (AssertionError, ValueError, KeyError) as exc:  # not multipart, no boundary
+    except (AssertionError, ValueError, KeyError, HttpProcessingError) as exc:  # not multipart
         raise ValidationFailed(details={"file": ["send multipart/form-data"]}) from exc
     if not isinstance(part, BodyPartReader) or part.name != "file":
         raise ValidationFailed(details={"file": ["expected one part named `file`"]})
@@ -69,9 +70,11 @@ async def stage(
                 if size > limit:
                     raise too_large(max_bytes, quota_left=quota_left)
                 out.write(chunk)  # page cache: microseconds, not worth a thread hop
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             path.unlink()
+        if isinstance(exc, HttpProcessingError):  # a malformed part (aiohttp's parser refused it)
+            raise ValidationFailed(details={"file": ["malformed multipart body"]}) from exc
         raise
     if size == 0:
         path.unlink()
