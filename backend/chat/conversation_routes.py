@@ -9,6 +9,7 @@ from backend.chat import members, rooms
 from backend.chat.mentions import LEVELS
 from backend.chat.models import Membership
 from backend.chat.search import search
+from backend.files.service import attach_all
 from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
 from backend.validation import INT64_MAX, StrictSchema, load
@@ -47,5 +48,8 @@ async def search_messages(request: web.Request) -> web.Response:
     args = load(_SEARCH, dict(request.query))
     if args["room_id"] is not None:
         await members.require_member(user.id, args["room_id"])
-    await request.app[RUNTIME].limits.read(user.id)
-    return json_response(await search(user.id, **args))
+    rt = request.app[RUNTIME]
+    await rt.limits.read(user.id)
+    found = await search(user.id, **args)
+    await attach_all(rt.settings, [result["message"] for result in found["results"]])
+    return json_response(found)

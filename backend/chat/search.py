@@ -14,9 +14,10 @@ from typing import Any
 
 import nh3
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from backend.chat.enrich import enrich
-from backend.chat.models import Message
+from backend.chat.models import Membership, Message
 from backend.serialize import message_dict
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
@@ -71,34 +72,63 @@ def _fts_match(q: str) -> str | None:
 async def search_ids(
     user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
 ) -> list[int]:
-    conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    args: list[Any] = [user_id]
-    where = _pg_where(q, args) if postgres else None
-    if not postgres:
-        match = _fts_match(q)
-        if match is not None:
-            args.append(match)
-            where = (
-                f"m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${len(args)})"  # noqa: S608
-            )
-    if where is None:
+    if connections.get("default").capabilities.dialect == "postgres":
+        return await _postgres_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit)
+    return await _sqlite_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit)
+
+
+async def _postgres_ids(
+    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+) -> list[int]:
+    """The caller's rooms first, as an array: one scan of the GIN index, then the newest matches
+    of those rooms (a join made the planner scan the index once per room: seconds at 1M rows)."""
+    async with in_transaction() as conn:
+        mine = Membership.filter(user_id=user_id).using_db(conn)
+        if room_id is not None:
+            mine = mine.filter(room_id=room_id)
+        rooms: list[int] = await mine.values_list("room_id", flat=True)  # type: ignore[assignment]
+        args: list[Any] = [rooms]
+        where = _pg_where(q, args)
+        if not rooms or where is None:
+            return []
+        # Only placeholders and fixed column names are formatted into the SQL; values are arguments.
+        sql = (
+            "SELECT m.id FROM messages m"  # noqa: S608
+            f" WHERE m.room_id = ANY($1::bigint[]) AND NOT m.deleted AND {where}"
+        )
+        if before_id is not None:
+            args.append(before_id)
+            sql += f" AND m.id < ${len(args)}"
+        args.append(limit)
+        sql += f" ORDER BY m.id DESC LIMIT ${len(args)}"
+        # A prepared statement gets a generic plan after five runs, blind to how common the words
+        # are: it scanned the whole table backwards for rare ones (seconds). Plan each search.
+        await conn.execute_query("SET LOCAL plan_cache_mode = force_custom_plan")
+        rows = await conn.execute_query_dict(sql, args)
+    return [int(r["id"]) for r in rows]
+
+
+async def _sqlite_ids(
+    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+) -> list[int]:
+    match = _fts_match(q)
+    if match is None:
         return []
+    args: list[Any] = [user_id, match]
     # Only placeholders and fixed column names are formatted into the SQL; values are arguments.
     sql = (
-        "SELECT m.id FROM messages m JOIN memberships mb"  # noqa: S608
-        " ON mb.room_id = m.room_id AND mb.user_id = $1"
-        f" WHERE NOT m.deleted AND {where}"
+        "SELECT m.id FROM messages m JOIN memberships mb"
+        " ON mb.room_id = m.room_id AND mb.user_id = ?"
+        " WHERE NOT m.deleted"
+        " AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
     )
     for column, op, value in (("room_id", "=", room_id), ("id", "<", before_id)):
         if value is not None:
             args.append(value)
-            sql += f" AND m.{column} {op} ${len(args)}"
+            sql += f" AND m.{column} {op} ?"
     args.append(limit)
-    sql += f" ORDER BY m.id DESC LIMIT ${len(args)}"
-    if not postgres:
-        sql = re.sub(r"\$\d+", "?", sql)
-    rows = await conn.execute_query_dict(sql, args)
+    sql += " ORDER BY m.id DESC LIMIT ?"
+    rows = await connections.get("default").execute_query_dict(sql, args)
     return [int(r["id"]) for r in rows]
 
 
