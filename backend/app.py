@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from backend.accounts.routes import routes as account_routes
 from backend.chat.conversation_routes import routes as conversation_routes
 from backend.chat.moderation_routes import routes as moderation_routes
 from backend.chat.routes import routes as chat_routes
+from backend.closing import cancelled, closed
 from backend.config import Settings
 from backend.db import open_database
 from backend.errors import NotFound
@@ -69,14 +69,11 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
             try:
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-                await rt.queue.close()
-                await close_manager(sio.manager)
+                await cancelled(tasks)
+                await closed("inbound queue", rt.queue.close())
+                await closed("socket.io manager", close_manager(sio.manager))
                 if redis is not None:
-                    await redis.aclose()
+                    await closed("redis", redis.aclose())
 
     app.cleanup_ctx.append(resources)
     app.cleanup_ctx.append(files_ctx)  # after the database; uploads stream past MAX_BODY

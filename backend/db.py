@@ -10,6 +10,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
+from backend.closing import closed
 from backend.config import Settings
 
 MODEL_MODULES = [
@@ -50,7 +51,7 @@ async def open_database(settings: Settings) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await Tortoise.close_connections()
+        await closed("database", Tortoise.close_connections())
 
 
 async def ping() -> None:

@@ -161,13 +161,7 @@ OPERATIONS = [
         MembersOut,
         errors=(401, 403, 404),
     ),
-    Op(
-        "delete",
-        "/api/v1/rooms/{id}/members/me",
-        "Leave a room",
-        204,
-        errors=(401, 403, 404, 429),
-    ),
+    Op("delete", "/api/v1/rooms/{id}/members/me", "Leave a room", 204, errors=(403, 404, 429)),
     Op(
         "post",
         "/api/v1/dms",
