@@ -14,7 +14,7 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
     broken = [str(key) for key, value in data.items() if not _encodable(key, value)]
-    if broken:  # JSON may carry lone surrogates ("\ud800"); no text field takes them
+    if broken:  # JSON may carry lone surrogates ("\ud800") or NULs; no text field takes them
         raise ValidationFailed(details={key: ["not valid Unicode text"] for key in broken})
     try:
         result: dict[str, Any] = schema.load(data)
@@ -25,9 +25,12 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
 
 
 def _encodable(*values: Any) -> bool:
-    """No string inside (keys included, at any depth) holds a lone surrogate."""
+    """No string inside (keys included, at any depth) holds a lone surrogate, or a NUL, which
+    PostgreSQL text cannot hold (a query with one fails: it was a 500 on `GET /users?q=`)."""
     for value in values:
         if isinstance(value, str):
+            if "\x00" in value:
+                return False
             try:
                 value.encode()
             except UnicodeEncodeError:
