@@ -18,5 +18,11 @@ async def emit_followups(notifier: Notifier, outcomes: Sequence[Outcome]) -> Non
         for changed in outcome.updated:
             await notifier.message_updated(changed)
         if outcome.message is not None:
+            # One publish per kind, to all its users' channels: with `notify: all` every member
+            # of the room is notified of every message, and one publish per member cost the
+            # worker and every gateway a Redis round trip and a decode each (bench: 7x slower).
+            by_kind: dict[str, list[int]] = {}
             for user_id, kind in outcome.notify:
-                await notifier.notification(user_id, kind, outcome.message)
+                by_kind.setdefault(kind, []).append(user_id)
+            for kind, user_ids in by_kind.items():
+                await notifier.notification(user_ids, kind, outcome.message)

@@ -6,7 +6,7 @@ shape are written once (contract §4) whichever process sends it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from backend.accounts.models import User
@@ -63,10 +63,15 @@ class Notifier:
     async def message_updated(self, message: Mapping[str, Any]) -> None:
         await self.emitter.emit(MESSAGE_UPDATED, message, room=room_channel(message["room_id"]))
 
-    async def notification(self, user_id: int, kind: str, message: Mapping[str, Any]) -> None:
-        """To one user's sockets on every node (contract §6 "Mentions and notifications")."""
+    async def notification(
+        self, user_ids: Sequence[int], kind: str, message: Mapping[str, Any]
+    ) -> None:
+        """To these users' sockets on every node, in one emit (contract §6 "Mentions and
+        notifications"); each socket gets it once."""
         payload = {"kind": kind, "room_id": message["room_id"], "message": message}
-        await self.emitter.emit(NOTIFICATION, payload, room=user_channel(user_id))
+        await self.emitter.emit(
+            NOTIFICATION, payload, room=[user_channel(user_id) for user_id in user_ids]
+        )
 
     async def typing(self, room_id: int, user: User, typing: bool, *, skip_sid: str) -> None:
         payload = {"room_id": room_id, "user": user_dict(user), "typing": typing}

@@ -29,8 +29,17 @@ def _send(room: Room, sender_id: int, n: int, body: str) -> bytes:
     ).encode()
 
 
+def _sent(pipeline: Pipeline) -> list[tuple[str, str]]:
+    """(user channel, kind) of every notification: one emit names all its users' channels."""
+    return [
+        (channel, data["kind"])
+        for data, rooms in pipeline.emitter.events(NOTIFICATION)
+        for channel in rooms
+    ]
+
+
 def _notified(pipeline: Pipeline) -> dict[str, str]:
-    return {room: data["kind"] for data, room in pipeline.emitter.events(NOTIFICATION)}
+    return dict(_sent(pipeline))
 
 
 async def test_mentions_name_members_only_and_notify_by_level(pipeline: Pipeline) -> None:
@@ -77,7 +86,7 @@ async def test_a_reply_concerns_the_target_s_author_and_a_dm_its_peer(pipeline: 
     await pipeline.queue.publish(reply.encode())
     await pipeline.queue.publish(_send(dm, alice.id, 3, "psst"))
     await pipeline.worker.run_burst()
-    kinds = [(room_, data["kind"]) for data, room_ in pipeline.emitter.events(NOTIFICATION)]
+    kinds = _sent(pipeline)
     assert (user_channel(alice.id), "reply") in kinds
     assert (user_channel(bob.id), "dm") in kinds
     room = await Room.get(id=room.id)
