@@ -9,7 +9,7 @@ Builds the data set in a scratch PostgreSQL database migrated like production (t
 Message bodies are 4-20 words drawn from a Zipf-distributed vocabulary of 20,000 made-up words
 (rank 1 is as common as "the" in English, rank 1000 as a topical word); queries are two words
 drawn from the same distribution, as people type them. Prints p50/p95/p99 of the HTTP round
-trip and of the database query alone, and the result counts.
+trip and the result counts. `--keep` keeps the data set; `--reuse URL` searches it again.
 """
 
 from __future__ import annotations
