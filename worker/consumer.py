@@ -29,7 +29,7 @@ from backend.chat.persist import Outcome
 from backend.chat.recent import MemoryRecentCache, RecentCache
 from backend.outages import is_outage
 from backend.queue.port import Delivery, InboundQueue
-from backend.realtime.events import Notifier
+from backend.realtime.events import Collector, Notifier
 from worker.ordering import EmitOrder, SingleWorkerOrder
 
 log = structlog.get_logger("chatty.worker")
@@ -120,6 +120,8 @@ class Worker:
         with metrics.PERSIST_SECONDS.time():
             outcomes = await self._persist(batch)
         await self._cache([o for o in outcomes if o and o.created and o.message is not None])
+        collected = Collector()  # the batch's events leave together, in this order
+        out = Notifier(collected)
         fresh: dict[int, list[dict[str, Any]]] = defaultdict(list)
         again: list[tuple[Delivery, dict[str, Any]]] = []
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
@@ -130,11 +132,15 @@ class Worker:
                 await self._park(
                     delivery, outcome.error, client_msg_id=outcome.inbound.client_msg_id
                 )
-            elif outcome.message is not None:
-                await self._sort(delivery, outcome, fresh, again)
-        for room_id, messages in fresh.items():
-            await self._emit_in_order(room_id, messages)
-        await emit_followups(self.notifier, [o for o in outcomes if o and not o.error])
+            elif outcome.message is None:
+                continue
+            elif outcome.inbound.op != SEND:  # changes are emitted first
+                await out.message_updated(outcome.message)
+            elif outcome.created:
+                fresh[outcome.inbound.room_id].append(outcome.message)
+            else:
+                again.append((delivery, outcome.message))
+        await self._emit_in_order(out, collected, fresh, [o for o in outcomes if o and not o.error])
         for delivery, message in again:
             await self._emit_again(delivery, message)
         emitted = time.time()
@@ -146,23 +152,28 @@ class Worker:
         )
         log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
 
-    async def _sort(
+    async def _emit_in_order(
         self,
-        delivery: Delivery,
-        outcome: Outcome,
+        out: Notifier,
+        collected: Collector,
         fresh: dict[int, list[dict[str, Any]]],
-        again: list[tuple[Delivery, dict[str, Any]]],
+        done: list[Outcome],
     ) -> None:
-        """Changes are emitted at once; new messages are collected per room for
-        `_emit_in_order`, sends found already stored for `_emit_again` after them."""
-        message = outcome.message
-        assert message is not None
-        if outcome.inbound.op != SEND:
-            await self.notifier.message_updated(message)
-        elif outcome.created:
-            fresh[outcome.inbound.room_id].append(message)
-        else:
-            again.append((delivery, message))
+        """New messages, each room's after every earlier batch of that room was emitted, then
+        what they caused: every room of the batch is waited for at once, its events leave in
+        one `emit_many`, and then the rooms are advanced at once."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for room_id, messages in fresh.items():
+            messages.sort(key=lambda m: int(m["seq"]))
+            first[room_id], last[room_id] = messages[0]["seq"] - 1, messages[-1]["seq"]
+        await self.order.wait_turns(first)
+        for messages in fresh.values():
+            for message in messages:
+                await out.message_new(message)
+        await emit_followups(out, done)
+        await self.notifier.emitter.emit_many(collected.emissions)
+        await self.order.done(last)
 
     async def _emit_again(self, delivery: Delivery, message: dict[str, Any]) -> None:
         """A send found already stored. A client's retry → its sender only, once the room's
@@ -171,7 +182,7 @@ class Worker:
         if delivery.attempts > 1:
             await self.notifier.message_new(message)
             return
-        await self.order.wait_turn(int(message["room_id"]), int(message["seq"]))
+        await self.order.wait_turns({int(message["room_id"]): int(message["seq"])})
         await self.notifier.message_new(message, only_sender=True)
 
     async def _cache(self, outcomes: list[Outcome]) -> None:
@@ -182,14 +193,6 @@ class Worker:
             )
         except (RedisError, OSError) as exc:  # readers fall back to the database
             log.warning("recent_cache_write_failed", error=str(exc))
-
-    async def _emit_in_order(self, room_id: int, messages: list[dict[str, Any]]) -> None:
-        """New messages of one room, after every earlier batch of that room was emitted."""
-        messages.sort(key=lambda m: int(m["seq"]))
-        await self.order.wait_turn(room_id, int(messages[0]["seq"]) - 1)
-        for message in messages:
-            await self.notifier.message_new(message)
-        await self.order.done(room_id, int(messages[-1]["seq"]))
 
     async def _persist(self, batch: Batch) -> list[Outcome | None]:
         """One transaction per batch; the database away → wait and retry the same batch.

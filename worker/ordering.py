@@ -5,38 +5,48 @@ The room's row lock orders the *commits*, but each worker emits after its own co
 batch is emitted once the room's emitted-up-to counter in Redis reaches the batch's first seq − 1.
 A worker that died between commit and emit would block the turn forever, so a wait is bounded;
 after it the gap is closed by the redelivery of the dead worker's entries and by clients' `sync`.
+
+A batch waits for all its rooms' turns at once and then advances them all at once: a constant
+number of round trips per batch. It cannot deadlock: batches commit in a total order (rooms are
+locked in id order), and a batch only waits for batches committed before it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Protocol
 
 from redis.asyncio import Redis
 
 TURN_TIMEOUT = 1.0
 
+# KEYS: the rooms' counters; ARGV: their new values, in the same order. Never moves back.
 _ADVANCE = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+for i, key in ipairs(KEYS) do
+  local current = tonumber(redis.call('GET', key) or '0')
+  if current < tonumber(ARGV[i]) then redis.call('SET', key, ARGV[i]) end
+end
 return 1
 """
 
 
 class EmitOrder(Protocol):
-    async def wait_turn(self, room_id: int, after_seq: int) -> None: ...
+    async def wait_turns(self, after: Mapping[int, int]) -> None:
+        """Until each room's emitted-up-to counter reaches its seq in `after` (or time out)."""
 
-    async def done(self, room_id: int, up_to_seq: int) -> None: ...
+    async def done(self, up_to: Mapping[int, int]) -> None:
+        """Each room's counter advanced to its seq in `up_to`."""
 
 
 class SingleWorkerOrder:
     """Embedded mode has one worker: its emits are in commit order already."""
 
-    async def wait_turn(self, room_id: int, after_seq: int) -> None:
+    async def wait_turns(self, after: Mapping[int, int]) -> None:
         return None
 
-    async def done(self, room_id: int, up_to_seq: int) -> None:
+    async def done(self, up_to: Mapping[int, int]) -> None:
         return None
 
 
@@ -46,18 +56,23 @@ class RedisEmitOrder:
         self._prefix = f"{prefix}:emitted:"
         self._advance = redis.register_script(_ADVANCE)
 
-    async def wait_turn(self, room_id: int, after_seq: int) -> None:
-        if after_seq == 0:
-            return
-        key = self._prefix + str(room_id)
+    async def wait_turns(self, after: Mapping[int, int]) -> None:
+        waiting = {room: seq for room, seq in after.items() if seq > 0}
         deadline = time.monotonic() + TURN_TIMEOUT
         pause = 0.002
-        while time.monotonic() < deadline:
-            current = await self._redis.get(key)
-            if int(current or 0) >= after_seq:
-                return
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.02)
+        while waiting and time.monotonic() < deadline:
+            rooms = list(waiting)
+            current = await self._redis.mget([self._prefix + str(r) for r in rooms])
+            for room, value in zip(rooms, current, strict=True):
+                if int(value or 0) >= waiting[room]:
+                    del waiting[room]
+            if waiting:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.02)
 
-    async def done(self, room_id: int, up_to_seq: int) -> None:
-        await self._advance(keys=[self._prefix + str(room_id)], args=[up_to_seq])
+    async def done(self, up_to: Mapping[int, int]) -> None:
+        if up_to:
+            rooms = list(up_to)
+            await self._advance(
+                keys=[self._prefix + str(r) for r in rooms], args=[up_to[r] for r in rooms]
+            )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from backend.chat.mentions import with_mentions
@@ -10,7 +11,17 @@ from backend.chat.reactions import with_reactions
 from backend.chat.replies import with_reply_context
 
 
-async def enrich(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def enrich(
+    messages: list[dict[str, Any]], *, new: Collection[int] = ()
+) -> list[dict[str, Any]]:
+    """`new`: ids of messages stored in this very transaction, whose `mentions` the worker has
+    just set (`persist._mentions_recorded`) and which cannot have reactions yet: no query."""
     await with_reply_context(messages)
-    await with_mentions(messages)
-    return await with_reactions(messages)
+    older = [m for m in messages if m["id"] not in new]
+    for message in messages:
+        if message["id"] in new:
+            message["reactions"] = []
+    if older:
+        await with_mentions(older)
+        await with_reactions(older)
+    return messages

@@ -114,7 +114,9 @@ async def _mentions_recorded(outcomes: dict[int, Outcome]) -> None:
         (key, o) for key, o in outcomes.items() if o.created and o.inbound.op == SEND and o.message
     ]
     found = await concerned([o.message for _, o in fresh if o.message is not None])
-    for (key, outcome), (_, due) in zip(fresh, found, strict=True):
+    for (key, outcome), (mentions, due) in zip(fresh, found, strict=True):
+        assert outcome.message is not None
+        outcome.message["mentions"] = mentions
         outcomes[key] = replace(outcome, notify=due)
 
 
@@ -133,7 +135,12 @@ async def _replies_counted(outcomes: dict[int, Outcome]) -> None:
         if target is not None:
             outcomes[key] = replace(outcome, updated=(target,))
     await enrich(
-        [m for o in outcomes.values() if o.message is not None for m in (o.message, *o.updated)]
+        [m for o in outcomes.values() if o.message is not None for m in (o.message, *o.updated)],
+        new={
+            o.message["id"]
+            for o in outcomes.values()
+            if o.created and o.inbound.op == SEND and o.message is not None
+        },
     )
 
 

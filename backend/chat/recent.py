@@ -21,6 +21,27 @@ from redis.asyncio import Redis
 KEEP = 200  # per room; a latest page is at most 100
 TTL = 3600
 
+# One script per batch, not four commands per message. KEYS: the rooms' sorted sets. ARGV:
+# replace (1: a newer version of a seq wins; 0: written back from the database, only where the
+# seq is absent), KEEP, TTL, then (key index, seq, message JSON) per message.
+_PUT = """
+local replace, keep, ttl = ARGV[1] == '1', tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 4, #ARGV, 3 do
+  local key, seq = KEYS[tonumber(ARGV[i])], ARGV[i + 1]
+  if replace then
+    redis.call('ZREMRANGEBYSCORE', key, seq, seq)
+    redis.call('ZADD', key, seq, ARGV[i + 2])
+  elseif redis.call('ZCOUNT', key, seq, seq) == 0 then
+    redis.call('ZADD', key, seq, ARGV[i + 2])
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYRANK', key, 0, -keep - 1)
+  redis.call('EXPIRE', key, ttl)
+end
+return 1
+"""
+
 
 class RecentCache(Protocol):
     async def put(self, messages: Sequence[dict[str, Any]], *, replace: bool = True) -> None:
@@ -67,19 +88,17 @@ class RedisRecentCache:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
         self._prefix = f"{prefix}:recent:"
+        self._put = redis.register_script(_PUT)
 
     async def put(self, messages: Sequence[dict[str, Any]], *, replace: bool = True) -> None:
         if not messages:
             return
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for message in messages:
-                key = self._prefix + str(message["room_id"])
-                if replace:
-                    pipe.zremrangebyscore(key, message["seq"], message["seq"])
-                pipe.zadd(key, {orjson.dumps(message): message["seq"]}, nx=not replace)
-                pipe.zremrangebyrank(key, 0, -KEEP - 1)
-                pipe.expire(key, TTL)
-            await pipe.execute()
+        keys: dict[int, int] = {}  # room id → its index in KEYS (1-based, as Lua counts)
+        args: list[Any] = [1 if replace else 0, KEEP, TTL]
+        for message in messages:
+            index = keys.setdefault(message["room_id"], len(keys) + 1)
+            args += (index, message["seq"], orjson.dumps(message))
+        await self._put(keys=[self._prefix + str(room) for room in keys], args=args)
 
     async def latest(
         self, room_id: int, *, last_seq: int, count: int

@@ -7,7 +7,7 @@ shape are written once (contract §4) whichever process sends it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from backend.accounts.models import User
 from backend.serialize import user_dict
@@ -37,6 +37,13 @@ def user_channel(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+class Emission(NamedTuple):
+    event: str
+    data: Any
+    room: Target
+    skip_sid: str | None = None
+
+
 class Emitter(Protocol):
     """Reaches Socket.IO rooms on every gateway node (a live server, or a write-only manager)."""
 
@@ -44,7 +51,29 @@ class Emitter(Protocol):
         self, event: str, data: Any, *, room: Target, skip_sid: str | None = None
     ) -> None: ...
 
+    async def emit_many(self, emissions: Sequence[Emission]) -> None:
+        """In this order; a write-only manager sends them in one round trip."""
+
     async def close(self) -> None: ...
+
+
+class Collector:
+    """An emitter that keeps what it is given: the worker's notifier for one batch, whose
+    events then leave together (`Emitter.emit_many`), not one round trip each."""
+
+    def __init__(self) -> None:
+        self.emissions: list[Emission] = []
+
+    async def emit(
+        self, event: str, data: Any, *, room: Target, skip_sid: str | None = None
+    ) -> None:
+        self.emissions.append(Emission(event, data, room, skip_sid))
+
+    async def emit_many(self, emissions: Sequence[Emission]) -> None:
+        self.emissions.extend(emissions)
+
+    async def close(self) -> None:
+        """Nothing is held open."""
 
 
 class Notifier:

@@ -15,6 +15,7 @@ from backend import jsonutil, metrics
 from backend.backoff import Backoff
 from backend.config import Settings
 from backend.realtime.backpressure import BoundedEngineServer
+from backend.realtime.events import Emission
 from backend.realtime.frames import TRANSPORT_FRAME_MAX, FramePacket
 from backend.realtime.recovery import WatchedPubSub
 
@@ -78,6 +79,23 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 subscribed, delay = False, backoff.next()
                 log.warning("socketio_pubsub_lost", error=str(exc), retry_in=delay)
                 await asyncio.sleep(delay)
+
+
+def pubsub_message(emission: Emission, *, host_id: str) -> dict[str, Any]:
+    """What `AsyncPubSubManager.emit` publishes for a JSON event without a callback, for a
+    write-only manager that sends many in one pipeline (`RedisEmitter.emit_many`); a test
+    compares it with python-socketio's own (`tests/unit/test_emitter.py`)."""
+    return {
+        "method": "emit",
+        "event": emission.event,
+        "data": [emission.data],
+        "binary": False,
+        "namespace": "/",
+        "room": emission.room,
+        "skip_sid": emission.skip_sid,
+        "callback": None,
+        "host_id": host_id,
+    }
 
 
 def build_server(settings: Settings) -> socketio.AsyncServer:

@@ -4,7 +4,7 @@ recording emitter, against the run's PostgreSQL database (no processes, no socke
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from backend.chat.persist_pg import PostgresSends
 from backend.config import Settings
 from backend.db import open_database
 from backend.queue.memory import MemoryQueue
-from backend.realtime.events import Notifier
+from backend.realtime.events import Emission, Notifier
 from tests.support.procs import JWT_SECRET
 from worker.consumer import Worker
 
@@ -32,6 +32,10 @@ class RecordingEmitter:
 
     async def emit(self, event: str, data: Any, *, room: Any, skip_sid: str | None = None) -> None:
         self.sent.append((event, data, room, skip_sid))
+
+    async def emit_many(self, emissions: Sequence[Emission]) -> None:
+        for e in emissions:
+            await self.emit(e.event, e.data, room=e.room, skip_sid=e.skip_sid)
 
     async def close(self) -> None:
         return None

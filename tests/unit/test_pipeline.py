@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import orjson
 
 from backend.accounts.models import User
@@ -146,11 +148,11 @@ async def test_a_retry_is_redelivered_only_once_its_room_s_turn_has_passed_it(
     turns: list[tuple[str, int, int]] = []
 
     class RecordingOrder:
-        async def wait_turn(self, room_id: int, after_seq: int) -> None:
-            turns.append(("wait", room_id, after_seq))
+        async def wait_turns(self, after: Mapping[int, int]) -> None:
+            turns.extend(("wait", room_id, seq) for room_id, seq in after.items())
 
-        async def done(self, room_id: int, up_to_seq: int) -> None:
-            turns.append(("done", room_id, up_to_seq))
+        async def done(self, up_to: Mapping[int, int]) -> None:
+            turns.extend(("done", room_id, seq) for room_id, seq in up_to.items())
 
     pipeline.worker.order = RecordingOrder()
     alice = await make_user("alice")

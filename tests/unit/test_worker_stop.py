@@ -16,6 +16,9 @@ class NoEmitter:
     async def emit(self, event: str, data: Any, *, room: Any, skip_sid: Any = None) -> None:
         raise AssertionError("nothing may be emitted")
 
+    async def emit_many(self, emissions: Any) -> None:
+        raise AssertionError("nothing may be emitted")
+
     async def close(self) -> None:
         return None
 
