@@ -162,11 +162,11 @@ async def throughput(
 
     def senders_by_proc(rate: float | None) -> list[list[dict[str, Any]]]:
         out: list[list[dict[str, Any]]] = [[] for _ in range(gen.size)]
-        for client, room in sender_clients:
+        for k, (client, room) in enumerate(sender_clients):
             proc, local = gen.locate(client)
             item: dict[str, Any] = {"client": local, "room": room}
-            if rate is not None:
-                item["rate"] = rate / sizes.senders
+            if rate is not None:  # spread over each interval, not all at once
+                item["rate"], item["phase"] = rate / sizes.senders, k / sizes.senders
             out[proc].append(item)
         return out
 

@@ -139,7 +139,9 @@ async function openLoop(cmd) {
       const t = now();
       const horizon = Math.min(t, end);
       for (const st of state) {
-        const want = Math.floor(((horizon - t0) / 1000) * st.sender.rate);
+        // `phase` (0–1 of one interval) spreads the senders' sends evenly, as independent
+        // users' are: without it every sender fires in the same millisecond.
+        const want = Math.floor(((horizon - t0) / 1000) * st.sender.rate + (st.sender.phase ?? 0));
         while (st.due < want) {
           st.due += 1;
           if (st.inflight >= (cmd.max_in_flight ?? 1000)) {
