@@ -113,9 +113,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def start_system(name: str, population: Any, db: Database, redis_url: str, log_dir: Path) -> System:
+def start_system(
+    name: str, population: Any, db: Database, redis_url: str, log_dir: Path, workers: int
+) -> System:
     if name == "chatty":
-        return start_chatty(population, db_url=db.url, redis_url=redis_url, log_dir=log_dir)
+        return start_chatty(
+            population, db_url=db.url, redis_url=redis_url, log_dir=log_dir, workers=workers
+        )
     if name == "python-relay":
         return start_python_relay(population, redis_url=redis_url, log_dir=log_dir)
     if name == "node-relay":
@@ -181,7 +185,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if not set(wanted) & {"throughput", "fanout", "connections"}:
                 break
             say(f"{name}: starting")
-            system = start_system(name, population, db, args.redis, log_dir)
+            system = start_system(name, population, db, args.redis, log_dir, sizes.workers)
             probe = await asyncpg.connect(db.url) if system.persists else None
             result: dict[str, Any] = {}
             results["systems"][name] = result

@@ -40,6 +40,7 @@ class Sizes:
     connections: int = 10_000
     idle_s: float = 25.0  # covers one ping interval (chatty 20 s, Node 25 s)
     backlog: int = 100_000
+    workers: int = 1  # chatty's workers, in the throughput and the backlog drain
     loadgens: int = 2
     body_pad: int = 40
     pause_s: float = 2.0  # settling pauses between phases
@@ -450,32 +451,31 @@ async def persistence(
                     pipe.xadd(stream, {b"m": msg.encode()})
                 await pipe.execute()
         enqueue_s = time.monotonic() - t
-        worker = spawn(
-            f"chatty-persist-worker-{tag}",
-            chatty("worker"),
-            env=env,
-            log_dir=log_dir,
-        )
+        workers = [
+            spawn(f"chatty-persist-worker{k}-{tag}", chatty("worker"), env=env, log_dir=log_dir)
+            for k in range(sizes.workers)
+        ]
         try:
-            t0 = wait_for_log(worker, "worker_started")
-            cpu0 = cpu_seconds(worker.pid)
+            t0 = max(wait_for_log(w, "worker_started") for w in workers)
+            cpu0 = sum(cpu_seconds(w.pid) for w in workers)
             infra0 = infra_cpu_seconds()
-            spy = profile.start("worker-drain", worker.pid) if profile else None
+            spy = profile.start("worker-drain", workers[0].pid) if profile else None
             target = before + sizes.backlog
             deadline = time.monotonic() + 900
             done = before
             while time.monotonic() < deadline:
                 done = await persisted_rows(db, room_ids)
-                if done >= target or not worker.alive():
+                if done >= target or not all(w.alive() for w in workers):
                     break
                 await asyncio.sleep(0.05)
             t1 = time.monotonic()
-            worker_cpu = cpu_seconds(worker.pid) - cpu0
+            worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - cpu0
             infra = infra_cpu_seconds() - infra0
             if spy:
                 spy.stop()
         finally:
-            worker.stop()
+            for w in workers:
+                w.stop()
         stored = done - before
         worker_s = t1 - t0
         left = await redis.xlen(stream)
@@ -508,6 +508,7 @@ async def persistence(
             "copy_rows_per_s": round(copy_rate, 1),
             "ratio": round(worker_rate / copy_rate, 3),
             "worker_batch": int(env.get("CHATTY_WORKER_BATCH", "200")),
+            "workers": sizes.workers,
         }
     finally:
         await db.close()
