@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 
 from backend.accounts.blocking import blocked_either_way
 from backend.accounts.models import User
@@ -48,5 +48,11 @@ async def accept(pairs: set[tuple[int, int]]) -> None:
     """(room_id, user_id) members who wrote in their room: they chose it."""
     if not pairs:
         return
-    either = Q(*(Q(room_id=r, user_id=u) for r, u in sorted(pairs)), join_type="OR")
-    await Membership.filter(either, accepted=False).update(accepted=True)
+    # Nearly always none is pending: one cheap read, and an update only for those that are.
+    rooms, users = {r for r, _ in pairs}, {u for _, u in pairs}
+    pending = await Membership.filter(
+        room_id__in=rooms, user_id__in=users, accepted=False
+    ).values_list("id", "room_id", "user_id")
+    ids = [i for i, r, u in pending if (r, u) in pairs]
+    if ids:
+        await Membership.filter(id__in=ids).update(accepted=True)
