@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import socketio
+
 from backend import jsonutil
 from backend.realtime.events import Emission
-from backend.realtime.server import RedisManager, pubsub_message
+from backend.realtime.server import DirectDelivery, RedisManager, pubsub_message
 
 
 async def test_a_batched_message_is_what_the_manager_itself_publishes() -> None:
@@ -29,3 +31,29 @@ async def test_a_batched_message_is_what_the_manager_itself_publishes() -> None:
             skip_sid=emission.skip_sid,
         )
         assert published.pop() == pubsub_message(emission, host_id=manager.host_id)
+
+
+async def _delivered(manager: socketio.AsyncManager) -> list[tuple[str, Any]]:
+    """What `manager.emit` hands to each socket: three sockets, two in the room, one skipped."""
+    server = socketio.AsyncServer(async_mode="aiohttp", client_manager=manager)
+    sent: list[tuple[str, Any]] = []
+
+    async def record(eio_sid: str, pkt: Any) -> None:
+        sent.append((eio_sid, pkt.encode()))
+
+    server._send_eio_packet = record
+    sids = []
+    for eio_sid in ("e1", "e2", "e3"):
+        sid = await manager.pre_connect(eio_sid, "/")
+        await manager.connect(sid, "/")
+        sids.append(sid)
+    for sid in sids[:2]:
+        await manager.enter_room(sid, "/", "room:1")
+    await manager.emit("message:new", {"id": 1}, "/", room="room:1")
+    await manager.emit("typing", {"on": True}, "/", room="room:1", skip_sid=sids[0])
+    return sorted(sent)
+
+
+async def test_direct_delivery_sends_each_socket_what_python_socketio_would() -> None:
+    assert await _delivered(DirectDelivery()) == await _delivered(socketio.AsyncManager())
+    assert len(await _delivered(DirectDelivery())) == 3
