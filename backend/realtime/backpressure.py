@@ -111,14 +111,15 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
             if socket not in self._cut_off_sockets:
                 self._cut_off_sockets.add(socket)
                 # Not inline: the emit loop that got here is serving other sockets too.
-                task = asyncio.get_running_loop().create_task(self._cut_off(socket))
+                # Measured now: by the time the task runs, its writer may have taken some.
+                queued = (socket.queue.qsize(), getattr(socket.queue, "bytes", 0))
+                task = asyncio.get_running_loop().create_task(self._cut_off(socket, *queued))
                 self._cutting.add(task)
                 task.add_done_callback(self._cutting.discard)
             return  # dropped: the client will `sync` it after reconnecting
         await super().send_packet(sid, pkt)
 
-    async def _cut_off(self, socket: Any) -> None:
-        queued, queued_bytes = socket.queue.qsize(), getattr(socket.queue, "bytes", 0)
+    async def _cut_off(self, socket: Any, queued: int, queued_bytes: int) -> None:
         metrics.SLOW_CLIENTS_CUT_OFF.inc()
         log.warning("slow_client_cut_off", sid=socket.sid, queued=queued, bytes=queued_bytes)
         try:

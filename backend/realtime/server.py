@@ -78,6 +78,9 @@ class DirectDelivery(socketio.AsyncManager):  # type: ignore[misc]
                     await self.server._send_eio_packet(eio_sid, p)
                 except Exception as exc:  # one socket's failure is not the room's
                     log.warning("deliver_failed", error=str(exc))
+        # Let the sockets' writers run before the next event: queueing never yields, and a
+        # listener with many events buffered would otherwise fill every queue to its bound.
+        await asyncio.sleep(0)
 
 
 class RedisManager(socketio.AsyncRedisManager, DirectDelivery):  # type: ignore[misc]
