@@ -33,7 +33,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Every target of issue 8: the measured figure, the ratio it is judged on, met or not."""
     systems = results.get("systems", {})
     chatty = systems.get("chatty", {})
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = _open_loop_targets(results)
 
     sat = _get(chatty, "throughput", "saturation", "delivered_per_s")
     for peer, need in (("python-relay", 1.0), ("node-relay", 0.25)):
@@ -97,6 +97,91 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         }
     )
     return rows
+
+
+def _open_loop_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 12's: the open loop's held rate against the peers, what twice it does, the drain
+    with two workers, and connects/s."""
+    systems = results.get("systems", {})
+    chatty = systems.get("chatty", {})
+    rows: list[dict[str, Any]] = []
+    held = _get(chatty, "throughput", "max_rate_within_p99")
+    for peer, need in (("python-relay", 1.0), ("node-relay", 0.25)):
+        other = _get(systems.get(peer, {}), "throughput", "max_rate_within_p99")
+        r = _ratio(held, other)
+        rows.append(
+            {
+                "target": f"open loop: rate held (p99 ≤ 100 ms, ≤ 1 % lost) ≥ {need}× {peer}",
+                "measured": f"{held} vs {other} msg/s",
+                "ratio": r,
+                "met": r is not None and r >= need,
+            }
+        )
+    over = _get(chatty, "throughput", "overload") or {}
+    p99 = _get(over, "latency_ms", "p99")
+    rows.append(
+        {
+            "target": "open loop at 2× the rate held: p99 ≤ 1 s, 0 acknowledged lost, "
+            "the excess refused",
+            "measured": (
+                f"{over.get('offered_per_s')} msg/s offered: p99 {p99} ms, "
+                f"{over.get('refused_pct')} % refused, {over.get('acked_lost_pct')} % of "
+                "acknowledged lost"
+                if over
+                else "not measured"
+            ),
+            "ratio": _ratio(p99, 1000),
+            "met": p99 is not None and p99 <= 1000 and over.get("acked_lost_pct") == 0,
+        }
+    )
+    one = _get(results, "persistence", "worker_rows_per_s")
+    two = _get(results, "persistence_2_workers", "worker_rows_per_s")
+    r = _ratio(two, one)
+    rows.append(
+        {
+            "target": "backlog drain with 2 workers ≥ 1.6× one",
+            "measured": f"{two} vs {one} rows/s",
+            "ratio": r,
+            "met": r is not None and r >= 1.6,
+        }
+    )
+    mine = _get(chatty, "connections", "connects_per_s")
+    relay = _get(systems.get("python-relay", {}), "connections", "connects_per_s")
+    r = _ratio(mine, relay)
+    rows.append(
+        {
+            "target": "connects/s ≥ 0.5× python-relay",
+            "measured": f"{mine} vs {relay} connects/s",
+            "ratio": r,
+            "met": r is not None and r >= 0.5,
+        }
+    )
+    return rows
+
+
+def open_loop(results: dict[str, Any]) -> list[str]:
+    """The headline: the highest offered rate each system holds, and twice it."""
+    lines = [
+        "| system | rate held (p99 ≤ 100 ms, ≤ 1 % lost) | p99 there | 2× offered | p99 at 2× "
+        "| refused at 2× | acknowledged lost at 2× |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, result in results.get("systems", {}).items():
+        tp = result.get("throughput") or {}
+        held = tp.get("max_rate_within_p99")
+        at = next((s for s in tp.get("steps", []) if s["offered_per_s"] == held), {})
+        over = tp.get("overload") or {}
+        cells = [
+            name,
+            _fmt(held),
+            _fmt(_get(at, "latency_ms", "p99")),
+            _fmt(over.get("offered_per_s")),
+            _fmt(_get(over, "latency_ms", "p99")),
+            f"{_fmt(over.get('refused_pct'))} %" if over else "—",
+            f"{_fmt(over.get('acked_lost_pct'))} %" if over else "—",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _fmt(v: Any) -> str:
@@ -199,7 +284,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {t['target']} | {t['measured']} | {_fmt(t['ratio'])} | "
             f"{'✅' if t['met'] else '❌'} |"
         )
-    out += ["", "## chatty vs the peers", "", *comparison(results), ""]
+    out += ["", "## Open loop (the headline)", "", *open_loop(results), ""]
+    out += ["## chatty vs the peers", "", *comparison(results), ""]
     out += [
         "## Throughput steps",
         "",
@@ -210,18 +296,22 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for name, result in results.get("systems", {}).items():
         out += steps_table(name, result)
-    pers = results.get("persistence")
-    if pers:
+    drains = [results[k] for k in ("persistence", "persistence_2_workers") if results.get(k)]
+    if drains:
         out += [
             "## Persistence",
             "",
-            "| backlog | worker rows/s | raw COPY rows/s | ratio | worker CPU | PG+Redis CPU |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: |",
-            f"| {_fmt(pers['backlog'])} | {_fmt(pers['worker_rows_per_s'])} | "
-            f"{_fmt(pers['copy_rows_per_s'])} | {_fmt(pers['ratio'])} | "
-            f"{_fmt(pers['worker_cpu_cores'])} | {_fmt(pers['postgres+redis_cpu_cores'])} |",
-            "",
+            "| workers | backlog | worker rows/s | raw COPY rows/s | ratio | worker CPU "
+            "| PG+Redis CPU |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
+        out += [
+            f"| {p.get('workers', 1)} | {_fmt(p['backlog'])} | {_fmt(p['worker_rows_per_s'])} | "
+            f"{_fmt(p['copy_rows_per_s'])} | {_fmt(p['ratio'])} | "
+            f"{_fmt(p['worker_cpu_cores'])} | {_fmt(p['postgres+redis_cpu_cores'])} |"
+            for p in drains
+        ]
+        out.append("")
     notes = results.get("notes") or []
     if notes:
         out += ["## Notes", "", *[f"- {n}" for n in notes], ""]

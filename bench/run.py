@@ -16,7 +16,7 @@ import platform
 import subprocess
 import sys
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -236,6 +236,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 profile=profiler,
             )
             say(f"persistence: {results['persistence']}")
+            if sizes.workers == 1:  # and the same backlog with two: do workers add up?
+                say(f"chatty: two workers draining a backlog of {sizes.backlog}")
+                results["persistence_2_workers"] = await scenarios.persistence(
+                    population,
+                    db_url=db.url,
+                    redis_url=args.redis,
+                    sizes=replace(sizes, workers=2),
+                    log_dir=log_dir,
+                )
+                say(f"persistence, 2 workers: {results['persistence_2_workers']}")
     finally:
         if gen is not None:
             await gen.close()
