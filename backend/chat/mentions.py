@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from backend.chat.models import Block, Membership, Mention, Message, Room
+from backend.chat.models import Block, Membership, Mention, Message
 
 BIG_ROOM = 50  # members: `@room` needs an admin above it; public rooms default to "mentions"
 LEVELS = ("all", "mentions", "none")
@@ -35,21 +35,38 @@ def mentioned_names(body: str) -> set[str]:
     return {m.group(1).lower().rstrip(".-") for m in _NAME.finditer(text)}
 
 
-async def concerned(messages: Sequence[dict[str, Any]]) -> list[tuple[list[int], Due]]:
+Members = dict[int, list[dict[str, Any]]]  # room id → its memberships, as `room_members` reads
+
+
+async def room_members(messages: Sequence[dict[str, Any]]) -> Members:
+    """One query for the rooms of these new messages: who is in them, with role, notify level,
+    acceptance and the room's kind; usernames only when a body names someone (most don't)."""
+    room_ids = {int(m["room_id"]) for m in messages}
+    members: Members = {r: [] for r in room_ids}
+    if not room_ids:
+        return members
+    fields = ("id", "room_id", "user_id", "role", "notify", "accepted", "room__kind")
+    named = any("@" in m["body"] for m in messages)
+    for row in await Membership.filter(room_id__in=room_ids).values(
+        *fields, *(("user__username",) if named else ())
+    ):
+        members[row["room_id"]].append(row)
+    return members
+
+
+async def concerned(
+    messages: Sequence[dict[str, Any]], members: Members
+) -> list[tuple[list[int], Due]]:
     """For each new message: its `mentions` and the notifications due. Writes Mention rows."""
     if not messages:
         return []
-    room_ids = {int(m["room_id"]) for m in messages}
-    rooms = {r.id: r.kind for r in await Room.filter(id__in=room_ids)}
-    members: dict[int, list[dict[str, Any]]] = {r: [] for r in room_ids}
-    for row in await Membership.filter(room_id__in=room_ids).values(
-        "room_id", "user_id", "role", "notify", "user__username"
-    ):
-        members[row["room_id"]].append(row)
+    rooms = {room: rows[0]["room__kind"] for room, rows in members.items() if rows}
     senders = {int(m["sender"]["id"]) for m in messages}
     blocks = set(await Block.filter(blocked_id__in=senders).values_list("blocker_id", "blocked_id"))
     targets = [m["reply_to"]["id"] for m in messages if m.get("reply_to")]
-    authors = dict(await Message.filter(id__in=targets).values_list("id", "sender_id"))
+    authors = (
+        dict(await Message.filter(id__in=targets).values_list("id", "sender_id")) if targets else {}
+    )
     result, rows = [], []
     for message in messages:
         mentioned, replied, due = _one(message, rooms, members, blocks, authors)
@@ -80,7 +97,7 @@ def _one(
     room_id, sender = int(message["room_id"]), int(message["sender"]["id"])
     everyone = members.get(room_id, [])
     names = mentioned_names(message["body"])
-    by_name = {row["user__username"]: row["user_id"] for row in everyone}
+    by_name = {row["user__username"]: row["user_id"] for row in everyone if names}
     mentioned = {by_name[n] for n in names if n in by_name} - {sender}
     role = next((row["role"] for row in everyone if row["user_id"] == sender), "member")
     if "room" in names and (len(everyone) <= BIG_ROOM or role in ("owner", "admin")):

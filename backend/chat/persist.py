@@ -27,7 +27,7 @@ from backend.chat.envelope import (
     SEND,
     InboundMessage,
 )
-from backend.chat.mentions import Due, concerned
+from backend.chat.mentions import Due, Members, concerned, room_members
 from backend.chat.models import Message
 from backend.chat.moderation_persist import apply_moderator_delete
 from backend.chat.reactions import apply_reaction
@@ -87,15 +87,15 @@ class Persister:
             for item in items:
                 if item.op != SEND:
                     outcomes[id(item)] = await apply_change(item)
+            new = [
+                o.message
+                for o in outcomes.values()
+                if o.created and o.inbound.op == SEND and o.message is not None
+            ]
+            members = await room_members(new)
             # Writing in a room is choosing it: presence may flow (`chat.visibility`).
-            await accept(
-                {
-                    (o.inbound.room_id, o.inbound.sender_id)
-                    for o in outcomes.values()
-                    if o.created and o.inbound.op == SEND
-                }
-            )
-            await _mentions_recorded(outcomes)
+            await accept({(m["room_id"], m["sender"]["id"]) for m in new}, members)
+            await _mentions_recorded(outcomes, members)
             await _replies_counted(outcomes)
         if self.signer is not None:  # a new message without attachment_ids has none: no query
             messages = [
@@ -109,11 +109,11 @@ class Persister:
         return [outcomes[id(item)] for item in items]
 
 
-async def _mentions_recorded(outcomes: dict[int, Outcome]) -> None:
+async def _mentions_recorded(outcomes: dict[int, Outcome], members: Members) -> None:
     fresh = [
         (key, o) for key, o in outcomes.items() if o.created and o.inbound.op == SEND and o.message
     ]
-    found = await concerned([o.message for _, o in fresh if o.message is not None])
+    found = await concerned([o.message for _, o in fresh if o.message is not None], members)
     for (key, outcome), (mentions, due) in zip(fresh, found, strict=True):
         assert outcome.message is not None
         outcome.message["mentions"] = mentions

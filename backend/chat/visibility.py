@@ -13,6 +13,7 @@ from tortoise.expressions import Subquery
 
 from backend.accounts.blocking import blocked_either_way
 from backend.accounts.models import User
+from backend.chat.mentions import Members
 from backend.chat.models import Membership
 
 PEERS_MAX = 500
@@ -44,15 +45,14 @@ async def online_peers(
     return await User.filter(id__in=present) if present else []
 
 
-async def accept(pairs: set[tuple[int, int]]) -> None:
-    """(room_id, user_id) members who wrote in their room: they chose it."""
-    if not pairs:
-        return
-    # Nearly always none is pending: one cheap read, and an update only for those that are.
-    rooms, users = {r for r, _ in pairs}, {u for _, u in pairs}
-    pending = await Membership.filter(
-        room_id__in=rooms, user_id__in=users, accepted=False
-    ).values_list("id", "room_id", "user_id")
-    ids = [i for i, r, u in pending if (r, u) in pairs]
+async def accept(pairs: set[tuple[int, int]], members: Members) -> None:
+    """(room_id, user_id) members who wrote in their room: they chose it. `members`: their
+    rooms' memberships, read in the same transaction (`mentions.room_members`)."""
+    ids = [
+        row["id"]
+        for room_id, rows in members.items()
+        for row in rows
+        if not row["accepted"] and (room_id, row["user_id"]) in pairs
+    ]
     if ids:
         await Membership.filter(id__in=ids).update(accepted=True)
