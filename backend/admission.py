@@ -7,7 +7,9 @@ reaches half of `CHATTY_DELIVERY_BUDGET_MS` (the other half is for persisting an
 
 - how long the oldest entry no worker has read yet has waited (system-wide, from the queue):
   the workers are behind, or down;
-- this gateway's event-loop lag: it is too busy to deliver what it already has.
+- this gateway's event-loop lag: it is too busy to deliver what it already has;
+- how long the workers' events waited in Redis before this gateway handled them (its pub/sub
+  backlog: a saturated gateway can keep a short loop lag while its unread events pile up).
 
 A refused send was not queued; the client retries with the same `client_msg_id`.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+from collections.abc import Callable
 
 import structlog
 
@@ -30,15 +33,23 @@ INTERVAL = 0.1  # seconds between samples; a refusal starts at most this late
 
 
 class Admission:
-    def __init__(self, queue: InboundQueue, *, budget_ms: int) -> None:
+    def __init__(
+        self,
+        queue: InboundQueue,
+        *,
+        budget_ms: int,
+        events_wait_ms: Callable[[], float] | None = None,
+    ) -> None:
         self._queue = queue
         self._limit_ms = budget_ms / 2
+        self._events_wait_ms = events_wait_ms
         self.waiting_ms = 0.0
         self.loop_lag_ms = 0.0
+        self.events_ms = 0.0
 
     @property
     def lag_ms(self) -> float:
-        return max(self.waiting_ms, self.loop_lag_ms)
+        return max(self.waiting_ms, self.loop_lag_ms, self.events_ms)
 
     def check(self) -> None:
         """Raise `unavailable` (with `retry_after`) while the lag is past the limit."""
@@ -54,6 +65,8 @@ class Admission:
             started = loop.time()
             await asyncio.sleep(INTERVAL)
             self.loop_lag_ms = max(0.0, (loop.time() - started - INTERVAL) * 1000)
+            if self._events_wait_ms is not None:
+                self.events_ms = self._events_wait_ms()
             # A queue that does not answer keeps the last figure: sends then fail on their own.
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1.0):

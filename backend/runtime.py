@@ -99,10 +99,14 @@ def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | 
             redis, sio, settings.socketio_channel, on_missed_changes=resync.request
         )
         presence = RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl)
+    events_wait_ms = None
     if isinstance(sio.manager, RedisManager):
         sio.manager.on_missed_events = resync.request
+        events_wait_ms = sio.manager.take_wait_ms
     queue = make_queue(settings, redis)
-    admission = Admission(queue, budget_ms=settings.delivery_budget_ms)
+    admission = Admission(
+        queue, budget_ms=settings.delivery_budget_ms, events_wait_ms=events_wait_ms
+    )
     return Runtime(
         settings=settings,
         sio=sio,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -93,6 +94,19 @@ class RedisManager(socketio.AsyncRedisManager, DirectDelivery):  # type: ignore[
     """
 
     on_missed_events: Callable[[str], None] | None = None
+    oldest_wait_ms = 0.0  # the longest a worker's event waited before this node handled it
+
+    def take_wait_ms(self) -> float:
+        """The longest wait since the last call (admission samples it)."""
+        wait, self.oldest_wait_ms = self.oldest_wait_ms, 0.0
+        return wait
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        sent_at = message.get("sent_at")
+        if isinstance(sent_at, int | float):
+            wait = (time.time() - sent_at) * 1000
+            self.oldest_wait_ms = max(self.oldest_wait_ms, wait)
+        await super()._handle_emit(message)
 
     def _redis_connect(self) -> None:
         if self.redis is None:
@@ -144,6 +158,7 @@ def pubsub_message(emission: Emission, *, host_id: str) -> dict[str, Any]:
         "skip_sid": emission.skip_sid,
         "callback": None,
         "host_id": host_id,
+        "sent_at": time.time(),  # ours: how long it waited before a gateway handled it
     }
 
 

@@ -1,0 +1,31 @@
+"""Each of admission's signals alone makes a gateway refuse, and its passing lets sends in."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.admission import INTERVAL, Admission
+from backend.errors import Unavailable
+from backend.queue.memory import MemoryQueue
+
+
+async def test_workers_events_waiting_on_this_gateway_make_it_refuse() -> None:
+    waits = [400.0]  # ms the oldest event from a worker waited before this node handled it
+    admission = Admission(
+        MemoryQueue(max_len=10), budget_ms=500, events_wait_ms=lambda: waits[-1]
+    )
+    watching = asyncio.create_task(admission.watch())
+    try:
+        while admission.events_ms == 0:  # the first sample
+            await asyncio.sleep(INTERVAL / 4)
+        with pytest.raises(Unavailable) as refused:
+            admission.check()
+        assert refused.value.retry_after == 1
+        waits.append(0.0)  # caught up
+        while admission.events_ms > 0:
+            await asyncio.sleep(INTERVAL / 4)
+        admission.check()
+    finally:
+        watching.cancel()
