@@ -13,9 +13,7 @@ from backend.queue.memory import MemoryQueue
 
 async def test_workers_events_waiting_on_this_gateway_make_it_refuse() -> None:
     waits = [400.0]  # ms the oldest event from a worker waited before this node handled it
-    admission = Admission(
-        MemoryQueue(max_len=10), budget_ms=500, events_wait_ms=lambda: waits[-1]
-    )
+    admission = Admission(MemoryQueue(max_len=10), budget_ms=500, events_wait_ms=lambda: waits[-1])
     watching = asyncio.create_task(admission.watch())
     try:
         while admission.events_ms == 0:  # the first sample
