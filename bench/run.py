@@ -179,6 +179,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             rooms=sizes.rooms,
             members=sizes.members,
             fanout=sizes.fanout,
+            notify=sizes.notify,
         )
         gen = await LoadGen.start(sizes.loadgens)
         for name in systems:

@@ -41,6 +41,10 @@ class Sizes:
     idle_s: float = 25.0  # covers one ping interval (chatty 20 s, Node 25 s)
     backlog: int = 100_000
     workers: int = 1  # chatty's workers, in the throughput and the backlog drain
+    # Every membership's notify level ("" = the default, "all" in these small rooms: each
+    # message is also a `notification` to every other member). "mentions" measures the
+    # message path without that fan-out, as before notifications existed.
+    notify: str = ""
     loadgens: int = 2
     body_pad: int = 40
     pause_s: float = 2.0  # settling pauses between phases

@@ -77,7 +77,9 @@ class Population:
     rooms_of: list[list[int]] = field(default_factory=list)
 
 
-async def seed(db_url: str, *, users: int, rooms: int, members: int, fanout: int) -> Population:
+async def seed(
+    db_url: str, *, users: int, rooms: int, members: int, fanout: int, notify: str = ""
+) -> Population:
     """Users, rooms and memberships through chatty's own models (so they follow the schema).
 
     Passwords are never used (the benchmark mints access tokens with the run's JWT secret), so
@@ -125,7 +127,11 @@ async def seed(db_url: str, *, users: int, rooms: int, members: int, fanout: int
                 room = await Room.create(name=name, kind="private")
                 made.append((int(room.id), group))
             await Membership.bulk_create(
-                [Membership(room_id=rid, user_id=ids[u]) for rid, g in made for u in g],
+                [
+                    Membership(room_id=rid, user_id=ids[u], notify=notify or None)
+                    for rid, g in made
+                    for u in g
+                ],
                 batch_size=2000,
             )
             return made
