@@ -341,6 +341,7 @@ async def _saturation(
         "window_per_sender": sizes.window,
         "sent": sent,
         "echo_timeouts": sum(r["timed_out"] for r in replies),
+        "refused": sum(r.get("refused", 0) for r in replies),
         "sent_per_s": round(sent / elapsed, 1),
         "delivered": got.count,
         "delivered_per_s": round(got.count / max(span, 1e-3), 1),

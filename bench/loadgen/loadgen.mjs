@@ -110,14 +110,15 @@ async function connect(cmd) {
 }
 
 let serial = 0;
-function sendOne(sender, step, pad) {
+function sendOne(sender, step, pad, onAck = () => {}) {
   const c = clients[sender.client];
   const cmid = `bench-${shard}-${sender.client}-${++serial}`;
   const body = `bench ${step} ${now().toFixed(3)} ${pad}`;
+  const payload = { room_id: sender.room, body, client_msg_id: cmid };
   c.sent += 1;
   // Acknowledged like a real client asks for it; the closed loop waits for the echo instead.
-  c.socket.emit("message:send", { room_id: sender.room, body, client_msg_id: cmid }, () => {});
-  return { cmid };
+  c.socket.emit("message:send", payload, onAck);
+  return { cmid, resend: (again) => c.socket.emit("message:send", payload, again) };
 }
 
 // Open loop: each sender sends at its rate whatever happens to earlier messages (bounded by
@@ -190,16 +191,34 @@ async function closedLoop(cmd) {
   let sent = 0;
   let echoed = 0;
   let timedOut = 0;
+  let refused = 0;
   const lane = async (sender) => {
     while (now() < end) {
-      const { cmid } = sendOne(sender, cmd.step, pad);
       sent += 1;
       const ok = await new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiting.delete(cmid);
-          resolve(false);
-        }, cmd.echo_timeout_ms ?? 5000);
-        waiting.set(cmid, () => {
+        let timer;
+        const expire = () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            waiting.delete(msg.cmid);
+            resolve(false);
+          }, cmd.echo_timeout_ms ?? 5000);
+        };
+        // Refused (`unavailable`): retried with the same id after `retry_after`, as the SPA's
+        // outbox does; the echo wait starts again with each attempt.
+        const onAck = (reply) => {
+          if (reply?.ok === false && reply.error?.code === "unavailable") {
+            refused += 1;
+            clearTimeout(timer);
+            setTimeout(() => {
+              expire();
+              msg.resend(onAck);
+            }, (reply.error.retry_after ?? 1) * 1000);
+          }
+        };
+        const msg = sendOne(sender, cmd.step, pad, onAck);
+        expire();
+        waiting.set(msg.cmid, () => {
           clearTimeout(timer);
           resolve(true);
         });
@@ -213,7 +232,7 @@ async function closedLoop(cmd) {
     for (let i = 0; i < (cmd.window ?? 8); i++) lanes.push(lane(sender));
   }
   await Promise.all(lanes);
-  return { sent, echoed, timed_out: timedOut, end_usage: usage() };
+  return { sent, echoed, timed_out: timedOut, refused, end_usage: usage() };
 }
 
 function stats(cmd) {
