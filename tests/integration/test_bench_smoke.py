@@ -76,8 +76,10 @@ def test_worker_drained_the_backlog_and_copy_was_measured(results: dict) -> None
     assert pers["left_in_stream"] == 0, pers
     assert pers["copy_rows"] == pers["backlog"], pers
     assert pers["ratio"] > 0, pers
+    two = results["persistence_2_workers"]
+    assert (two["workers"], two["stored"], two["left_in_stream"]) == (2, two["backlog"], 0), two
 
 
 def test_every_target_is_reported_with_a_ratio(results: dict) -> None:
-    assert len(results["targets"]) == 6
+    assert len(results["targets"]) == 11  # issue 12's five, then issue 8's six
     assert all("met" in t and "measured" in t for t in results["targets"])
