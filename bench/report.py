@@ -29,6 +29,16 @@ def _step_at(result: dict[str, Any], rate: int) -> dict[str, Any] | None:
     return None
 
 
+def _at_least(target: str, measured: str, ratio: float | None, need: float) -> dict[str, Any]:
+    """A target met once the ratio reaches `need`."""
+    return {
+        "target": target,
+        "measured": measured,
+        "ratio": ratio,
+        "met": ratio is not None and ratio >= need,
+    }
+
+
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Every target of issue 8: the measured figure, the ratio it is judged on, met or not."""
     systems = results.get("systems", {})
@@ -40,22 +50,22 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         other = _get(systems.get(peer, {}), "throughput", "saturation", "delivered_per_s")
         r = _ratio(sat, other)
         rows.append(
-            {
-                "target": f"e2e throughput (2 gateways + worker) ≥ {need}× {peer}",
-                "measured": f"{sat} vs {other} delivered msg/s",
-                "ratio": r,
-                "met": r is not None and r >= need,
-            }
+            _at_least(
+                f"e2e throughput (2 gateways + worker) ≥ {need}× {peer}",
+                f"{sat} vs {other} delivered msg/s",
+                r,
+                need,
+            )
         )
     pers = results.get("persistence") or {}
     r = pers.get("ratio")
     rows.append(
-        {
-            "target": "worker persistence ≥ 50% of raw COPY rows/s",
-            "measured": f"{pers.get('worker_rows_per_s')} vs {pers.get('copy_rows_per_s')} rows/s",
-            "ratio": r,
-            "met": r is not None and r >= 0.5,
-        }
+        _at_least(
+            "worker persistence ≥ 50% of raw COPY rows/s",
+            f"{pers.get('worker_rows_per_s')} vs {pers.get('copy_rows_per_s')} rows/s",
+            r,
+            0.5,
+        )
     )
     step = _step_at(chatty, 1000)
     p99 = _get(step, "latency_ms", "p99")
@@ -110,12 +120,12 @@ def _open_loop_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         other = _get(systems.get(peer, {}), "throughput", "max_rate_within_p99")
         r = _ratio(held, other)
         rows.append(
-            {
-                "target": f"open loop: rate held (p99 ≤ 100 ms, ≤ 1 % lost) ≥ {need}× {peer}",
-                "measured": f"{held} vs {other} msg/s",
-                "ratio": r,
-                "met": r is not None and r >= need,
-            }
+            _at_least(
+                f"open loop: rate held (p99 ≤ 100 ms, ≤ 1 % lost) ≥ {need}× {peer}",
+                f"{held} vs {other} msg/s",
+                r,
+                need,
+            )
         )
     over = _get(chatty, "throughput", "overload") or {}
     p99 = _get(over, "latency_ms", "p99")
@@ -138,23 +148,13 @@ def _open_loop_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     two = _get(results, "persistence_2_workers", "worker_rows_per_s")
     r = _ratio(two, one)
     rows.append(
-        {
-            "target": "backlog drain with 2 workers ≥ 1.6× one",
-            "measured": f"{two} vs {one} rows/s",
-            "ratio": r,
-            "met": r is not None and r >= 1.6,
-        }
+        _at_least("backlog drain with 2 workers ≥ 1.6× one", f"{two} vs {one} rows/s", r, 1.6)
     )
     mine = _get(chatty, "connections", "connects_per_s")
     relay = _get(systems.get("python-relay", {}), "connections", "connects_per_s")
     r = _ratio(mine, relay)
     rows.append(
-        {
-            "target": "connects/s ≥ 0.5× python-relay",
-            "measured": f"{mine} vs {relay} connects/s",
-            "ratio": r,
-            "met": r is not None and r >= 0.5,
-        }
+        _at_least("connects/s ≥ 0.5× python-relay", f"{mine} vs {relay} connects/s", r, 0.5)
     )
     return rows
 

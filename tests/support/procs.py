@@ -218,8 +218,10 @@ class Cluster:
         }
         return cls(tmp, env)
 
-    def _spawn(self, name: str, args: list[str], port: int | None) -> Proc:
-        env = clean_env({**self.env, "CHATTY_LOG_FORMAT": "json"})
+    def _spawn(
+        self, name: str, args: list[str], port: int | None, extra: dict[str, str] | None = None
+    ) -> Proc:
+        env = clean_env({**(extra or {}), **self.env, "CHATTY_LOG_FORMAT": "json"})
         proc = spawn(name, chatty(*args), env=env, log_dir=self.tmp, port=port)
         self.procs.append(proc)
         return proc
@@ -233,7 +235,10 @@ class Cluster:
 
     def worker(self) -> Proc:
         n = sum(p.name.startswith("worker") for p in self.procs)
-        proc = self._spawn(f"worker{n}", ["worker"], None)
+        # A metrics port of its own unless the test sets one: never the machine's 9100 (a
+        # node_exporter's default, or another run's worker).
+        own = {"CHATTY_WORKER_METRICS_PORT": str(free_port())}
+        proc = self._spawn(f"worker{n}", ["worker"], None, own)
         wait_for_log(proc, "worker_started")
         return proc
 
