@@ -54,6 +54,11 @@ class Outcome:
     updated: tuple[dict[str, Any], ...] = ()
     notify: Due = ()  # (user id, kind): the `notification`s a new message is due
 
+    @property
+    def new_send(self) -> bool:
+        """A send stored by this very batch (not found already stored, not a change)."""
+        return self.created and self.inbound.op == SEND and self.message is not None
+
 
 class SendStore(Protocol):
     async def store(self, tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list[Stored]:
@@ -87,11 +92,7 @@ class Persister:
             for item in items:
                 if item.op != SEND:
                     outcomes[id(item)] = await apply_change(item)
-            new = [
-                o.message
-                for o in outcomes.values()
-                if o.created and o.inbound.op == SEND and o.message is not None
-            ]
+            new = [o.message for o in outcomes.values() if o.new_send and o.message is not None]
             members = await room_members(new)
             # Writing in a room is choosing it: presence may flow (`chat.visibility`).
             await accept({(m["room_id"], m["sender"]["id"]) for m in new}, members)
@@ -110,9 +111,7 @@ class Persister:
 
 
 async def _mentions_recorded(outcomes: dict[int, Outcome], members: Members) -> None:
-    fresh = [
-        (key, o) for key, o in outcomes.items() if o.created and o.inbound.op == SEND and o.message
-    ]
+    fresh = [(key, o) for key, o in outcomes.items() if o.new_send]
     found = await concerned([o.message for _, o in fresh if o.message is not None], members)
     for (key, outcome), (mentions, due) in zip(fresh, found, strict=True):
         assert outcome.message is not None
@@ -123,11 +122,7 @@ async def _mentions_recorded(outcomes: dict[int, Outcome], members: Members) -> 
 async def _replies_counted(outcomes: dict[int, Outcome]) -> None:
     """Advance the targets of replies stored now; each target is re-sent after the last reply
     of the batch naming it. Then every message gets its `reply_to` context."""
-    fresh = [
-        (key, o)
-        for key, o in outcomes.items()
-        if o.created and o.inbound.op == SEND and o.inbound.reply_to_id and o.message
-    ]
+    fresh = [(key, o) for key, o in outcomes.items() if o.new_send and o.inbound.reply_to_id]
     pairs = [(int(o.message["id"]), o.inbound.reply_to_id) for _, o in fresh if o.message]
     targets = await count_replies(pairs) if pairs else {}
     for key, outcome in reversed(fresh):
@@ -136,11 +131,7 @@ async def _replies_counted(outcomes: dict[int, Outcome]) -> None:
             outcomes[key] = replace(outcome, updated=(target,))
     await enrich(
         [m for o in outcomes.values() if o.message is not None for m in (o.message, *o.updated)],
-        new={
-            o.message["id"]
-            for o in outcomes.values()
-            if o.created and o.inbound.op == SEND and o.message is not None
-        },
+        new={o.message["id"] for o in outcomes.values() if o.new_send and o.message is not None},
     )
 
 
