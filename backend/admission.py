@@ -46,6 +46,7 @@ class Admission:
         self.waiting_ms = 0.0
         self.loop_lag_ms = 0.0
         self.events_ms = 0.0
+        self._refusing = False
 
     @property
     def lag_ms(self) -> float:
@@ -72,3 +73,16 @@ class Admission:
                 async with asyncio.timeout(1.0):
                     self.waiting_ms = await self._queue.waiting_ms()
             metrics.DELIVERY_LAG.set(self.lag_ms / 1000)
+            self._log_change()
+
+    def _log_change(self) -> None:
+        """One line when refusals start or stop, naming the signal (not one per refusal)."""
+        refusing = self._limit_ms > 0 and self.lag_ms >= self._limit_ms
+        if refusing != self._refusing:
+            self._refusing = refusing
+            log.info(
+                "admission_refusing" if refusing else "admission_admitting",
+                queue_wait_ms=round(self.waiting_ms),
+                loop_lag_ms=round(self.loop_lag_ms),
+                events_wait_ms=round(self.events_ms),
+            )

@@ -67,6 +67,12 @@ class Settings(LimitSettings):
         "Redis pub/sub channel shared by the gateways and workers",
     )
     worker_batch: int = setting(200, "CHATTY_WORKER_BATCH", "max messages per batch")
+    worker_linger_ms: int = setting(
+        10,
+        "CHATTY_WORKER_LINGER_MS",
+        "after a batch that was not full, wait this long before reading the next "
+        "(fewer, larger batches at low rates; 0: read at once)",
+    )
     claim_idle_ms: int = setting(
         5_000,
         "CHATTY_CLAIM_IDLE_MS",

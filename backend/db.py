@@ -22,12 +22,22 @@ MODEL_MODULES = [
 MIGRATIONS_ROOT = Path(__file__).resolve().parent.parent / "db" / "migrations"
 
 
+async def _keep_session(connection: Any) -> None:
+    """asyncpg's pool runs `RESET ALL; CLOSE ALL; UNLISTEN *; pg_advisory_unlock_all()` on every
+    release, one more round trip after every query (6-13 % of a gateway's CPU in the benchmarks).
+    Nothing here leaves session state behind: settings are `SET LOCAL`, and there are no
+    cursors, listeners or advisory locks; an open transaction is still rolled back by asyncpg
+    itself before this is called."""
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     """The Tortoise/aerich config for these settings (pool sized from settings)."""
     url = settings.db_url.replace("postgresql://", "postgres://", 1)
     conn = expand_db_url(url)
     if settings.dialect == "postgres":
-        conn["credentials"].update({"minsize": 1, "maxsize": settings.db_pool_size})
+        conn["credentials"].update(
+            {"minsize": 1, "maxsize": settings.db_pool_size, "reset": _keep_session}
+        )
     else:
         Path(conn["credentials"]["file_path"]).parent.mkdir(parents=True, exist_ok=True)
         conn["credentials"]["journal_mode"] = "WAL"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.config import Settings
-from backend.ratelimit import Limit, RateLimiter, enforce
+from backend.ratelimit import Limit, RateLimiter, Toll, enforce
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +19,12 @@ class Limits:
 
     async def message(self, user_id: int) -> None:
         """Sends, edits and deletes."""
+        await self.message_toll(user_id).pay()
+
+    def message_toll(self, user_id: int) -> Toll:
+        """The same, paid with the queue append (`InboundQueue.publish`)."""
         s = self.settings
-        await enforce(self.limiter, f"msg:{user_id}", Limit(s.message_rate, s.message_burst))
+        return Toll(self.limiter, f"msg:{user_id}", Limit(s.message_rate, s.message_burst))
 
     async def read(self, user_id: int) -> None:
         """History pages and `sync`: each can answer with many messages."""

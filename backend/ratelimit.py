@@ -34,7 +34,11 @@ class RateLimiter(Protocol):
 
 async def enforce(limiter: RateLimiter, key: str, limit: Limit, cost: int = 1) -> None:
     """Raise `rate_limited` (with Retry-After) when the bucket cannot pay `cost` (or is empty)."""
-    wait = await limiter.take(key, limit, cost)
+    refuse_if_waiting(await limiter.take(key, limit, cost))
+
+
+def refuse_if_waiting(wait: float) -> None:
+    """`rate_limited` when a bucket said to wait `wait` seconds."""
     if wait > 0:
         raise RateLimited(retry_after=max(1, math.ceil(wait)))
 
@@ -60,35 +64,63 @@ class MemoryRateLimiter:
         return 0.0
 
 
-# KEYS[1] bucket; ARGV: rate/s, burst, now (s), cost (negative: a refund). The bucket is a hash
-# {tokens, ts} that expires once it would be full again, so idle users cost nothing.
-_BUCKET_LUA = """
-local rate = tonumber(ARGV[1]); local burst = tonumber(ARGV[2])
-local now = tonumber(ARGV[3]); local cost = tonumber(ARGV[4])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local wait = 0
-if cost < 0 then
-  tokens = math.min(burst, tokens - cost)
-else
-  local need = math.max(cost, 1)
-  if tokens < need then wait = (need - tokens) / rate else tokens = tokens - cost end
+# `take(key, rate/s, burst, now (s), cost)` -> seconds to wait (0: paid); a negative cost is a
+# refund. The bucket is a hash {tokens, ts} that expires once it would be full again, so idle
+# users cost nothing. A function, so that a queue's append can pay in the same script.
+BUCKET_TAKE_LUA = """
+local function take(key, rate, burst, now, cost)
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1]) or burst
+  local ts = tonumber(state[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+  local wait = 0
+  if cost < 0 then
+    tokens = math.min(burst, tokens - cost)
+  else
+    local need = math.max(cost, 1)
+    if tokens < need then wait = (need - tokens) / rate else tokens = tokens - cost end
+  end
+  redis.call('HSET', key, 'tokens', tokens, 'ts', now)
+  redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
+  return wait
 end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
-redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
-return tostring(wait)
 """
+
+# KEYS[1] bucket; ARGV: rate/s, burst, now (s), cost.
+_BUCKET_LUA = (
+    BUCKET_TAKE_LUA
+    + """
+return tostring(take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+                     tonumber(ARGV[4])))
+"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Toll:
+    """A rate-limit payment due with a queue append: a queue on the limiter's Redis takes both
+    in one script (one round trip per send); any other pays first, through the limiter."""
+
+    limiter: RateLimiter
+    key: str
+    limit: Limit
+
+    async def pay(self) -> None:
+        await enforce(self.limiter, self.key, self.limit)
 
 
 class RedisRateLimiter:
     def __init__(self, redis: Redis, prefix: str = "chatty:rl:") -> None:
+        self.redis = redis
         self._script = redis.register_script(_BUCKET_LUA)
         self._prefix = prefix
 
+    def bucket(self, key: str) -> str:
+        """The Redis key of a bucket (for a script that pays from it)."""
+        return self._prefix + key
+
     async def take(self, key: str, limit: Limit, cost: int = 1) -> float:
         wait = await self._script(
-            keys=[self._prefix + key], args=[limit.rate, limit.burst, time.time(), cost]
+            keys=[self.bucket(key)], args=[limit.rate, limit.burst, time.time(), cost]
         )
         return float(wait)

@@ -54,6 +54,7 @@ def build_worker(
         order=order,
         recent=recent,
         batch_size=settings.worker_batch,
+        linger_ms=settings.worker_linger_ms,
         max_deliveries=settings.max_deliveries,
     )
 

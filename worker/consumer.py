@@ -57,6 +57,7 @@ class Worker:
     order: EmitOrder = field(default_factory=SingleWorkerOrder)
     recent: RecentCache = field(default_factory=MemoryRecentCache)
     batch_size: int = 200
+    linger_ms: int = 0
     max_deliveries: int = 5
     block_ms: int = 1000
     name: str = field(default_factory=consumer_name)
@@ -70,7 +71,10 @@ class Worker:
         backoff = Backoff(cap=BACKOFF_MAX)
         while not stop.is_set():
             try:
-                await self.step()
+                if 0 < await self.step() < self.batch_size and self.linger_ms > 0:
+                    # A batch costs ~13 round trips whatever its size: at low rates, let the
+                    # next one gather for a moment (one read, not one per message).
+                    await self._pause(self.linger_ms / 1000)
                 backoff.reset()
             except asyncio.CancelledError:
                 raise

@@ -38,12 +38,18 @@ async def queue_message(
     membership check (a hidden DM is re-opened there).
     """
     args = load(_SEND, data)
-    await writes.charge(user_id)
+    attachment_ids = args["attachment_ids"]
+    # Only a plain message by a member's socket needs nothing of the database: it pays its
+    # rate with the append; any other pays first (`WritePath`).
+    plain = room_channel(args["room_id"]) in socket_rooms and not (
+        attachment_ids or args["reply_to_id"]
+    )
+    if not plain:
+        await writes.charge(user_id)
     if before_queue is not None:
         await before_queue(args["room_id"])
     if room_channel(args["room_id"]) not in socket_rooms:
         await require_member(user_id, args["room_id"])
-    attachment_ids = args["attachment_ids"]
     if attachment_ids:
         await check_unsent(user_id, args["room_id"], attachment_ids)
     if args["body"] or not attachment_ids:
@@ -59,7 +65,7 @@ async def queue_message(
         reply_to_id=reply_to_id,
         attachment_ids=tuple(attachment_ids),
     )
-    await writes.publish(inbound)
+    await writes.publish(inbound, paid=not plain)
     return {"client_msg_id": inbound.client_msg_id}
 
 

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from tortoise.expressions import Subquery
 
 from backend.accounts.blocking import blocked_either_way
-from backend.accounts.models import User
 from backend.chat.mentions import Members
 from backend.chat.models import Membership
 
@@ -20,9 +19,14 @@ PEERS_MAX = 500
 
 
 async def presence_peers(
-    user_id: int, *, among: list[int] | None = None, limit: int = PEERS_MAX
+    user_id: int,
+    *,
+    among: list[int] | None = None,
+    online: Callable[[list[int]], Awaitable[set[int]]] | None = None,
+    limit: int = PEERS_MAX,
 ) -> list[int]:
-    """Users who may see this user's presence, and whose presence this user may see."""
+    """Users who may see this user's presence, and whose presence this user may see; `online`
+    keeps only those online (before blocks are read: a connect's peers are mostly offline)."""
     mine = Membership.filter(user_id=user_id, accepted=True).values_list("room_id", flat=True)
     query = Membership.filter(room_id__in=Subquery(mine), accepted=True).exclude(user_id=user_id)
     if among is not None:
@@ -33,16 +37,10 @@ async def presence_peers(
         int(i)  # type: ignore[call-overload]
         for i in await query.distinct().limit(limit).values_list("user_id", flat=True)
     ]
+    if online is not None:
+        ids = sorted(await online(ids))
     hidden = await blocked_either_way(user_id, ids)
     return [i for i in ids if i not in hidden]
-
-
-async def online_peers(
-    user_id: int, *, online: Callable[[list[int]], Awaitable[set[int]]]
-) -> list[User]:
-    """The online users whose presence this user may see."""
-    present = await online(await presence_peers(user_id))
-    return await User.filter(id__in=present) if present else []
 
 
 async def accept(pairs: set[tuple[int, int]], members: Members) -> None:

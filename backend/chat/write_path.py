@@ -36,13 +36,15 @@ class WritePath:
         """Counts a write against the sender's message rate (`rate_limited` past it)."""
         await self.limits.message(user_id)
 
-    async def publish(self, inbound: InboundMessage) -> None:
-        """Valid and allowed: refused now if it could not be delivered in time, else queued."""
+    async def publish(self, inbound: InboundMessage, *, paid: bool = True) -> None:
+        """Valid and allowed: refused now if it could not be delivered in time, else queued
+        (`paid=False`: once the sender's message rate is paid, in the same step)."""
         if self.admission is not None:
             self.admission.check()
+        toll = None if paid else self.limits.message_toll(inbound.sender_id)
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT):
-                await self.queue.publish(inbound.encode())
+                await self.queue.publish(inbound.encode(), toll)
         except QueueFull as exc:
             raise Unavailable("too many messages waiting; try again shortly") from exc
         except (RedisError, OSError) as exc:  # TimeoutError is an OSError

@@ -13,6 +13,7 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 
 from backend.queue.port import Delivery, QueueFull
+from backend.ratelimit import Toll
 
 
 class MemoryQueue:
@@ -26,7 +27,9 @@ class MemoryQueue:
         # The dead-letter stream's counterpart: the latest parked entries, with their reasons.
         self.parked: deque[tuple[Delivery, str]] = deque(maxlen=1000)
 
-    async def publish(self, payload: bytes) -> str:
+    async def publish(self, payload: bytes, toll: Toll | None = None) -> str:
+        if toll is not None:
+            await toll.pay()
         if len(self._ready) + len(self._pending) >= self._max_len:
             raise QueueFull
         entry_id = f"{next(self._ids)}-0"

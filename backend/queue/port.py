@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from backend.ratelimit import Toll
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -21,8 +23,11 @@ class QueueFull(Exception):
 
 
 class InboundQueue(Protocol):
-    async def publish(self, payload: bytes) -> str:
-        """Durably enqueue; returns only once the entry is stored (the client may then be acked)."""
+    async def publish(self, payload: bytes, toll: Toll | None = None) -> str:
+        """Durably enqueue; returns only once the entry is stored (the client may then be acked).
+
+        `toll`: a rate-limit payment due first (`rate_limited`, and nothing stored, if unpaid).
+        """
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
         """Entries for this consumer: ones abandoned by dead consumers first, then new ones."""

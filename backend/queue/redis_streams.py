@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from backend.queue.port import Delivery, QueueFull
+from backend.ratelimit import BUCKET_TAKE_LUA, RedisRateLimiter, Toll, refuse_if_waiting
 
 GROUP = "workers"
 FIELD = b"m"
@@ -25,6 +26,18 @@ if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
 """
 
+
+# The sender's rate paid, then the bound checked, then the append: a send's one round trip.
+# KEYS: stream, bucket. ARGV: max_len, field, payload, rate/s, burst, now (s).
+_PAID_XADD = (
+    BUCKET_TAKE_LUA
+    + """
+local wait = take(KEYS[2], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), 1)
+if wait > 0 then return {'wait', tostring(wait)} end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return {'full'} end
+return {'added', redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])}
+"""
+)
 
 # The age, by Redis's own clock (gateways' clocks may differ), of the oldest entry that no
 # worker has read yet: the first one after the group's last-delivered id. KEYS: stream.
@@ -56,6 +69,7 @@ class RedisStreamQueue:
         self._next_claim = 0.0
         self._group_ready = False
         self._bounded_xadd = redis.register_script(_BOUNDED_XADD)
+        self._paid_xadd = redis.register_script(_PAID_XADD)
         self._waiting_ms = redis.register_script(_WAITING_MS)
 
     async def _ensure_group(self) -> None:
@@ -68,15 +82,34 @@ class RedisStreamQueue:
                 raise
         self._group_ready = True
 
-    async def publish(self, payload: bytes) -> str:
+    async def publish(self, payload: bytes, toll: Toll | None = None) -> str:
         # Entries are deleted once acknowledged, so XLEN is the backlog (never MAXLEN: that
         # would trim messages already promised to a client).
-        entry_id = await self._bounded_xadd(
-            keys=[self._stream], args=[self._max_len, FIELD, payload]
-        )
+        bucket = self._bucket_of(toll)
+        if toll is None or bucket is None:
+            if toll is not None:
+                await toll.pay()
+            entry_id = await self._bounded_xadd(
+                keys=[self._stream], args=[self._max_len, FIELD, payload]
+            )
+        else:
+            limit = toll.limit
+            status, *rest = await self._paid_xadd(
+                keys=[self._stream, bucket],
+                args=[self._max_len, FIELD, payload, limit.rate, limit.burst, time.time()],
+            )
+            if _text(status) == "wait":
+                refuse_if_waiting(float(rest[0]))
+            entry_id = rest[0] if rest else None
         if entry_id is None:
             raise QueueFull
         return _text(entry_id)
+
+    def _bucket_of(self, toll: Toll | None) -> str | None:
+        """The toll's bucket when it lives in this queue's Redis: paid in the append's script."""
+        if toll is None or not isinstance(toll.limiter, RedisRateLimiter):
+            return None
+        return toll.limiter.bucket(toll.key) if toll.limiter.redis is self._redis else None
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
         await self._ensure_group()

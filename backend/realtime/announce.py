@@ -18,9 +18,21 @@ from backend.runtime import Runtime
 
 async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:
     """To the online users who may see the user's presence (each socket once, on every node)."""
-    peers = await rt.presence.online(await presence_peers(user.id))
+    peers = await presence_peers(user.id, online=rt.presence.online)
     if peers:
-        await rt.notifier.presence(user, online, to=[user_channel(p) for p in sorted(peers)])
+        await rt.notifier.presence(user, online, to=[user_channel(p) for p in peers])
+
+
+async def announce_arrival(rt: Runtime, user: User, sid: str, *, first: bool) -> None:
+    """A new socket learns who of its peers is online (as `presence` events); if it is the
+    user's first, those peers learn the user is online. One read of the peers serves both."""
+    peers = await presence_peers(user.id, online=rt.presence.online)
+    if not peers:
+        return
+    if first:
+        await rt.notifier.presence(user, True, to=[user_channel(p) for p in peers])
+    for peer in await User.filter(id__in=peers):
+        await rt.notifier.presence(peer, True, to=sid)
 
 
 async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
@@ -29,9 +41,9 @@ async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
     await rt.notifier.member_joined(room_id, user)
     # Room-mates who may see each other learn each other's presence now.
     present = [member.id for member, _, _ in await members.members(room_id)]
-    online = await rt.presence.online(await presence_peers(user.id, among=present))
+    online = await presence_peers(user.id, among=present, online=rt.presence.online)
     if online and user.id in await rt.presence.online([user.id]):
-        await rt.notifier.presence(user, True, to=[user_channel(p) for p in sorted(online)])
+        await rt.notifier.presence(user, True, to=[user_channel(p) for p in online])
     for peer in await User.filter(id__in=online) if online else []:
         await rt.notifier.presence(peer, True, to=user_channel(user.id))
 

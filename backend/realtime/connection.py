@@ -19,11 +19,10 @@ from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.accounts.tokens import AccessClaims
 from backend.chat import members
-from backend.chat.visibility import online_peers
 from backend.errors import AppError, RateLimited, Unauthorized
 from backend.http import client_address
 from backend.outages import is_outage
-from backend.realtime.announce import announce_presence
+from backend.realtime.announce import announce_arrival, announce_presence
 from backend.realtime.events import room_channel, user_channel
 from backend.realtime.recovery import send_socket_away
 from backend.runtime import Runtime
@@ -75,11 +74,8 @@ class Connections:
         room_ids = await members.room_ids_of(user.id)
         for room_id in room_ids:
             await self.sio.enter_room(sid, room_channel(room_id))
-        if await self.rt.presence.connected(user.id, sid):
-            await announce_presence(self.rt, user, online=True)
-        # Who is online already (among those it may see): a snapshot, as `presence` events.
-        for peer in await online_peers(user.id, online=self.rt.presence.online):
-            await self.rt.notifier.presence(peer, True, to=sid)
+        first = await self.rt.presence.connected(user.id, sid)
+        await announce_arrival(self.rt, user, sid, first=first)
         log.debug("socket_connected", sid=sid, user_id=user.id)
 
     async def _authenticate(self, environ: dict[str, Any], auth: Any) -> tuple[User, AccessClaims]:

@@ -32,11 +32,14 @@ class ServerEmitter:
     async def emit(
         self, event: str, data: Any, *, room: Target, skip_sid: str | None = None
     ) -> None:
-        await self._sio.emit(event, data, room=room, skip_sid=skip_sid)
+        # A socket of this node (a connect's presence snapshot) is reached here only: python-
+        # socketio would also publish it for every other node to look up and drop.
+        here = isinstance(room, str) and self._sio.manager.is_connected(room, "/")
+        await self._sio.emit(event, data, room=room, skip_sid=skip_sid, ignore_queue=here)
 
     async def emit_many(self, emissions: Sequence[Emission]) -> None:
         for e in emissions:
-            await self._sio.emit(e.event, e.data, room=e.room, skip_sid=e.skip_sid)
+            await self.emit(e.event, e.data, room=e.room, skip_sid=e.skip_sid)
 
     async def close(self) -> None:
         """The server is owned by the gateway."""

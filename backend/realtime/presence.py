@@ -53,6 +53,16 @@ end
 return offline
 """
 
+# ARGV: the user-set key prefix, then user ids. Returns those with a socket: one command for
+# a connect's hundreds of peers (a pipeline of one SCARD each cost the gateway ~5 ms).
+_ONLINE = """
+local online = {}
+for i = 2, #ARGV do
+  if redis.call('SCARD', ARGV[1] .. ARGV[i]) > 0 then table.insert(online, ARGV[i]) end
+end
+return online
+"""
+
 
 class Presence(Protocol):
     async def connected(self, user_id: int, sid: str) -> bool:
@@ -113,6 +123,7 @@ class RedisPresence:
         self._connect = redis.register_script(_CONNECT)
         self._disconnect = redis.register_script(_DISCONNECT)
         self._sweep = redis.register_script(_SWEEP)
+        self._online = redis.register_script(_ONLINE)
 
     def _keys(self, user_id: int) -> list[str]:
         return [f"{self._prefix}u:{user_id}", f"{self._prefix}n:{self._node}"]
@@ -137,11 +148,8 @@ class RedisPresence:
     async def online(self, user_ids: list[int]) -> set[int]:
         if not user_ids:
             return set()
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for user_id in user_ids:
-                pipe.scard(f"{self._prefix}u:{user_id}")
-            counts = await pipe.execute()
-        return {u for u, n in zip(user_ids, counts, strict=True) if int(n) > 0}
+        online = await self._online(keys=[], args=[f"{self._prefix}u:", *user_ids])
+        return {int(u) for u in online}
 
     async def sockets(self, user_id: int) -> int:
         return int(await self._redis.scard(f"{self._prefix}u:{user_id}"))

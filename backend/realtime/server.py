@@ -23,6 +23,7 @@ from backend.realtime.recovery import WatchedPubSub
 
 log = structlog.get_logger("chatty.socketio")
 LISTEN_BACKOFF_MAX = 2.0  # python-socketio's own grows to 60 s: that long without live events
+DELIVERY_SLICE = 0.002  # seconds of delivering before the sockets' writers get a turn
 
 
 class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -79,9 +80,16 @@ class DirectDelivery(socketio.AsyncManager):  # type: ignore[misc]
                     await self.server._send_eio_packet(eio_sid, p)
                 except Exception as exc:  # one socket's failure is not the room's
                     log.warning("deliver_failed", error=str(exc))
-        # Let the sockets' writers run before the next event: queueing never yields, and a
-        # listener with many events buffered would otherwise fill every queue to its bound.
-        await asyncio.sleep(0)
+        # Let the sockets' writers run every few events: queueing never yields, and a listener
+        # with many events buffered would otherwise fill every queue to its bound. Not after
+        # each one: one event per loop turn made the pub/sub listener fall ~250 ms behind
+        # with the loop otherwise idle (bench, closed loop).
+        now = asyncio.get_running_loop().time()
+        if now - self._slice_started >= DELIVERY_SLICE:
+            await asyncio.sleep(0)
+            self._slice_started = asyncio.get_running_loop().time()
+
+    _slice_started = 0.0
 
 
 class RedisManager(socketio.AsyncRedisManager, DirectDelivery):  # type: ignore[misc]

@@ -78,15 +78,23 @@ async def test_a_non_member_is_forbidden(database: None) -> None:
     assert refused.value.code == "forbidden"
 
 
-async def test_past_the_burst_sends_are_rate_limited(database: None) -> None:
+@pytest.mark.parametrize(
+    "from_member_socket", [True, False], ids=["paid-with-append", "paid-first"]
+)
+async def test_past_the_burst_sends_are_rate_limited(
+    database: None, from_member_socket: bool
+) -> None:
     alice = await make_user()
     room = await make_room(alice)
     queue, limiter = MemoryQueue(max_len=10), MemoryRateLimiter()
+    rooms = frozenset([room_channel(room.id)] if from_member_socket else [])
     codes = []
     for n in range(5):
         data = {"room_id": room.id, "body": "hi", "client_msg_id": f"client-{n:04d}"}
         try:
-            await queue_message(data, user_id=alice.id, writes=writes_to(queue, limiter))
+            await queue_message(
+                data, user_id=alice.id, writes=writes_to(queue, limiter), socket_rooms=rooms
+            )
             codes.append("ok")
         except AppError as exc:
             codes.append(exc.code)
