@@ -24,6 +24,7 @@ from backend.http import client_address
 from backend.outages import is_outage
 from backend.realtime.announce import announce_arrival, announce_presence
 from backend.realtime.events import room_channel, user_channel
+from backend.realtime.presence import SocketLimitReached
 from backend.realtime.recovery import send_socket_away
 from backend.runtime import Runtime
 
@@ -63,6 +64,24 @@ class Connections:
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         user, claims = await self._authenticate(environ, auth)
+        try:  # first: a refused connection leaves nothing behind (no disconnect handler runs)
+            first = await self.rt.presence.connected(
+                user.id, sid, limit=self.rt.settings.sockets_per_user
+            )
+        except SocketLimitReached as exc:
+            raise _refused("rate_limited", "too many connections for this user") from exc
+        try:
+            await self._settle(sid, user, claims, first=first)
+        except BaseException:
+            # Refused or failed half-way: python-socketio runs no disconnect handler then.
+            self._cancel_expiry(sid)
+            with contextlib.suppress(Exception):
+                await self.rt.presence.disconnected(user.id, sid)
+            raise
+        log.debug("socket_connected", sid=sid, user_id=user.id)
+
+    async def _settle(self, sid: str, user: User, claims: AccessClaims, *, first: bool) -> None:
+        """The session, its expiry, its channels, and who is online (told both ways)."""
         expires_at = float(claims.expires_at)
         session = {"user": user, "expires_at": expires_at, "session_id": claims.session_id}
         await self.sio.save_session(sid, session)
@@ -71,12 +90,20 @@ class Connections:
             lambda: asyncio.ensure_future(send_socket_away(self.sio, sid)),
         )
         await self.sio.enter_room(sid, user_channel(user.id))
-        room_ids = await members.room_ids_of(user.id)
+        try:
+            room_ids = await members.room_ids_of(user.id)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            raise _refused("unavailable", "service temporarily unavailable") from exc
         for room_id in room_ids:
             await self.sio.enter_room(sid, room_channel(room_id))
-        first = await self.rt.presence.connected(user.id, sid)
         await announce_arrival(self.rt, user, sid, first=first)
-        log.debug("socket_connected", sid=sid, user_id=user.id)
+
+    def _cancel_expiry(self, sid: str) -> None:
+        timer = self._expiry.pop(sid, None)
+        if timer is not None:
+            timer.cancel()
 
     async def _authenticate(self, environ: dict[str, Any], auth: Any) -> tuple[User, AccessClaims]:
         """The user and their token's claims, within the limits; else the connection is refused
@@ -90,8 +117,6 @@ class Connections:
             user, claims = await accounts.verify_access(
                 self.rt.settings, token, sessions=self.rt.sessions
             )
-            if await self.rt.presence.sockets(user.id) >= self.rt.settings.sockets_per_user:
-                raise RateLimited("too many connections for this user")
         except AppError as exc:
             code = "rate_limited" if isinstance(exc, RateLimited) else "unauthorized"
             raise _refused(code, exc.message) from exc
@@ -105,9 +130,7 @@ class Connections:
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         log.debug("socket_disconnected", sid=sid, reason=str(reason))
         self._reads.pop(sid, None)
-        timer = self._expiry.pop(sid, None)
-        if timer is not None:
-            timer.cancel()
+        self._cancel_expiry(sid)
         session = await self.sio.get_session(sid)
         user = session.get("user") if session else None
         if isinstance(user, User) and await self.rt.presence.disconnected(user.id, sid):

@@ -15,9 +15,12 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-# KEYS: user set, node set, nodes index, node heartbeat. ARGV: node:sid, uid:sid, node, ttl.
+# KEYS: user set, node set, nodes index, node heartbeat. ARGV: node:sid, uid:sid, node, ttl,
+# the user's socket limit. Returns the user's sockets before this one; -1 (nothing recorded)
+# at the limit.
 _CONNECT = """
 local before = redis.call('SCARD', KEYS[1])
+if before >= tonumber(ARGV[5]) then return -1 end
 redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
@@ -64,17 +67,19 @@ return online
 """
 
 
+class SocketLimitReached(Exception):
+    """The user already holds as many sockets as allowed; this one was not recorded."""
+
+
 class Presence(Protocol):
-    async def connected(self, user_id: int, sid: str) -> bool:
-        """Record a socket; True when the user was offline until now."""
+    async def connected(self, user_id: int, sid: str, *, limit: int) -> bool:
+        """Record a socket, in the same step as checking the user's `limit` (else
+        `SocketLimitReached`); True when the user was offline until now."""
 
     async def disconnected(self, user_id: int, sid: str) -> bool:
         """Forget a socket; True when it was the user's last one anywhere."""
 
     async def online(self, user_ids: list[int]) -> set[int]: ...
-
-    async def sockets(self, user_id: int) -> int:
-        """How many sockets the user holds on every node."""
 
     async def heartbeat(self) -> None:
         """Push this node's sockets' expiry forward."""
@@ -89,7 +94,9 @@ class MemoryPresence:
     def __init__(self) -> None:
         self._sockets: dict[int, set[str]] = defaultdict(set)
 
-    async def connected(self, user_id: int, sid: str) -> bool:
+    async def connected(self, user_id: int, sid: str, *, limit: int) -> bool:
+        if len(self._sockets[user_id]) >= limit:
+            raise SocketLimitReached
         first = not self._sockets[user_id]
         self._sockets[user_id].add(sid)
         return first
@@ -103,9 +110,6 @@ class MemoryPresence:
 
     async def online(self, user_ids: list[int]) -> set[int]:
         return {u for u in user_ids if self._sockets.get(u)}
-
-    async def sockets(self, user_id: int) -> int:
-        return len(self._sockets.get(user_id, ()))
 
     async def heartbeat(self) -> None:
         return None
@@ -128,15 +132,17 @@ class RedisPresence:
     def _keys(self, user_id: int) -> list[str]:
         return [f"{self._prefix}u:{user_id}", f"{self._prefix}n:{self._node}"]
 
-    async def connected(self, user_id: int, sid: str) -> bool:
+    async def connected(self, user_id: int, sid: str, *, limit: int) -> bool:
         before = await self._connect(
             keys=[
                 *self._keys(user_id),
                 f"{self._prefix}nodes",
                 f"{self._prefix}alive:{self._node}",
             ],
-            args=[f"{self._node}:{sid}", f"{user_id}:{sid}", self._node, self._ttl],
+            args=[f"{self._node}:{sid}", f"{user_id}:{sid}", self._node, self._ttl, limit],
         )
+        if int(before) < 0:
+            raise SocketLimitReached
         return int(before) == 0
 
     async def disconnected(self, user_id: int, sid: str) -> bool:
@@ -150,9 +156,6 @@ class RedisPresence:
             return set()
         online = await self._online(keys=[], args=[f"{self._prefix}u:", *user_ids])
         return {int(u) for u in online}
-
-    async def sockets(self, user_id: int) -> int:
-        return int(await self._redis.scard(f"{self._prefix}u:{user_id}"))
 
     async def heartbeat(self) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
