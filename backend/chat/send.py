@@ -3,7 +3,7 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Container
 from typing import Any
 
 from backend.chat.envelope import EDIT, SEND, InboundMessage
@@ -27,7 +27,7 @@ async def queue_message(
     *,
     user_id: int,
     writes: WritePath,
-    socket_rooms: Collection[str] = (),
+    socket_rooms: Container[str] = (),
     before_queue: Callable[[int], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Returns the ack result only once the message is stored in the inbound queue.

@@ -32,6 +32,13 @@ def room_channel(room_id: int) -> str:
     return f"room:{room_id}"
 
 
+def in_channel(sio: Any, sid: str, channel: str) -> bool:
+    """Is this socket in this channel? One lookup: python-socketio's `rooms(sid)` walks every
+    room of the namespace (each connected user has one), on every send."""
+    members = sio.manager.rooms.get("/", {}).get(channel)
+    return members is not None and sid in members
+
+
 def user_channel(user_id: int) -> str:
     """The Socket.IO room of every socket of one user (on any gateway node)."""
     return f"user:{user_id}"

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 from backend.backoff import Backoff
 from backend.realtime.emitter import ServerEmitter
-from backend.realtime.events import Notifier, room_channel, user_channel
+from backend.realtime.events import Notifier, in_channel, room_channel, user_channel
 from backend.realtime.recovery import watched_pubsub
 
 log = structlog.get_logger("chatty.membership")
@@ -47,7 +47,7 @@ async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> No
         # Only sockets still in the room are told (a node also hears its own broadcasts).
         notifier, channel = Notifier(ServerEmitter(sio)), room_channel(int(change["room_id"]))
         for sid in sids:
-            if channel in sio.rooms(sid):
+            if in_channel(sio, sid, channel):
                 await sio.leave_room(sid, channel)
                 await notifier.room_removed(change["notice"], to=sid)
         return

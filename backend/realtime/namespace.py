@@ -7,7 +7,7 @@ user) and this class's typing tracker; nothing is attached to the library's obje
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 import structlog
@@ -36,6 +36,7 @@ from backend.realtime.announce import (
     mark_read_and_announce,
 )
 from backend.realtime.connection import Connections
+from backend.realtime.events import in_channel
 from backend.realtime.frames import FRAME_MAX, INVALID_FRAME, TOO_LARGE
 from backend.realtime.typing import TypingTracker
 from backend.runtime import Runtime
@@ -50,6 +51,16 @@ _HISTORY, _SYNC, _ROOM, _TYPING, _READ = (
     TypingIn(),
     RoomReadIn(),
 )
+
+
+class SocketChannels(Container[str]):
+    """A socket's channels, as `queue_message` asks about them: one lookup each."""
+
+    def __init__(self, sio: Any, sid: str) -> None:
+        self._sio, self._sid = sio, sid
+
+    def __contains__(self, channel: object) -> bool:
+        return isinstance(channel, str) and in_channel(self._sio, self._sid, channel)
 
 
 class ChatSockets:
@@ -102,7 +113,7 @@ class ChatSockets:
             data,
             user_id=user.id,
             writes=self.rt.writes,
-            socket_rooms=frozenset(self.sio.rooms(sid)),
+            socket_rooms=SocketChannels(self.sio, sid),
             before_queue=lambda room_id: self._reopen_dm(room_id, user),
         )
 
