@@ -47,14 +47,17 @@ class Admission:
         self.loop_lag_ms = 0.0
         self.events_ms = 0.0
         self._refusing = False
+        self.samples = 0  # taken so far (tests wait for one to be decided)
 
     @property
     def lag_ms(self) -> float:
         return max(self.waiting_ms, self.loop_lag_ms, self.events_ms)
 
     def check(self) -> None:
-        """Raise `unavailable` (with `retry_after`) while the lag is past the limit."""
-        if self._limit_ms > 0 and self.lag_ms >= self._limit_ms:
+        """Raise `unavailable` (with `retry_after`) while the lag is past the limit, and once
+        refusing, until it is back under half of it: refusing only while a sample is over the
+        limit let the backlog refill between samples (p99 past 1 s at 2x the rate held)."""
+        if self._limit_ms > 0 and (self._refusing or self.lag_ms >= self._limit_ms):
             metrics.ADMISSION_REFUSED.inc()
             retry_after = max(1, math.ceil(self.lag_ms / 1000))
             raise Unavailable("busy: try again shortly", retry_after=retry_after)
@@ -73,11 +76,14 @@ class Admission:
                 async with asyncio.timeout(1.0):
                     self.waiting_ms = await self._queue.waiting_ms()
             metrics.DELIVERY_LAG.set(self.lag_ms / 1000)
-            self._log_change()
+            self._decide()
+            self.samples += 1
 
-    def _log_change(self) -> None:
-        """One line when refusals start or stop, naming the signal (not one per refusal)."""
-        refusing = self._limit_ms > 0 and self.lag_ms >= self._limit_ms
+    def _decide(self) -> None:
+        """Decides whether to go on refusing (see `check`); one line when refusals start or
+        stop, naming the signal (not one per refusal)."""
+        limit = self._limit_ms / 2 if self._refusing else self._limit_ms
+        refusing = self._limit_ms > 0 and self.lag_ms >= limit
         if refusing != self._refusing:
             self._refusing = refusing
             log.info(
