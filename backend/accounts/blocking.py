@@ -4,7 +4,7 @@ refused like any other `forbidden`)."""
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from backend.accounts.models import User
 from backend.chat.models import Block
@@ -39,3 +39,11 @@ async def blocked_either_way(user_id: int, others: list[int]) -> set[int]:
         Q(blocker_id=user_id, blocked_id__in=others) | Q(blocked_id=user_id, blocker_id__in=others)
     ).values_list("blocker_id", "blocked_id")
     return {int(a) if int(b) == user_id else int(b) for a, b in rows}
+
+
+def unblocked_either_way(user_id: int) -> Q:
+    """A `User` filter: neither blocked by the user nor blocking them (`blocked_either_way`
+    inside a users query, saving its round trip)."""
+    blocked = Block.filter(blocker_id=user_id).values("blocked_id")
+    blocking = Block.filter(blocked_id=user_id).values("blocker_id")
+    return ~Q(id__in=Subquery(blocked)) & ~Q(id__in=Subquery(blocking))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 
-from backend.accounts.blocking import blocked_either_way
+from backend.accounts.blocking import blocked_either_way, unblocked_either_way
+from backend.accounts.models import User
 from backend.chat.mentions import Members
 from backend.chat.models import Membership
 
@@ -23,24 +24,36 @@ async def presence_peers(
     *,
     among: list[int] | None = None,
     online: Callable[[list[int]], Awaitable[set[int]]] | None = None,
-    limit: int = PEERS_MAX,
 ) -> list[int]:
     """Users who may see this user's presence, and whose presence this user may see; `online`
     keeps only those online (before blocks are read: a connect's peers are mostly offline)."""
-    mine = Membership.filter(user_id=user_id, accepted=True).values_list("room_id", flat=True)
-    query = Membership.filter(room_id__in=Subquery(mine), accepted=True).exclude(user_id=user_id)
-    if among is not None:
-        if not among:
-            return []
-        query = query.filter(user_id__in=among)
-    ids = [
-        int(i)  # type: ignore[call-overload]
-        for i in await query.distinct().limit(limit).values_list("user_id", flat=True)
-    ]
+    ids = await _sharing_a_room(user_id, among)
     if online is not None:
         ids = sorted(await online(ids))
     hidden = await blocked_either_way(user_id, ids)
     return [i for i in ids if i not in hidden]
+
+
+async def online_peers(
+    user_id: int, *, online: Callable[[list[int]], Awaitable[set[int]]]
+) -> list[User]:
+    """`presence_peers(user_id, online=...)` as users, read together with the blocks."""
+    ids = sorted(await online(await _sharing_a_room(user_id, None)))
+    if not ids:
+        return []
+    return await User.filter(Q(id__in=ids) & unblocked_either_way(user_id))
+
+
+async def _sharing_a_room(user_id: int, among: list[int] | None) -> list[int]:
+    """Up to `PEERS_MAX` users who share a room with the user that both chose."""
+    if among is not None and not among:
+        return []
+    mine = Membership.filter(user_id=user_id, accepted=True).values_list("room_id", flat=True)
+    query = Membership.filter(room_id__in=Subquery(mine), accepted=True).exclude(user_id=user_id)
+    if among is not None:
+        query = query.filter(user_id__in=among)
+    rows = await query.distinct().limit(PEERS_MAX).values_list("user_id", flat=True)
+    return [int(i) for i in rows]  # type: ignore[call-overload]
 
 
 async def accept(pairs: set[tuple[int, int]], members: Members) -> None:

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
 from backend.chat import members
-from backend.chat.visibility import presence_peers
+from backend.chat.visibility import online_peers, presence_peers
 from backend.realtime.events import user_channel
 from backend.runtime import Runtime
 
@@ -26,12 +26,10 @@ async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:
 async def announce_arrival(rt: Runtime, user: User, sid: str, *, first: bool) -> None:
     """A new socket learns who of its peers is online (as `presence` events); if it is the
     user's first, those peers learn the user is online. One read of the peers serves both."""
-    peers = await presence_peers(user.id, online=rt.presence.online)
-    if not peers:
-        return
-    if first:
-        await rt.notifier.presence(user, True, to=[user_channel(p) for p in peers])
-    for peer in await User.filter(id__in=peers):
+    peers = await online_peers(user.id, online=rt.presence.online)
+    if first and peers:
+        await rt.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
+    for peer in peers:
         await rt.notifier.presence(peer, True, to=sid)
 
 

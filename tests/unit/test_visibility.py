@@ -1,0 +1,28 @@
+"""Who sees whose presence: a connect's two readings of it (ids, and users read with the blocks
+in one query) keep one rule."""
+
+from __future__ import annotations
+
+from backend.accounts.models import User
+from backend.chat.models import Block, Membership
+from backend.chat.visibility import online_peers, presence_peers
+from tests.unit.conftest import make_room, make_user
+
+
+async def test_blocks_either_way_and_offline_users_are_left_out_of_both_readings(
+    database: None,
+) -> None:
+    alice, bob, carol, dave, erin = [await make_user(n) for n in "abcde"]
+    room = await make_room(alice, bob, carol, dave, erin)
+    await Membership.filter(room_id=room.id).update(accepted=True)
+    await Block.create(blocker_id=alice.id, blocked_id=bob.id)  # alice blocked bob
+    await Block.create(blocker_id=carol.id, blocked_id=alice.id)  # carol blocked alice
+    online_now = {bob.id, carol.id, dave.id}  # erin is offline
+
+    async def online(ids: list[int]) -> set[int]:
+        return {i for i in ids if i in online_now}
+
+    assert await presence_peers(alice.id, online=online) == [dave.id]
+    peers: list[User] = await online_peers(alice.id, online=online)
+    assert [p.id for p in peers] == [dave.id]
+    assert sorted(await presence_peers(alice.id)) == sorted([dave.id, erin.id])
