@@ -24,6 +24,7 @@ from backend.realtime.recovery import WatchedPubSub
 log = structlog.get_logger("chatty.socketio")
 LISTEN_BACKOFF_MAX = 2.0  # python-socketio's own grows to 60 s: that long without live events
 DELIVERY_SLICE = 0.002  # seconds of delivering before the sockets' writers get a turn
+YIELD_AT = 8  # packets queued on a recipient: its writer gets a turn before the next event
 
 
 class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -78,18 +79,22 @@ class DirectDelivery(socketio.AsyncManager):  # type: ignore[misc]
             for p in (encoded if isinstance(encoded, list) else [encoded])
         ]
         recipients = [e for sid, e in self.get_participants(namespace, room) if sid not in skip]
+        sockets = self.server.eio.sockets
+        backed_up = False
         for eio_sid in recipients:
             for p in packets:
                 try:
                     await self.server._send_eio_packet(eio_sid, p)
                 except Exception as exc:  # one socket's failure is not the room's
                     log.warning("deliver_failed", error=str(exc))
-        # Let the sockets' writers run every few events: queueing never yields, and a listener
-        # with many events buffered would otherwise fill every queue to its bound. Not after
-        # each one: one event per loop turn made the pub/sub listener fall ~250 ms behind
-        # with the loop otherwise idle (bench, closed loop).
+            socket = sockets.get(eio_sid)
+            backed_up = backed_up or (socket is not None and socket.queue.qsize() >= YIELD_AT)
+        # Let the sockets' writers run: queueing never yields, and a listener with many events
+        # buffered would otherwise fill every queue to its cut-off bound. At once when a
+        # recipient is backing up, else every few events: one event per loop turn made the
+        # pub/sub listener fall ~250 ms behind with the loop otherwise idle (bench).
         now = asyncio.get_running_loop().time()
-        if now - self._slice_started >= DELIVERY_SLICE:
+        if backed_up or now - self._slice_started >= DELIVERY_SLICE:
             await asyncio.sleep(0)
             self._slice_started = asyncio.get_running_loop().time()
 
