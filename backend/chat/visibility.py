@@ -35,10 +35,13 @@ async def presence_peers(
 
 
 async def online_peers(
-    user_id: int, *, online: Callable[[list[int]], Awaitable[set[int]]]
+    user_id: int,
+    *,
+    among: list[int] | None = None,
+    online: Callable[[list[int]], Awaitable[set[int]]],
 ) -> list[User]:
-    """`presence_peers(user_id, online=...)` as users, read together with the blocks."""
-    ids = sorted(await online(await _sharing_a_room(user_id, None)))
+    """`presence_peers(user_id, among=..., online=...)` as users, read with the blocks."""
+    ids = sorted(await online(await _sharing_a_room(user_id, among)))
     if not ids:
         return []
     return await User.filter(Q(id__in=ids) & unblocked_either_way(user_id))

@@ -86,9 +86,9 @@ class RedisStreamQueue:
         # Entries are deleted once acknowledged, so XLEN is the backlog (never MAXLEN: that
         # would trim messages already promised to a client).
         bucket = self._bucket_of(toll)
+        if toll is not None and bucket is None:
+            await toll.pay()  # a limiter this script cannot reach
         if toll is None or bucket is None:
-            if toll is not None:
-                await toll.pay()
             entry_id = await self._bounded_xadd(
                 keys=[self._stream], args=[self._max_len, FIELD, payload]
             )

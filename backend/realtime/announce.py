@@ -39,10 +39,10 @@ async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
     await rt.notifier.member_joined(room_id, user)
     # Room-mates who may see each other learn each other's presence now.
     present = [member.id for member, _, _ in await members.members(room_id)]
-    online = await presence_peers(user.id, among=present, online=rt.presence.online)
-    if online and user.id in await rt.presence.online([user.id]):
-        await rt.notifier.presence(user, True, to=[user_channel(p) for p in online])
-    for peer in await User.filter(id__in=online) if online else []:
+    peers = await online_peers(user.id, among=present, online=rt.presence.online)
+    if peers and user.id in await rt.presence.online([user.id]):
+        await rt.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
+    for peer in peers:
         await rt.notifier.presence(peer, True, to=user_channel(user.id))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import socketio
@@ -33,6 +33,18 @@ log = structlog.get_logger("chatty.realtime")
 
 def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
     return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
+
+
+@contextlib.contextmanager
+def _refused_while_away() -> Iterator[None]:
+    """The database or Redis is away: say so at once instead of leaving the client to time
+    out."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        raise _refused("unavailable", "service temporarily unavailable") from exc
 
 
 class Connections:
@@ -63,7 +75,8 @@ class Connections:
         return user
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        user, claims = await self._authenticate(environ, auth)
+        with _refused_while_away():
+            user, claims = await self._authenticate(environ, auth)
         try:  # first: a refused connection leaves nothing behind (no disconnect handler runs)
             first = await self.rt.presence.connected(
                 user.id, sid, limit=self.rt.settings.sockets_per_user
@@ -71,7 +84,8 @@ class Connections:
         except SocketLimitReached as exc:
             raise _refused("rate_limited", "too many connections for this user") from exc
         try:
-            await self._settle(sid, user, claims, first=first)
+            with _refused_while_away():
+                await self._settle(sid, user, claims, first=first)
         except BaseException:
             # Refused or failed half-way: python-socketio runs no disconnect handler then.
             self._cancel_expiry(sid)
@@ -90,13 +104,7 @@ class Connections:
             lambda: asyncio.ensure_future(send_socket_away(self.sio, sid)),
         )
         await self.sio.enter_room(sid, user_channel(user.id))
-        try:
-            room_ids = await members.room_ids_of(user.id)
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            raise _refused("unavailable", "service temporarily unavailable") from exc
-        for room_id in room_ids:
+        for room_id in await members.room_ids_of(user.id):
             await self.sio.enter_room(sid, room_channel(room_id))
         await announce_arrival(self.rt, user, sid, first=first)
 
@@ -120,11 +128,6 @@ class Connections:
         except AppError as exc:
             code = "rate_limited" if isinstance(exc, RateLimited) else "unauthorized"
             raise _refused(code, exc.message) from exc
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            # The database is away: say so at once instead of leaving the client to time out.
-            raise _refused("unavailable", "service temporarily unavailable") from exc
         return user, claims
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
