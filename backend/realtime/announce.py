@@ -23,10 +23,13 @@ async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:
         await rt.notifier.presence(user, online, to=[user_channel(p) for p in peers])
 
 
-async def announce_arrival(rt: Runtime, user: User, sid: str, *, first: bool) -> None:
-    """A new socket learns who of its peers is online (as `presence` events); if it is the
-    user's first, those peers learn the user is online. One read of the peers serves both."""
-    peers = await online_peers(user.id, online=rt.presence.online)
+async def announce_arrival(
+    rt: Runtime, user: User, sid: str, *, first: bool, peers: list[User]
+) -> None:
+    """A new socket learns who of its peers (`visibility.arrival`) is online, as `presence`
+    events; if it is the user's first, those peers learn the user is online."""
+    online = await rt.presence.online([p.id for p in peers]) if peers else set()
+    peers = [p for p in peers if p.id in online]
     if first and peers:
         await rt.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
     for peer in peers:

@@ -18,7 +18,7 @@ import structlog
 from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.accounts.tokens import AccessClaims
-from backend.chat import members
+from backend.chat.visibility import arrival
 from backend.errors import AppError, RateLimited, Unauthorized
 from backend.http import client_address
 from backend.outages import is_outage
@@ -104,9 +104,10 @@ class Connections:
             lambda: asyncio.ensure_future(send_socket_away(self.sio, sid)),
         )
         await self.sio.enter_room(sid, user_channel(user.id))
-        for room_id in await members.room_ids_of(user.id):
+        reads = await arrival(user.id)
+        for room_id in reads.rooms:
             await self.sio.enter_room(sid, room_channel(room_id))
-        await announce_arrival(self.rt, user, sid, first=first)
+        await announce_arrival(self.rt, user, sid, first=first, peers=reads.peers)
 
     def _cancel_expiry(self, sid: str) -> None:
         timer = self._expiry.pop(sid, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from backend.accounts.models import User
 from backend.chat.models import Block, Membership
-from backend.chat.visibility import online_peers, presence_peers
+from backend.chat.visibility import arrival, online_peers, presence_peers
 from tests.unit.conftest import make_room, make_user
 
 
@@ -26,3 +26,18 @@ async def test_blocks_either_way_and_offline_users_are_left_out_of_both_readings
     peers: list[User] = await online_peers(alice.id, online=online)
     assert [p.id for p in peers] == [dave.id]
     assert sorted(await presence_peers(alice.id)) == sorted([dave.id, erin.id])
+
+
+async def test_a_connects_single_read_gives_its_rooms_and_the_same_peers(database: None) -> None:
+    alice, bob, carol, dave, erin = [await make_user(n) for n in "abcde"]
+    room = await make_room(alice, bob, carol, dave)
+    await Membership.filter(room_id=room.id).exclude(user_id=dave.id).update(accepted=True)
+    other = await make_room(alice, erin)  # erin's room: alice is added, neither chose it
+    await Block.create(blocker_id=bob.id, blocked_id=alice.id)
+
+    reads = await arrival(alice.id)
+
+    assert sorted(reads.rooms) == sorted([room.id, other.id])
+    assert [p.id for p in reads.peers] == await presence_peers(alice.id) == [carol.id]
+    assert reads.peers[0].username == carol.username
+    assert reads.peers[0].created_at == (await User.get(id=carol.id)).created_at
