@@ -206,18 +206,27 @@ async def authenticate(settings: Settings, token: str, *, sessions: Sessions) ->
 async def verify_access(
     settings: Settings, token: str, *, sessions: Sessions
 ) -> tuple[User, tokens.AccessClaims]:
-    """Is this token (and its session) still valid? The user and the claims, else `Unauthorized`.
+    """Is this token (and its session) still valid? The user and the claims, else `Unauthorized`."""
+    claims = await verify_claims(settings, token, sessions=sessions)
+    return current_user(await User.get_or_none(id=claims.user_id), claims), claims
 
-    Signature, expiry, the session's revocation (logout, refresh reuse, password change) and the
-    user's `session_version` (recovery) are all checked.
-    """
+
+async def verify_claims(
+    settings: Settings, token: str, *, sessions: Sessions
+) -> tokens.AccessClaims:
+    """The token's signature, expiry and its session's revocation (logout, refresh reuse,
+    password change); `current_user` then checks the user. `Unauthorized` if any fails."""
     claims = tokens.decode_access(settings.jwt_secret, token)
     if claims.session_id is not None and await sessions.is_revoked(claims.session_id):
         raise Unauthorized("token revoked")
-    user = await User.get_or_none(id=claims.user_id)
+    return claims
+
+
+def current_user(user: User | None, claims: tokens.AccessClaims) -> User:
+    """The claims' user, if the account still exists and no recovery ended its sessions."""
     if user is None or user.session_version != claims.session_version:
         raise Unauthorized("token revoked")
-    return user, claims
+    return user
 
 
 async def search(*, prefix: str, limit: int = 20) -> list[User]:

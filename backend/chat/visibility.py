@@ -8,9 +8,7 @@ reveals nothing until one writes back — and never when either blocked the othe
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from tortoise import connections
 from tortoise.expressions import Q, Subquery
 
 from backend.accounts.blocking import blocked_either_way, unblocked_either_way
@@ -19,46 +17,6 @@ from backend.chat.mentions import Members
 from backend.chat.models import Membership
 
 PEERS_MAX = 500
-
-# A connect's reads as one statement: its rooms (`id` NULL), then its peers as user rows.
-# Only a constant is formatted into the SQL; the user id is an argument.
-_ARRIVAL = (
-    "SELECT room_id, NULL AS id, NULL AS username, NULL AS display_name,"  # noqa: S608
-    " NULL AS created_at, NULL AS avatar_id FROM memberships WHERE user_id = $1"
-    " UNION ALL"
-    " SELECT NULL, u.id, u.username, u.display_name, u.created_at, u.avatar_id FROM users u"
-    " WHERE u.id IN (SELECT DISTINCT p.user_id FROM memberships p WHERE p.accepted"
-    " AND p.user_id <> $1 AND p.room_id IN"
-    " (SELECT room_id FROM memberships WHERE user_id = $1 AND accepted)"
-    f" LIMIT {PEERS_MAX})"
-    " AND u.id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = $1)"
-    " AND u.id NOT IN (SELECT blocker_id FROM blocks WHERE blocked_id = $1)"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    rooms: list[int]
-    """Every room the user is in (their socket enters each channel)."""
-    peers: list[User]
-    """`presence_peers(user_id)` as users, online or not (partial: no secrets read)."""
-
-
-async def arrival(user_id: int) -> Arrival:
-    """What a connect reads, in one round trip: the ORM's three queries (rooms, peers, their
-    blocks and rows) were most of a handshake's cost. Same rule as `presence_peers`; the unit
-    test holds the two readings together."""
-    conn = connections.get("default")
-    sql = _ARRIVAL if conn.capabilities.dialect == "postgres" else _ARRIVAL.replace("$1", "?1")
-    rows = await conn.execute_query_dict(sql, [user_id])
-    return Arrival(
-        rooms=[int(r["room_id"]) for r in rows if r["room_id"] is not None],
-        peers=[
-            User._init_from_db(**{k: v for k, v in r.items() if k != "room_id"})
-            for r in rows
-            if r["room_id"] is None
-        ],
-    )
 
 
 async def presence_peers(

@@ -18,7 +18,7 @@ import structlog
 from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.accounts.tokens import AccessClaims
-from backend.chat.visibility import arrival
+from backend.chat.arrival import arrival
 from backend.errors import AppError, RateLimited, Unauthorized
 from backend.http import client_address
 from backend.outages import is_outage
@@ -76,26 +76,34 @@ class Connections:
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         with _refused_while_away():
-            user, claims = await self._authenticate(environ, auth)
+            claims = await self._authenticate(environ, auth)
         try:  # first: a refused connection leaves nothing behind (no disconnect handler runs)
             first = await self.rt.presence.connected(
-                user.id, sid, limit=self.rt.settings.sockets_per_user
+                claims.user_id, sid, limit=self.rt.settings.sockets_per_user
             )
         except SocketLimitReached as exc:
             raise _refused("rate_limited", "too many connections for this user") from exc
         try:
             with _refused_while_away():
-                await self._settle(sid, user, claims, first=first)
+                await self._settle(sid, claims, first=first)
         except BaseException:
             # Refused or failed half-way: python-socketio runs no disconnect handler then.
             self._cancel_expiry(sid)
             with contextlib.suppress(Exception):
-                await self.rt.presence.disconnected(user.id, sid)
+                await self.rt.presence.disconnected(claims.user_id, sid)
             raise
-        log.debug("socket_connected", sid=sid, user_id=user.id)
+        log.debug("socket_connected", sid=sid, user_id=claims.user_id)
 
-    async def _settle(self, sid: str, user: User, claims: AccessClaims, *, first: bool) -> None:
-        """The session, its expiry, its channels, and who is online (told both ways)."""
+    async def _settle(self, sid: str, claims: AccessClaims, *, first: bool) -> None:
+        """The user's channel, then one read of the user, their rooms and peers (after: a join
+        or a recovery meanwhile reaches this socket), the session and its expiry, the rooms'
+        channels, and who is online (told both ways)."""
+        await self.sio.enter_room(sid, user_channel(claims.user_id))
+        reads = await arrival(claims.user_id)
+        try:
+            user = accounts.current_user(reads.user, claims)
+        except Unauthorized as exc:
+            raise _refused("unauthorized", exc.message) from exc
         expires_at = float(claims.expires_at)
         session = {"user": user, "expires_at": expires_at, "session_id": claims.session_id}
         await self.sio.save_session(sid, session)
@@ -103,8 +111,6 @@ class Connections:
             max(0.0, expires_at - time.time()),
             lambda: asyncio.ensure_future(send_socket_away(self.sio, sid)),
         )
-        await self.sio.enter_room(sid, user_channel(user.id))
-        reads = await arrival(user.id)
         for room_id in reads.rooms:
             await self.sio.enter_room(sid, room_channel(room_id))
         await announce_arrival(self.rt, user, sid, first=first, peers=reads.peers)
@@ -114,22 +120,19 @@ class Connections:
         if timer is not None:
             timer.cancel()
 
-    async def _authenticate(self, environ: dict[str, Any], auth: Any) -> tuple[User, AccessClaims]:
-        """The user and their token's claims, within the limits; else the connection is refused
-        with `{code, message}`."""
+    async def _authenticate(self, environ: dict[str, Any], auth: Any) -> AccessClaims:
+        """The token's claims, within the limits (the user is checked with the connect's read);
+        else the connection is refused with `{code, message}`."""
         token = auth.get("token") if isinstance(auth, dict) else None
         request = environ.get("aiohttp.request")
         try:
             await self.rt.limits.handshake(client_address(request) if request else "?")
             if not isinstance(token, str) or not token:
                 raise Unauthorized("missing token")
-            user, claims = await accounts.verify_access(
-                self.rt.settings, token, sessions=self.rt.sessions
-            )
+            return await accounts.verify_claims(self.rt.settings, token, sessions=self.rt.sessions)
         except AppError as exc:
             code = "rate_limited" if isinstance(exc, RateLimited) else "unauthorized"
             raise _refused(code, exc.message) from exc
-        return user, claims
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         log.debug("socket_disconnected", sid=sid, reason=str(reason))

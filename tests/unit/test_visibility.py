@@ -4,8 +4,9 @@ in one query) keep one rule."""
 from __future__ import annotations
 
 from backend.accounts.models import User
+from backend.chat.arrival import arrival
 from backend.chat.models import Block, Membership
-from backend.chat.visibility import arrival, online_peers, presence_peers
+from backend.chat.visibility import online_peers, presence_peers
 from tests.unit.conftest import make_room, make_user
 
 
@@ -37,7 +38,10 @@ async def test_a_connects_single_read_gives_its_rooms_and_the_same_peers(databas
 
     reads = await arrival(alice.id)
 
+    assert reads.user is not None
+    assert (reads.user.id, reads.user.session_version) == (alice.id, alice.session_version)
     assert sorted(reads.rooms) == sorted([room.id, other.id])
     assert [p.id for p in reads.peers] == await presence_peers(alice.id) == [carol.id]
     assert reads.peers[0].username == carol.username
     assert reads.peers[0].created_at == (await User.get(id=carol.id)).created_at
+    assert (await arrival(erin.id + 1000)).user is None  # no such account
