@@ -88,6 +88,7 @@ async def seed(
     """
     from dataclasses import replace
 
+    from tortoise import connections
     from tortoise.transactions import in_transaction
 
     from backend.accounts.models import User
@@ -121,14 +122,18 @@ async def seed(
         )
         ids = sorted(ids)
 
-        async def make_rooms(name: str, groups: list[list[int]]) -> list[tuple[int, list[int]]]:
+        async def make_rooms(
+            name: str, groups: list[list[int]], *, accepted: bool = False
+        ) -> list[tuple[int, list[int]]]:
             made = []
             for group in groups:
                 room = await Room.create(name=name, kind="private")
                 made.append((int(room.id), group))
             await Membership.bulk_create(
                 [
-                    Membership(room_id=rid, user_id=ids[u], notify=notify or None)
+                    Membership(
+                        room_id=rid, user_id=ids[u], notify=notify or None, accepted=accepted
+                    )
                     for rid, g in made
                     for u in g
                 ],
@@ -143,8 +148,16 @@ async def seed(
         persist = await make_rooms(
             "persistence", [list(range(r * members, (r + 1) * members)) for r in range(rooms)]
         )
-        # Every user is in a small room of ten, as connected users usually are somewhere.
-        await make_rooms("idle", [list(range(i, min(i + 10, users))) for i in range(0, users, 10)])
+        # Every user is in a small room of ten they chose, as connected users usually are
+        # somewhere: a connect reads nine presence peers and tells those online.
+        await make_rooms(
+            "idle",
+            [list(range(i, min(i + 10, users))) for i in range(0, users, 10)],
+            accepted=True,
+        )
+        # Statistics, as autovacuum keeps them in a live database: without them the planner
+        # scans whole tables for queries an index answers.
+        await connections.get("default").execute_script("ANALYZE")
     rooms_of: list[list[int]] = [[] for _ in range(users)]
     for rid, group in [*tp, fan, *persist]:
         for u in group:

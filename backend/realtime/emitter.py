@@ -33,8 +33,9 @@ class ServerEmitter:
         self, event: str, data: Any, *, room: Target, skip_sid: str | None = None
     ) -> None:
         # A socket of this node (a connect's presence snapshot) is reached here only: python-
-        # socketio would also publish it for every other node to look up and drop.
-        here = isinstance(room, str) and self._sio.manager.is_connected(room, "/")
+        # socketio would also publish it for every other node to look up and drop. Still
+        # connecting counts (`is_connected` is False until the connect handler returns).
+        here = isinstance(room, str) and self._sio.manager.eio_sid_from_sid(room, "/") is not None
         await self._sio.emit(event, data, room=room, skip_sid=skip_sid, ignore_queue=here)
 
     async def emit_many(self, emissions: Sequence[Emission]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import socketio
 
 from backend import jsonutil
+from backend.realtime.emitter import ServerEmitter
 from backend.realtime.events import Emission
 from backend.realtime.server import DirectDelivery, RedisManager, pubsub_message
 
@@ -59,3 +60,28 @@ async def _delivered(manager: socketio.AsyncManager) -> list[tuple[str, Any]]:
 async def test_direct_delivery_sends_each_socket_what_python_socketio_would() -> None:
     assert await _delivered(DirectDelivery()) == await _delivered(socketio.AsyncManager())
     assert len(await _delivered(DirectDelivery())) == 3
+
+
+async def test_a_socket_still_connecting_here_gets_its_events_without_a_publish() -> None:
+    """A connect's presence snapshot goes to its own socket, on this node, before the connect
+    handler returns: publishing it made every other node look it up and drop it."""
+    manager = RedisManager("redis://127.0.0.1:1", channel="c", json=jsonutil)
+    server = socketio.AsyncServer(async_mode="aiohttp", client_manager=manager)
+    published: list[dict[str, Any]] = []
+    sent: list[str] = []
+
+    async def publish(message: dict[str, Any]) -> None:
+        published.append(message)
+
+    async def send(eio_sid: str, pkt: Any) -> None:
+        sent.append(eio_sid)
+
+    manager._publish = publish
+    server._send_eio_packet = send
+    sid = await manager.pre_connect("e1", "/")  # the connect handler is running
+    emitter = ServerEmitter(server)
+
+    await emitter.emit("presence", {"online": True}, room=sid)
+    assert (sent, published) == (["e1"], [])
+    await emitter.emit("presence", {"online": True}, room="user:1")  # a channel: every node
+    assert len(published) == 1
