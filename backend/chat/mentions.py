@@ -31,6 +31,8 @@ def notify_level(stored: str | None, *, kind: str, member_count: int) -> str:
 
 def mentioned_names(body: str) -> set[str]:
     """Lower-cased names after `@` in the text of a cleaned body, not inside code."""
+    if "@" not in body:  # most messages: no regex over them
+        return set()
     text = _TAG.sub(" ", _CODE.sub(" ", body))
     return {m.group(1).lower().rstrip(".-") for m in _NAME.finditer(text)}
 
