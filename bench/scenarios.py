@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from bench.loadgen import LoadGen, Received, Usage
 from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
 from bench.systems import System, chatty_env, persisted_rows
-from tests.support.procs import Proc, chatty, spawn, wait_for_log
+from tests.support.procs import Proc, chatty, free_port, spawn, wait_for_log
 
 FULL_RATES = [100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000]
 
@@ -487,7 +487,12 @@ async def persistence(
                 await pipe.execute()
         enqueue_s = time.monotonic() - t
         workers = [
-            spawn(f"chatty-persist-worker{k}-{tag}", chatty("worker"), env=env, log_dir=log_dir)
+            spawn(
+                f"chatty-persist-worker{k}-{tag}",
+                chatty("worker"),
+                env={**env, "CHATTY_WORKER_METRICS_PORT": str(free_port())},  # never a shared 9100
+                log_dir=log_dir,
+            )
             for k in range(sizes.workers)
         ]
         try:
