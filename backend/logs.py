@@ -161,7 +161,7 @@ async def request_context(
 
 
 async def echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare: every response (errors, files, the WebSocket upgrade) carries it."""
+    """on_response_prepare: every response (errors, files) carries it."""
     request_id = request.get(_REQUEST_ID)
     if request_id:
         response.headers[REQUEST_ID_HEADER] = request_id

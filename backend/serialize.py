@@ -37,7 +37,11 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def _get(source: Any, name: str) -> Any:
-    return source[name] if isinstance(source, Mapping) else getattr(source, name)
+    """A field of a row (a mapping) or of a model. `dict` first: the ABC check alone was 2.4 %
+    of a worker's CPU, asked for every field of every message (py-spy, backlog drain)."""
+    if type(source) is dict or isinstance(source, Mapping):
+        return source[name]
+    return getattr(source, name)
 
 
 def user_dict(user: User | Mapping[str, Any]) -> dict[str, Any]:

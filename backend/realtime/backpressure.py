@@ -18,11 +18,13 @@ from typing import Any
 import engineio
 import structlog
 from aiohttp import web
+from engineio import async_socket
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
 from backend import metrics
+from backend.realtime.lean_socket import LeanSocket
 from backend.realtime.memory import release_freed_memory
 
 log = structlog.get_logger("chatty.backpressure")
@@ -134,6 +136,13 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
             weakref.WeakKeyDictionary()
         )
         self._cut_off_sockets: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect":  # engine.io made the socket a moment ago, with its own class
+            socket = self.sockets.get(args[0])
+            if type(socket) is async_socket.AsyncSocket:
+                socket.__class__ = LeanSocket
+        return await super()._trigger_event(event, *args, **kwargs)
 
     def create_queue(self, *args: Any, **kwargs: Any) -> ByteCountingQueue:
         return ByteCountingQueue(*args, **kwargs)

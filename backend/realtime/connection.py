@@ -92,6 +92,7 @@ class Connections:
             with contextlib.suppress(Exception):
                 await self.rt.presence.disconnected(claims.user_id, sid)
             raise
+        _keep_only_the_request(environ)
         log.debug("socket_connected", sid=sid, user_id=claims.user_id)
 
     async def _settle(self, sid: str, claims: AccessClaims, *, first: bool) -> None:
@@ -142,3 +143,12 @@ class Connections:
         user = session.get("user") if session else None
         if isinstance(user, User) and await self.rt.presence.disconnected(user.id, sid):
             await announce_presence(self.rt, user, online=False)
+
+
+def _keep_only_the_request(environ: dict[str, Any]) -> None:
+    """python-socketio keeps the connect's WSGI environ (every header as a key, ~1.2 KB) for the
+    socket's life, for the connects of other namespaces; chatty's one namespace has connected,
+    and all it reads there is the request."""
+    request = environ.get("aiohttp.request")
+    environ.clear()
+    environ["aiohttp.request"] = request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,8 +86,8 @@ class RedisEmitter:
                 log.warning("emit_failed", error=str(exc), events=len(emissions), attempt=attempt)
         else:
             return
-        for e in emissions:
-            metrics.EVENTS_OUT.labels(e.event).inc()
+        for event, count in Counter(e.event for e in emissions).items():
+            metrics.EVENTS_OUT.labels(event).inc(count)  # once per kind: `labels` takes a lock
 
     async def close(self) -> None:
         await close_manager(self._manager)

@@ -1,0 +1,148 @@
+"""engine.io's socket without its per-socket tasks (`backend.realtime.lean_socket`): the same
+protocol to real clients over real sockets — pings, the upgrade from polling, the ping timeout —
+and fewer tasks per idle socket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from backend.realtime.lean_socket import LeanSocket
+from backend.realtime.server import CountingServer
+
+PING_INTERVAL = 0.2
+PING_TIMEOUT = 0.4
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[tuple[CountingServer, str]]:
+    sio = CountingServer(
+        async_mode="aiohttp", ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT
+    )
+
+    @sio.event  # type: ignore[misc]
+    async def echo(sid: str, data: Any) -> Any:
+        return data
+
+    app = web.Application()
+    sio.attach(app)
+    server = TestServer(app)
+    await server.start_server()
+    try:
+        yield sio, str(server.make_url("/"))
+    finally:
+        await server.close()
+
+
+async def until(condition: Callable[[], bool], what: str, limit: float = 10.0) -> None:
+    """Wait for `condition`; `limit` only bounds a failure."""
+    async with asyncio.timeout(limit):
+        while not condition():
+            await asyncio.sleep(0.01)
+    assert condition(), what
+
+
+async def connected(url: str, **kwargs: Any) -> socketio.AsyncClient:
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(url, wait_timeout=5, **kwargs)
+    return client
+
+
+def sockets(sio: CountingServer) -> list[Any]:
+    return list(sio.eio.sockets.values())
+
+
+async def pings_answered(sio: CountingServer, count: int) -> None:
+    """Every ping the server sends sets `last_ping`; the client's pong clears it."""
+    seen: set[float] = set()
+
+    def enough() -> bool:
+        for socket in sockets(sio):
+            if socket.last_ping:
+                seen.add(socket.last_ping)
+        return len(seen) >= count
+
+    await until(enough, f"{count} pings sent")
+
+
+async def test_a_websocket_client_is_pinged_and_stays_connected(
+    served: tuple[CountingServer, str],
+) -> None:
+    sio, url = served
+    client = await connected(url, transports=["websocket"])
+    try:
+        assert [type(s) for s in sockets(sio)] == [LeanSocket]
+        # Several ping cycles, each longer than the timeout would allow without pongs.
+        await pings_answered(sio, 4)
+        assert client.connected
+        assert await client.call("echo", {"n": 1}, timeout=5) == {"n": 1}
+    finally:
+        await client.disconnect()
+    await until(lambda: not sockets(sio), "the server forgot the socket")
+
+
+async def test_a_polling_client_upgrades_to_websocket(served: tuple[CountingServer, str]) -> None:
+    sio, url = served
+    client = await connected(url, transports=["polling", "websocket"])
+    try:
+        await until(lambda: client.transport() == "websocket", "upgraded")
+        assert await client.call("echo", "after the upgrade", timeout=5) == "after the upgrade"
+        await pings_answered(sio, 2)
+        assert client.connected
+    finally:
+        await client.disconnect()
+
+
+async def test_a_client_that_stops_answering_pings_is_closed(
+    served: tuple[CountingServer, str],
+) -> None:
+    sio, url = served
+    endpoint = url.replace("http", "ws", 1) + "socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(endpoint) as ws:
+        opened = await ws.receive_str()
+        assert opened.startswith("0")  # engine.io OPEN
+        await ws.send_str("40")  # socket.io CONNECT, then silence: no pongs
+        closed = False
+        async with asyncio.timeout(10):  # bounds a failure only
+            async for message in ws:
+                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                    break
+            closed = True
+        assert closed
+    await until(lambda: not sockets(sio), "the server forgot the socket")
+
+
+async def test_an_idle_socket_costs_the_server_three_tasks() -> None:
+    """Its connection's, its handler's and its writer's: engine.io's own socket adds its read
+    loop's and its writer's `wait_for` tasks and a task sleeping until the next ping."""
+    sio = CountingServer(async_mode="aiohttp", ping_interval=60, ping_timeout=60)
+    app = web.Application()
+    sio.attach(app)
+    server = TestServer(app)
+    await server.start_server()
+    endpoint = str(server.make_url("/socket.io/?EIO=4&transport=websocket"))
+    async with contextlib.AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+
+        async def connect() -> None:  # a raw WebSocket: the client side runs no task of its own
+            ws = await stack.enter_async_context(session.ws_connect(endpoint))
+            assert (await ws.receive_str()).startswith("0")  # engine.io OPEN
+            await ws.send_str("40")  # socket.io CONNECT
+            assert (await ws.receive_str()).startswith("40")
+
+        await connect()  # the server's own tasks (engine.io's service task) start with the first
+        before = len(asyncio.all_tasks())
+        for _ in range(10):
+            await connect()
+        per_socket = (len(asyncio.all_tasks()) - before) / 10
+        assert {type(s) for s in sockets(sio)} == {LeanSocket}
+    await server.close()
+    assert per_socket <= 3, per_socket
