@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -60,28 +61,33 @@ def sockets(sio: CountingServer) -> list[Any]:
     return list(sio.eio.sockets.values())
 
 
-async def pings_answered(sio: CountingServer, count: int) -> None:
-    """Every ping the server sends sets `last_ping`; the client's pong clears it."""
-    seen: set[float] = set()
+@pytest.fixture
+def pongs(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """When the server's sockets scheduled a ping: at the connect, then after every pong."""
+    seen: list[float] = []
+    schedule = LeanSocket.schedule_ping
 
-    def enough() -> bool:
-        for socket in sockets(sio):
-            if socket.last_ping:
-                seen.add(socket.last_ping)
-        return len(seen) >= count
+    def counted(self: LeanSocket) -> None:
+        seen.append(time.monotonic())
+        schedule(self)
 
-    await until(enough, f"{count} pings sent")
+    monkeypatch.setattr(LeanSocket, "schedule_ping", counted)
+    return seen
+
+
+async def pings_answered(pongs: list[float], count: int) -> None:
+    await until(lambda: len(pongs) > count, f"{count} pings answered")  # + the connect's
 
 
 async def test_a_websocket_client_is_pinged_and_stays_connected(
-    served: tuple[CountingServer, str],
+    served: tuple[CountingServer, str], pongs: list[float]
 ) -> None:
     sio, url = served
     client = await connected(url, transports=["websocket"])
     try:
         assert [type(s) for s in sockets(sio)] == [LeanSocket]
         # Several ping cycles, each longer than the timeout would allow without pongs.
-        await pings_answered(sio, 4)
+        await pings_answered(pongs, 4)
         assert client.connected
         assert await client.call("echo", {"n": 1}, timeout=5) == {"n": 1}
     finally:
@@ -89,16 +95,32 @@ async def test_a_websocket_client_is_pinged_and_stays_connected(
     await until(lambda: not sockets(sio), "the server forgot the socket")
 
 
-async def test_a_polling_client_upgrades_to_websocket(served: tuple[CountingServer, str]) -> None:
-    sio, url = served
+async def test_a_polling_client_upgrades_to_websocket(
+    served: tuple[CountingServer, str], pongs: list[float]
+) -> None:
+    _, url = served
     client = await connected(url, transports=["polling", "websocket"])
     try:
         await until(lambda: client.transport() == "websocket", "upgraded")
         assert await client.call("echo", "after the upgrade", timeout=5) == "after the upgrade"
-        await pings_answered(sio, 2)
+        await pings_answered(pongs, 2)
         assert client.connected
     finally:
         await client.disconnect()
+
+
+async def test_a_polling_only_client_is_served_by_long_polls(
+    served: tuple[CountingServer, str], pongs: list[float]
+) -> None:
+    sio, url = served
+    client = await connected(url, transports=["polling"])
+    try:
+        await pings_answered(pongs, 3)  # each ping leaves in a poll's answer
+        assert await client.call("echo", [1, 2], timeout=5) == [1, 2]
+        assert client.transport() == "polling"
+    finally:
+        await client.disconnect()
+    await until(lambda: not sockets(sio), "the server forgot the socket")
 
 
 async def test_a_client_that_stops_answering_pings_is_closed(
