@@ -119,10 +119,8 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
             try:
                 async with asyncio.timeout(cycle):
                     data = await self._frame(ws)
-            except asyncio.CancelledError:
-                return
-            except Exception:  # timed out, too large, or the connection failed
-                return
+            except (asyncio.CancelledError, Exception):  # timed out, too large, cut, cancelled
+                return  # engine.io's own loop ends the same way on each
             if data is None:  # closed by the client
                 return
             try:
