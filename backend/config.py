@@ -76,7 +76,8 @@ class Settings(LimitSettings):
     claim_idle_ms: int = setting(
         5_000,
         "CHATTY_CLAIM_IDLE_MS",
-        "a pending entry idle this long is claimed from a dead worker",
+        "a worker silent this long is presumed dead: its partitions and pending entries are "
+        "taken over",
     )
     max_deliveries: int = setting(
         5,

@@ -41,6 +41,9 @@ CONSUMER_LAG = Gauge(
     "chatty_inbound_consumer_lag_seconds",
     "age of the oldest message of the latest batch when the worker read it",
 )
+PARTITIONS_OWNED = Gauge(
+    "chatty_worker_partitions", "inbound partitions this worker holds (of 16; 0 while waiting)"
+)
 BATCH_SIZE = Histogram(
     "chatty_worker_batch_size",
     "entries per batch read by the worker",

@@ -12,9 +12,10 @@ from typing import Any
 import asyncpg
 from redis.asyncio import Redis
 
+from backend.queue.partitions import partition_streams, stream_of
 from bench.loadgen import LoadGen, Received, Usage
 from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
-from bench.systems import System, chatty_env, persisted_rows
+from bench.systems import System, chatty_env, forget_redis_keys, persisted_rows
 from tests.support.procs import Proc, chatty, free_port, spawn, wait_for_log
 
 FULL_RATES = [100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000]
@@ -483,7 +484,7 @@ async def persistence(
                     sender = population.user_ids[group[(i // len(rooms)) % len(group)]]
                     body = f"bench 0 {time.time() * 1000:.3f} {'x' * sizes.body_pad}"
                     msg = InboundMessage(rid, sender, f"persist-{tag}-{i}", body)
-                    pipe.xadd(stream, {b"m": msg.encode()})
+                    pipe.xadd(stream_of(stream, rid), {b"m": msg.encode()})
                 await pipe.execute()
         enqueue_s = time.monotonic() - t
         workers = [
@@ -518,8 +519,8 @@ async def persistence(
                 w.stop()
         stored = done - before
         worker_s = t1 - t0
-        left = await redis.xlen(stream)
-        await redis.delete(stream, f"{stream}.dead")
+        left = sum([await redis.xlen(s) for s in partition_streams(stream)])
+        await forget_redis_keys(redis_url, env)
         async for key in redis.scan_iter(match=f"{env['CHATTY_SOCKETIO_CHANNEL']}*"):
             await redis.delete(key)
         # The limit: the same rows, read back, deleted, and copied in again with raw asyncpg.

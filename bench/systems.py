@@ -302,14 +302,15 @@ def _started(system: System) -> System:
 
 
 async def forget_redis_keys(redis_url: str, env: dict[str, str]) -> None:
-    """Delete what a chatty system left in Redis: its stream, dead letters, turn counters."""
+    """Delete what a chatty system left in Redis: its streams, dead letters, leases, turns."""
     from redis.asyncio import Redis
 
     redis = Redis.from_url(redis_url)
     try:
         stream = env["CHATTY_INBOUND_STREAM"]
         channel = env["CHATTY_SOCKETIO_CHANNEL"]
-        keys = [stream, f"{stream}.dead"]
+        keys = [stream]  # partition 0; the others, the dead letters and the leases are below it
+        keys += [k async for k in redis.scan_iter(match=f"{stream}.*", count=1000)]
         keys += [k async for k in redis.scan_iter(match=f"{channel}*", count=1000)]
         await redis.delete(*keys)
     finally:

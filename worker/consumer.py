@@ -84,6 +84,8 @@ class Worker:
                 delay = backoff.next()
                 log.warning("worker_read_failed", error=str(exc), retry_in=delay)
                 await self._pause(delay)
+        with contextlib.suppress(Exception):  # Redis away: the leases lapse on their own
+            await self.queue.leave(self.name)
         log.info("worker_stopped", consumer=self.name, processed=self.processed)
 
     async def run_burst(self) -> int:
@@ -97,8 +99,8 @@ class Worker:
         deliveries = await self.queue.read(
             self.name, self.batch_size, self.block_ms if block_ms is None else block_ms
         )
-        if deliveries:
-            await self.handle(deliveries)
+        for start in range(0, len(deliveries), self.batch_size):  # several partitions' worth
+            await self.handle(deliveries[start : start + self.batch_size])
         return len(deliveries)
 
     async def handle(self, deliveries: Sequence[Delivery]) -> None:
@@ -152,7 +154,7 @@ class Worker:
             if outcome is not None and outcome.created and not outcome.error:
                 metrics.END_TO_END_SECONDS.observe(max(0.0, emitted - inbound.queued_at))
         await self.queue.ack(
-            [d.entry_id for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
+            [d for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
         )
         log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
 

@@ -44,7 +44,7 @@ class WritePath:
         toll = None if paid else self.limits.message_toll(inbound.sender_id)
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT):
-                await self.queue.publish(inbound.encode(), toll)
+                await self.queue.publish(inbound.encode(), toll, room_id=inbound.room_id)
         except QueueFull as exc:
             raise Unavailable("too many messages waiting; try again shortly") from exc
         except (RedisError, OSError) as exc:  # TimeoutError is an OSError

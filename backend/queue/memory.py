@@ -27,7 +27,7 @@ class MemoryQueue:
         # The dead-letter stream's counterpart: the latest parked entries, with their reasons.
         self.parked: deque[tuple[Delivery, str]] = deque(maxlen=1000)
 
-    async def publish(self, payload: bytes, toll: Toll | None = None) -> str:
+    async def publish(self, payload: bytes, toll: Toll | None = None, *, room_id: int = 0) -> str:
         if toll is not None:
             await toll.pay()
         if len(self._ready) + len(self._pending) >= self._max_len:
@@ -53,13 +53,16 @@ class MemoryQueue:
             batch.append(Delivery(entry_id, payload, 1))
         return batch
 
-    async def ack(self, entry_ids: Sequence[str]) -> None:
-        for entry_id in entry_ids:
-            self._pending.pop(entry_id, None)
+    async def ack(self, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            self._pending.pop(delivery.entry_id, None)
 
     async def park(self, delivery: Delivery, reason: str) -> None:
         self._pending.pop(delivery.entry_id, None)
         self.parked.append((delivery, reason))
+
+    async def leave(self, consumer: str) -> None:
+        """One process, one worker: nothing is held for others."""
 
     async def length(self) -> int:
         return len(self._ready) + len(self._pending)

@@ -16,6 +16,7 @@ class Delivery:
     entry_id: str
     payload: bytes
     attempts: int
+    stream: str = ""  # the partition it came from, where there are several
 
 
 class QueueFull(Exception):
@@ -23,20 +24,24 @@ class QueueFull(Exception):
 
 
 class InboundQueue(Protocol):
-    async def publish(self, payload: bytes, toll: Toll | None = None) -> str:
+    async def publish(self, payload: bytes, toll: Toll | None = None, *, room_id: int = 0) -> str:
         """Durably enqueue; returns only once the entry is stored (the client may then be acked).
 
         `toll`: a rate-limit payment due first (`rate_limited`, and nothing stored, if unpaid).
+        `room_id`: one room's entries are read by one worker at a time, in order.
         """
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
         """Entries for this consumer: ones abandoned by dead consumers first, then new ones."""
 
-    async def ack(self, entry_ids: Sequence[str]) -> None:
+    async def ack(self, deliveries: Sequence[Delivery]) -> None:
         """Done with these entries (after the database commit)."""
 
     async def park(self, delivery: Delivery, reason: str) -> None:
         """Move a poison entry aside (a dead-letter stream) and ack it."""
+
+    async def leave(self, consumer: str) -> None:
+        """This consumer stops reading: what it held is for the others now, not after a lease."""
 
     async def length(self) -> int:
         """Entries not yet acknowledged."""

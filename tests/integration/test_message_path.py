@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, pair_in_room
-from tests.support.procs import Cluster
+from tests.support.procs import Cluster, wait_for_log
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +97,32 @@ async def test_two_workers_keep_every_rooms_seq_contiguous(
         history = await alice.api.all_history(room["id"])
         assert len(history) == 120
         assert_exactly_once_in_order(history, results[2 * i] + results[2 * i + 1])
+
+
+async def test_a_worker_joining_mid_load_takes_over_rooms_without_a_gap_or_a_double(
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+) -> None:
+    """The partitions' handover: the first worker may still hold a batch of a partition that
+    the newcomer already reads; the row lock, the unique key and the turns keep it right."""
+    c = cluster(CHATTY_WORKER_BATCH="7")
+    node = c.gateway()
+    c.worker()
+    alice = await api_at(node.url).register()
+    rooms = [await alice.api.create_room() for _ in range(4)]
+    live = await connect(node.url, alice.token)
+    sending = [asyncio.create_task(send_many(live, room["id"], 150)) for room in rooms]
+    await live.wait_until(lambda: sum(len(live.messages(r["id"])) for r in rooms) >= 40, 30)
+    joined = c.worker()
+    assert not all(task.done() for task in sending), "the join must land mid-load"
+    results = await asyncio.gather(*sending)
+    await live.wait_until(
+        lambda: all(len({m["seq"] for m in live.messages(r["id"])}) >= 150 for r in rooms), 60
+    )
+    for room, acked in zip(rooms, results, strict=True):
+        history = await alice.api.all_history(room["id"])
+        assert len(history) == 150
+        assert_exactly_once_in_order(history, acked)
+    await asyncio.to_thread(wait_for_log, joined, "partitions_owned")  # it took a share
 
 
 async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_sender(

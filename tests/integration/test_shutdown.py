@@ -12,6 +12,7 @@ import pytest
 import redis.asyncio as aioredis
 import socketio
 
+from backend.queue.partitions import stream_of
 from backend.queue.redis_streams import GROUP
 from tests.integration.test_message_path import assert_exactly_once_in_order, send_many
 from tests.support.clients import Alone, Api, Live
@@ -48,7 +49,7 @@ async def test_sigterm_mid_load_worker_acks_its_batch_and_exits_0(
 ) -> None:
     c, _, first, alice, room, live = await alone(CHATTY_WORKER_BATCH="20")
     redis = aioredis.Redis.from_url(redis_url)
-    stream = c.env["CHATTY_INBOUND_STREAM"]
+    stream = stream_of(c.env["CHATTY_INBOUND_STREAM"], room["id"])  # the room's partition
     try:
         sending = asyncio.create_task(send_many(live, room["id"], 300, in_flight=5))
         await live.wait_until(lambda: len(live.messages(room["id"])) >= 40, 30)
