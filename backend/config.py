@@ -76,8 +76,7 @@ class Settings(LimitSettings):
     claim_idle_ms: int = setting(
         5_000,
         "CHATTY_CLAIM_IDLE_MS",
-        "a worker silent this long is presumed dead: its partitions and pending entries are "
-        "taken over",
+        "a pending entry idle this long is claimed from a dead worker",
     )
     max_deliveries: int = setting(
         5,

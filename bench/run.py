@@ -209,7 +209,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     say(f"{name}: fan-out member p99 {result['fanout']['member_latency_ms']}")
                 if "connections" in wanted:
                     say(f"{name}: {sizes.connections} connections")
+                    spy = None
+                    if profiler and name == "chatty":
+                        spy = profiler.start("gateway-connections", system.nodes[0].pid)
                     result["connections"] = await scenarios.connections(system, gen, sizes)
+                    if spy:
+                        spy.stop()
                     c = result["connections"]
                     say(
                         f"{name}: {c['connections']} held, {c['rss_per_connection_kb']} KB each, "

@@ -22,6 +22,11 @@ import math
 from redis.asyncio import Redis
 
 PARTITIONS = 16
+# A worker that stops renewing loses its partitions after this (or the claim time if shorter):
+# new entries of its rooms wait no longer than that, and admission, which watches the oldest
+# unread entry, refuses meanwhile only if that is past its limit. A worker renewing late (a
+# batch slower than two thirds of it) merely hands a partition over: harmless.
+LEASE_MS = 1500
 
 
 def _bit_reversed(n: int) -> list[int]:

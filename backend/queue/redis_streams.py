@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from backend import metrics
-from backend.queue.partitions import Leases, partition_streams, stream_of
+from backend.queue.partitions import LEASE_MS, Leases, partition_streams, stream_of
 from backend.queue.port import Delivery, QueueFull
 from backend.queue.stream_scripts import BOUNDED_XADD, PAID_XADD, READ_SHARES, WAITING_MS
 from backend.ratelimit import RedisRateLimiter, Toll, refuse_if_waiting
@@ -39,8 +39,7 @@ class RedisStreamQueue:
         self._claim_idle_ms = claim_idle_ms
         self._next_claim = 0.0
         self._groups_ready = False
-        # A worker silent for the claim time is presumed dead: its partitions too.
-        self._leases = Leases(redis, stream, lease_ms=claim_idle_ms)
+        self._leases = Leases(redis, stream, lease_ms=min(claim_idle_ms, LEASE_MS))
         self._owned: list[str] = []
         self._next_heartbeat = 0.0
         self._bounded_xadd = redis.register_script(BOUNDED_XADD)

@@ -125,6 +125,33 @@ async def test_a_worker_joining_mid_load_takes_over_rooms_without_a_gap_or_a_dou
     await asyncio.to_thread(wait_for_log, joined, "partitions_owned")  # it took a share
 
 
+async def test_a_killed_worker_s_rooms_are_taken_over_by_the_other_without_a_gap_or_a_double(
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+) -> None:
+    """Nobody restarts it: its partitions' leases lapse and the survivor reads them too."""
+    c = cluster(CHATTY_WORKER_BATCH="7")
+    node = c.gateway()
+    first = c.worker()
+    await asyncio.to_thread(wait_for_log, first, "partitions_owned")
+    survivor = c.worker()
+    await asyncio.to_thread(wait_for_log, survivor, "partitions_owned")  # the halves are set
+    alice = await api_at(node.url).register()
+    rooms = [await alice.api.create_room() for _ in range(4)]
+    live = await connect(node.url, alice.token)
+    sending = [asyncio.create_task(send_many(live, room["id"], 150)) for room in rooms]
+    await live.wait_until(lambda: sum(len(live.messages(r["id"])) for r in rooms) >= 40, 30)
+    first.kill()
+    assert not all(task.done() for task in sending), "the kill must land mid-load"
+    results = await asyncio.gather(*sending)
+    await live.wait_until(
+        lambda: all(len({m["seq"] for m in live.messages(r["id"])}) >= 150 for r in rooms), 60
+    )
+    for room, acked in zip(rooms, results, strict=True):
+        history = await alice.api.all_history(room["id"])
+        assert len(history) == 150
+        assert_exactly_once_in_order(history, acked)
+
+
 async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_sender(
     cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
