@@ -16,7 +16,7 @@ import socketio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from backend.realtime.lean_socket import LeanSocket
+from backend.realtime.lean_socket import LeanSocket, _Corked
 from backend.realtime.server import CountingServer
 
 PING_INTERVAL = 0.2
@@ -166,3 +166,30 @@ async def test_an_idle_socket_costs_the_server_three_tasks() -> None:
         per_socket = (len(asyncio.all_tasks()) - before) / 10
         assert {type(s) for s in sockets(sio)} == {LeanSocket}
     assert per_socket <= 3, per_socket
+
+
+async def test_a_burst_of_packets_leaves_in_one_write_in_order(
+    served: tuple[CountingServer, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sio, url = served
+    writes: list[int] = []  # chunks per corked write
+    flush = _Corked.flush
+
+    def counted(self: _Corked) -> None:
+        if self.chunks:
+            writes.append(len(self.chunks))
+        flush(self)
+
+    monkeypatch.setattr(_Corked, "flush", counted)
+    client = await connected(url, transports=["websocket"])
+    got: list[int] = []
+    client.on("n", got.append)
+    try:
+        sid = next(iter(sio.manager.rooms["/"][None]))
+        await asyncio.gather(*(sio.emit("n", n, to=sid) for n in range(50)))
+        await until(lambda: len(got) == 50, "every packet arrives")
+        assert got == list(range(50))
+        assert writes, "a burst was written together"
+        assert max(writes) > 1
+    finally:
+        await client.disconnect()
