@@ -77,17 +77,12 @@ class Connections:
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         with _refused_while_away():
             claims = await self._authenticate(environ, auth)
-        try:  # first: a refused connection leaves nothing behind (no disconnect handler runs)
-            first = await self.rt.presence.connected(
-                claims.user_id, sid, limit=self.rt.settings.sockets_per_user
-            )
-        except SocketLimitReached as exc:
-            raise _refused("rate_limited", "too many connections for this user") from exc
         try:
             with _refused_while_away():
-                await self._settle(sid, claims, first=first)
+                await self._settle(sid, claims)
         except BaseException:
-            # Refused or failed half-way: python-socketio runs no disconnect handler then.
+            # Refused or failed half-way: python-socketio runs no disconnect handler then, so
+            # nothing may be left behind (forgetting a socket never recorded is harmless).
             self._cancel_expiry(sid)
             with contextlib.suppress(Exception):
                 await self.rt.presence.disconnected(claims.user_id, sid)
@@ -95,9 +90,10 @@ class Connections:
         _keep_only_the_request(environ)
         log.debug("socket_connected", sid=sid, user_id=claims.user_id)
 
-    async def _settle(self, sid: str, claims: AccessClaims, *, first: bool) -> None:
+    async def _settle(self, sid: str, claims: AccessClaims) -> None:
         """The user's channel, then one read of the user, their rooms and peers (after: a join
-        or a recovery meanwhile reaches this socket), the session and its expiry, the rooms'
+        or a recovery meanwhile reaches this socket), the socket recorded within the user's
+        limit together with which peers are online, the session and its expiry, the rooms'
         channels, and who is online (told both ways)."""
         await self.sio.enter_room(sid, user_channel(claims.user_id))
         reads = await arrival(claims.user_id)
@@ -105,6 +101,15 @@ class Connections:
             user = accounts.current_user(reads.user, claims)
         except Unauthorized as exc:
             raise _refused("unauthorized", exc.message) from exc
+        try:
+            first, online = await self.rt.presence.connected(
+                user.id,
+                sid,
+                limit=self.rt.settings.sockets_per_user,
+                peers=[p.id for p in reads.peers],
+            )
+        except SocketLimitReached as exc:
+            raise _refused("rate_limited", "too many connections for this user") from exc
         expires_at = float(claims.expires_at)
         session = {"user": user, "expires_at": expires_at, "session_id": claims.session_id}
         await self.sio.save_session(sid, session)
@@ -114,7 +119,8 @@ class Connections:
         )
         for room_id in reads.rooms:
             await self.sio.enter_room(sid, room_channel(room_id))
-        await announce_arrival(self.rt, user, sid, first=first, peers=reads.peers)
+        peers = [p for p in reads.peers if p.id in online]
+        await announce_arrival(self.rt, user, sid, first=first, peers=peers)
 
     def _cancel_expiry(self, sid: str) -> None:
         timer = self._expiry.pop(sid, None)

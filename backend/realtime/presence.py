@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Protocol
 
 from redis.asyncio import Redis
 
 # KEYS: user set, node set, nodes index, node heartbeat. ARGV: node:sid, uid:sid, node, ttl,
-# the user's socket limit. Returns the user's sockets before this one; -1 (nothing recorded)
-# at the limit.
+# the user's socket limit, the user-set key prefix, then the peers' ids. Returns the user's
+# sockets before this one (-1, nothing recorded, at the limit), then the peers online: the
+# connect's one round trip for presence.
 _CONNECT = """
 local before = redis.call('SCARD', KEYS[1])
-if before >= tonumber(ARGV[5]) then return -1 end
+if before >= tonumber(ARGV[5]) then return {-1} end
 redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 redis.call('SET', KEYS[4], '1', 'EX', ARGV[4])
-return before
+local reply = {before}
+for i = 7, #ARGV do
+  if redis.call('SCARD', ARGV[6] .. ARGV[i]) > 0 then table.insert(reply, ARGV[i]) end
+end
+return reply
 """
 
 # KEYS: user set, node set. ARGV: node:sid, uid:sid. Returns the user's sockets left.
@@ -72,9 +78,12 @@ class SocketLimitReached(Exception):
 
 
 class Presence(Protocol):
-    async def connected(self, user_id: int, sid: str, *, limit: int) -> bool:
+    async def connected(
+        self, user_id: int, sid: str, *, limit: int, peers: Sequence[int] = ()
+    ) -> tuple[bool, set[int]]:
         """Record a socket, in the same step as checking the user's `limit` (else
-        `SocketLimitReached`); True when the user was offline until now."""
+        `SocketLimitReached`): whether the user was offline until now, and which of `peers`
+        are online."""
 
     async def disconnected(self, user_id: int, sid: str) -> bool:
         """Forget a socket; True when it was the user's last one anywhere."""
@@ -94,12 +103,14 @@ class MemoryPresence:
     def __init__(self) -> None:
         self._sockets: dict[int, set[str]] = defaultdict(set)
 
-    async def connected(self, user_id: int, sid: str, *, limit: int) -> bool:
+    async def connected(
+        self, user_id: int, sid: str, *, limit: int, peers: Sequence[int] = ()
+    ) -> tuple[bool, set[int]]:
         if len(self._sockets[user_id]) >= limit:
             raise SocketLimitReached
         first = not self._sockets[user_id]
         self._sockets[user_id].add(sid)
-        return first
+        return first, await self.online(list(peers))
 
     async def disconnected(self, user_id: int, sid: str) -> bool:
         self._sockets[user_id].discard(sid)
@@ -132,18 +143,28 @@ class RedisPresence:
     def _keys(self, user_id: int) -> list[str]:
         return [f"{self._prefix}u:{user_id}", f"{self._prefix}n:{self._node}"]
 
-    async def connected(self, user_id: int, sid: str, *, limit: int) -> bool:
-        before = await self._connect(
+    async def connected(
+        self, user_id: int, sid: str, *, limit: int, peers: Sequence[int] = ()
+    ) -> tuple[bool, set[int]]:
+        before, *online = await self._connect(
             keys=[
                 *self._keys(user_id),
                 f"{self._prefix}nodes",
                 f"{self._prefix}alive:{self._node}",
             ],
-            args=[f"{self._node}:{sid}", f"{user_id}:{sid}", self._node, self._ttl, limit],
+            args=[
+                f"{self._node}:{sid}",
+                f"{user_id}:{sid}",
+                self._node,
+                self._ttl,
+                limit,
+                f"{self._prefix}u:",
+                *peers,
+            ],
         )
         if int(before) < 0:
             raise SocketLimitReached
-        return int(before) == 0
+        return int(before) == 0, {int(u) for u in online}
 
     async def disconnected(self, user_id: int, sid: str) -> bool:
         left = await self._disconnect(
