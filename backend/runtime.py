@@ -29,6 +29,7 @@ from backend.realtime.membership import LocalMembershipSync, MembershipSync, Red
 from backend.realtime.presence import MemoryPresence, Presence, RedisPresence
 from backend.realtime.recovery import Resync
 from backend.realtime.server import RedisManager
+from backend.redis_client import redis_client
 
 
 @dataclass(slots=True)
@@ -56,7 +57,7 @@ def open_redis(settings: Settings) -> Redis:
     # socket_timeout must outlast the worker's XREADGROUP block. Two quick retries ride over a
     # pooled connection that a Redis restart left stale; Redis really away fails within ~0.3 s
     # (callers answer `unavailable` or back off; they never wait on a dead server).
-    return Redis.from_url(
+    return redis_client(
         settings.redis_url,
         socket_connect_timeout=2,
         socket_timeout=10,

@@ -20,6 +20,7 @@ from backend.realtime.backpressure import BoundedEngineServer
 from backend.realtime.events import Emission
 from backend.realtime.frames import TRANSPORT_FRAME_MAX, FramePacket
 from backend.realtime.recovery import WatchedPubSub
+from backend.redis_client import redis_client
 
 log = structlog.get_logger("chatty.socketio")
 LISTEN_BACKOFF_MAX = 2.0  # python-socketio's own grows to 60 s: that long without live events
@@ -109,6 +110,7 @@ class RedisManager(socketio.AsyncRedisManager, DirectDelivery):  # type: ignore[
     """
 
     on_missed_events: Callable[[str], None] | None = None
+    redis: Any  # python-socketio's attribute: our client, made once (`_redis_connect`)
     oldest_wait_ms = 0.0  # the longest a worker's event waited before this node handled it
 
     def take_wait_ms(self) -> float:
@@ -125,10 +127,9 @@ class RedisManager(socketio.AsyncRedisManager, DirectDelivery):  # type: ignore[
 
     def _redis_connect(self) -> None:
         if self.redis is None:
-            super()._redis_connect()
-            client: Any = self.redis
+            self.redis = redis_client(self.redis_url, **self.redis_options)
             self.pubsub = WatchedPubSub(
-                client.connection_pool,
+                self.redis.connection_pool,
                 ignore_subscribe_messages=True,
                 on_reconnect=self._missed_events,
             )

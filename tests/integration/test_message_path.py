@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, pair_in_room
-from tests.support.procs import Cluster, wait_for_log
+from tests.support.procs import Cluster, Proc, wait_for_log
 
 pytestmark = pytest.mark.integration
 
@@ -99,21 +99,18 @@ async def test_two_workers_keep_every_rooms_seq_contiguous(
         assert_exactly_once_in_order(history, results[2 * i] + results[2 * i + 1])
 
 
-async def test_a_worker_joining_mid_load_takes_over_rooms_without_a_gap_or_a_double(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+async def four_rooms_through(
+    url: str, api_at: Callable[[str], Api], connect: Connect, midway: Callable[[], object]
 ) -> None:
-    """The partitions' handover: the first worker may still hold a batch of a partition that
-    the newcomer already reads; the row lock, the unique key and the turns keep it right."""
-    c = cluster(CHATTY_WORKER_BATCH="7")
-    node = c.gateway()
-    c.worker()
-    alice = await api_at(node.url).register()
+    """150 sends to each of four rooms (consecutive ids: spread over the workers' partitions);
+    `midway` once 40 have arrived; then every room holds its 150 once, in order."""
+    alice = await api_at(url).register()
     rooms = [await alice.api.create_room() for _ in range(4)]
-    live = await connect(node.url, alice.token)
+    live = await connect(url, alice.token)
     sending = [asyncio.create_task(send_many(live, room["id"], 150)) for room in rooms]
     await live.wait_until(lambda: sum(len(live.messages(r["id"])) for r in rooms) >= 40, 30)
-    joined = c.worker()
-    assert not all(task.done() for task in sending), "the join must land mid-load"
+    midway()
+    assert not all(task.done() for task in sending), "it must land mid-load"
     results = await asyncio.gather(*sending)
     await live.wait_until(
         lambda: all(len({m["seq"] for m in live.messages(r["id"])}) >= 150 for r in rooms), 60
@@ -122,7 +119,19 @@ async def test_a_worker_joining_mid_load_takes_over_rooms_without_a_gap_or_a_dou
         history = await alice.api.all_history(room["id"])
         assert len(history) == 150
         assert_exactly_once_in_order(history, acked)
-    await asyncio.to_thread(wait_for_log, joined, "partitions_owned")  # it took a share
+
+
+async def test_a_worker_joining_mid_load_takes_over_rooms_without_a_gap_or_a_double(
+    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+) -> None:
+    """The partitions' handover: the first worker may still hold a batch of a partition that
+    the newcomer already reads; the row lock, the unique key and the turns keep it right."""
+    c = cluster(CHATTY_WORKER_BATCH="7")
+    node = c.gateway()
+    c.worker()
+    joined: list[Proc] = []
+    await four_rooms_through(node.url, api_at, connect, lambda: joined.append(c.worker()))
+    await asyncio.to_thread(wait_for_log, joined[0], "partitions_owned")  # it took a share
 
 
 async def test_a_killed_worker_s_rooms_are_taken_over_by_the_other_without_a_gap_or_a_double(
@@ -135,21 +144,7 @@ async def test_a_killed_worker_s_rooms_are_taken_over_by_the_other_without_a_gap
     await asyncio.to_thread(wait_for_log, first, "partitions_owned")
     survivor = c.worker()
     await asyncio.to_thread(wait_for_log, survivor, "partitions_owned")  # the halves are set
-    alice = await api_at(node.url).register()
-    rooms = [await alice.api.create_room() for _ in range(4)]
-    live = await connect(node.url, alice.token)
-    sending = [asyncio.create_task(send_many(live, room["id"], 150)) for room in rooms]
-    await live.wait_until(lambda: sum(len(live.messages(r["id"])) for r in rooms) >= 40, 30)
-    first.kill()
-    assert not all(task.done() for task in sending), "the kill must land mid-load"
-    results = await asyncio.gather(*sending)
-    await live.wait_until(
-        lambda: all(len({m["seq"] for m in live.messages(r["id"])}) >= 150 for r in rooms), 60
-    )
-    for room, acked in zip(rooms, results, strict=True):
-        history = await alice.api.all_history(room["id"])
-        assert len(history) == 150
-        assert_exactly_once_in_order(history, acked)
+    await four_rooms_through(node.url, api_at, connect, first.kill)
 
 
 async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_sender(
