@@ -40,7 +40,7 @@ class WritePath:
         """Valid and allowed: refused now if it could not be delivered in time, else queued
         (`paid=False`: once the sender's message rate is paid, in the same step)."""
         if self.admission is not None:
-            self.admission.check()
+            self.admission.check(inbound.room_id)
         toll = None if paid else self.limits.message_toll(inbound.sender_id)
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT):

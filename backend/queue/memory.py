@@ -67,9 +67,12 @@ class MemoryQueue:
     async def length(self) -> int:
         return len(self._ready) + len(self._pending)
 
-    async def waiting_ms(self) -> float:
+    async def waiting_ms(self) -> list[float]:
         oldest = next(iter(self._published_at.values()), None)
-        return 0.0 if oldest is None else (time.monotonic() - oldest) * 1000
+        return [0.0 if oldest is None else (time.monotonic() - oldest) * 1000]
+
+    def partition(self, room_id: int) -> int:
+        return 0
 
     async def close(self) -> None:
         self._ready.clear()

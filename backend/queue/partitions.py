@@ -45,9 +45,14 @@ def partition_streams(stream: str) -> list[str]:
     return [stream, *(f"{stream}.{p}" for p in range(1, PARTITIONS))]
 
 
-def stream_of(stream: str, room_id: int) -> str:
+def partition_of(room_id: int) -> int:
     """The partition a room's entries go to, so they are read by one worker, in order."""
-    p = room_id % PARTITIONS
+    return room_id % PARTITIONS
+
+
+def stream_of(stream: str, room_id: int) -> str:
+    """The stream of the room's partition."""
+    p = partition_of(room_id)
     return f"{stream}.{p}" if p else stream
 
 

@@ -46,7 +46,11 @@ class InboundQueue(Protocol):
     async def length(self) -> int:
         """Entries not yet acknowledged."""
 
-    async def waiting_ms(self) -> float:
-        """How long the oldest entry that no worker has read yet has waited; 0 if none."""
+    async def waiting_ms(self) -> list[float]:
+        """Per partition, how long its oldest entry that no worker has read yet has waited;
+        0 where there is none."""
+
+    def partition(self, room_id: int) -> int:
+        """The partition a room's entries go to (an index into `waiting_ms`)."""
 
     async def close(self) -> None: ...

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from backend import metrics
-from backend.queue.partitions import LEASE_MS, Leases, partition_streams, stream_of
+from backend.queue.partitions import LEASE_MS, Leases, partition_of, partition_streams, stream_of
 from backend.queue.port import Delivery, QueueFull
 from backend.queue.stream_scripts import BOUNDED_XADD, PAID_XADD, READ_SHARES, WAITING_MS
 from backend.ratelimit import RedisRateLimiter, Toll, refuse_if_waiting
@@ -217,8 +217,11 @@ class RedisStreamQueue:
                 pipe.xlen(stream)
             return sum(int(n) for n in await pipe.execute())
 
-    async def waiting_ms(self) -> float:
-        return float(await self._waiting_ms(keys=self.streams, args=[GROUP]))
+    async def waiting_ms(self) -> list[float]:
+        return [float(ms) for ms in await self._waiting_ms(keys=self.streams, args=[GROUP])]
+
+    def partition(self, room_id: int) -> int:
+        return partition_of(room_id)
 
     async def close(self) -> None:
         """The Redis client is owned by whoever opened it."""

@@ -37,29 +37,29 @@ return {'added', redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])}
 )
 
 # The age, by Redis's own clock (gateways' clocks may differ), of the oldest entry that no
-# worker has read yet, over every partition: in each, the first one after the group's
-# last-delivered id. KEYS: the partitions. ARGV: group. 0 when there is none.
+# worker has read yet, in each partition: the first one after the group's last-delivered id.
+# KEYS: the partitions. ARGV: group. One age (ms) per partition, 0 where there is none.
 WAITING_MS = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local oldest = 0
-for _, key in ipairs(KEYS) do
+local ages = {}
+for i, key in ipairs(KEYS) do
+  ages[i] = 0
   local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
   if ok then
     local last = '0-0'
     for _, g in ipairs(groups) do
       local fields = {}
-      for i = 1, #g, 2 do fields[g[i]] = g[i + 1] end
+      for j = 1, #g, 2 do fields[g[j]] = g[j + 1] end
       if fields['name'] == ARGV[1] then last = fields['last-delivered-id'] end
     end
     local first = redis.call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
     if #first > 0 then
-      local ms = tonumber(string.match(first[1][1], '^(%d+)'))
-      oldest = math.max(oldest, now - ms)
+      ages[i] = math.max(0, now - tonumber(string.match(first[1][1], '^(%d+)')))
     end
   end
 end
-return oldest
+return ages
 """
 
 # Up to ARGV[3] entries for the consumer ARGV[2] of group ARGV[1] from the partitions in KEYS,

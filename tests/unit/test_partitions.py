@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from backend.admission import INTERVAL, Admission
 from backend.chat.envelope import InboundMessage
+from backend.errors import Unavailable
 from backend.queue.partitions import CLAIM_ORDER, PARTITIONS, Leases, stream_of
 from backend.queue.port import QueueFull
 from backend.queue.redis_streams import RedisStreamQueue
@@ -96,8 +98,27 @@ async def test_the_bound_and_the_wait_are_the_whole_queue_s(redis: Redis, stream
         await queue.publish(b"x", room_id=4)
     assert await queue.length() == 3
     async with asyncio.timeout(10):  # Redis's clock: the oldest unread entry ages
-        while await queue.waiting_ms() <= 0:
+        while min((await queue.waiting_ms())[1:4]) <= 0:
             await asyncio.sleep(0.01)
+    assert (await queue.waiting_ms())[4:] == [0.0] * (PARTITIONS - 4), "per partition"
+
+
+async def test_a_lagging_partition_refuses_its_rooms_only(redis: Redis, stream: str) -> None:
+    """A dead worker's partitions wait for its lease to lapse: their rooms are refused, the
+    rooms of the live workers' partitions are not."""
+    queue = RedisStreamQueue(redis, stream=stream, max_len=100, claim_idle_ms=60_000)
+    admission = Admission(queue, budget_ms=100)  # limit: 50 ms of waiting
+    await queue.publish(b"x", room_id=1)  # nobody reads it
+    watching = asyncio.create_task(admission.watch())
+    try:
+        async with asyncio.timeout(10):
+            while len(admission.waiting) < PARTITIONS or admission.waiting[1] < 50:
+                await asyncio.sleep(INTERVAL / 4)
+        with pytest.raises(Unavailable):
+            admission.check(room_id=1 + PARTITIONS)  # the same partition
+        admission.check(room_id=2)
+    finally:
+        watching.cancel()
 
 
 async def test_a_read_takes_every_partition_s_share_then_fills_up_from_the_busy_one(
