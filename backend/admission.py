@@ -94,13 +94,15 @@ class Admission:
     def _decide(self) -> None:
         """Decides, signal by signal, whether to go on refusing (see `check`); one line when
         refusals start or stop anywhere, naming the signals (not one per refusal)."""
+        if self._limit_ms <= 0:  # no budget: never refusing
+            return
         before = self._refusing or bool(self._refusing_partitions)
         own = max(self.loop_lag_ms, self.events_ms)
-        self._refusing = self._limit_ms > 0 and own >= self._limit(self._refusing)
+        self._refusing = own >= self._limit(self._refusing)
         self._refusing_partitions = {
             p
             for p, ms in enumerate(self.waiting)
-            if self._limit_ms > 0 and ms >= self._limit(p in self._refusing_partitions)
+            if ms >= self._limit(p in self._refusing_partitions)
         }
         refusing = self._refusing or bool(self._refusing_partitions)
         if refusing != before:

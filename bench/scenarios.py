@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from redis.asyncio import Redis
 
-from backend.queue.partitions import partition_streams, stream_of
+from backend.queue.partitions import partition_of, partition_streams
 from bench.loadgen import LoadGen, Received, Usage
 from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
 from bench.systems import System, chatty_env, forget_redis_keys, persisted_rows
@@ -469,7 +469,7 @@ async def persistence(
 
     tag = uuid.uuid4().hex[:8]
     env = chatty_env(db_url, redis_url, tag)
-    stream = env["CHATTY_INBOUND_STREAM"]
+    partitions = partition_streams(env["CHATTY_INBOUND_STREAM"])
     rooms = population.persist_rooms
     room_ids = [rid for rid, _ in rooms]
     redis = Redis.from_url(redis_url)
@@ -484,7 +484,7 @@ async def persistence(
                     sender = population.user_ids[group[(i // len(rooms)) % len(group)]]
                     body = f"bench 0 {time.time() * 1000:.3f} {'x' * sizes.body_pad}"
                     msg = InboundMessage(rid, sender, f"persist-{tag}-{i}", body)
-                    pipe.xadd(stream_of(stream, rid), {b"m": msg.encode()})
+                    pipe.xadd(partitions[partition_of(rid)], {b"m": msg.encode()})
                 await pipe.execute()
         enqueue_s = time.monotonic() - t
         workers = [
@@ -519,7 +519,7 @@ async def persistence(
                 w.stop()
         stored = done - before
         worker_s = t1 - t0
-        left = sum([await redis.xlen(s) for s in partition_streams(stream)])
+        left = sum([await redis.xlen(s) for s in partitions])
         await forget_redis_keys(redis_url, env)
         async for key in redis.scan_iter(match=f"{env['CHATTY_SOCKETIO_CHANNEL']}*"):
             await redis.delete(key)

@@ -23,9 +23,10 @@ from redis.asyncio import Redis
 
 PARTITIONS = 16
 # A worker that stops renewing loses its partitions after this (or the claim time if shorter):
-# new entries of its rooms wait no longer than that, and admission, which watches the oldest
-# unread entry, refuses meanwhile only if that is past its limit. A worker renewing late (a
-# batch slower than two thirds of it) merely hands a partition over: harmless.
+# new entries of its rooms wait no longer than that, and admission, which watches each
+# partition's oldest unread entry, refuses sends to those rooms meanwhile only if that is past
+# its limit. A worker renewing late (a batch slower than two thirds of it) merely hands a
+# partition over: harmless.
 LEASE_MS = 1500
 
 
@@ -41,8 +42,8 @@ CLAIM_ORDER = _bit_reversed(PARTITIONS)
 
 
 def partition_streams(stream: str) -> list[str]:
-    """Every partition's stream, partition 0 first."""
-    return [stream, *(f"{stream}.{p}" for p in range(1, PARTITIONS))]
+    """Every partition's stream, by partition: 0 keeps the stream's own name."""
+    return [f"{stream}.{p}" if p else stream for p in range(PARTITIONS)]
 
 
 def partition_of(room_id: int) -> int:
@@ -52,8 +53,7 @@ def partition_of(room_id: int) -> int:
 
 def stream_of(stream: str, room_id: int) -> str:
     """The stream of the room's partition."""
-    p = partition_of(room_id)
-    return f"{stream}.{p}" if p else stream
+    return partition_streams(stream)[partition_of(room_id)]
 
 
 # The worker's heartbeat: it stays among the live workers, keeps its fair share of the

@@ -16,7 +16,7 @@ class Delivery:
     entry_id: str
     payload: bytes
     attempts: int
-    stream: str = ""  # the partition it came from, where there are several
+    stream: str = ""  # the partition it came from, where there are several (acked there)
 
 
 class QueueFull(Exception):

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from backend import metrics
-from backend.queue.partitions import LEASE_MS, Leases, partition_of, partition_streams, stream_of
+from backend.queue.partitions import LEASE_MS, Leases, partition_of, partition_streams
 from backend.queue.port import Delivery, QueueFull
 from backend.queue.stream_scripts import BOUNDED_XADD, PAID_XADD, READ_SHARES, WAITING_MS
 from backend.ratelimit import RedisRateLimiter, Toll, refuse_if_waiting
@@ -61,7 +61,7 @@ class RedisStreamQueue:
     async def publish(self, payload: bytes, toll: Toll | None = None, *, room_id: int = 0) -> str:
         # Entries are deleted once acknowledged, so XLEN is the backlog (never MAXLEN: that
         # would trim messages already promised to a client).
-        target = stream_of(self._stream, room_id)
+        target = self.streams[partition_of(room_id)]
         bucket = self._bucket_of(toll)
         if toll is not None and bucket is None:
             await toll.pay()  # a limiter this script cannot reach
@@ -191,7 +191,7 @@ class RedisStreamQueue:
             return
         by_stream: dict[str, list[str]] = {}
         for delivery in deliveries:
-            by_stream.setdefault(delivery.stream or self._stream, []).append(delivery.entry_id)
+            by_stream.setdefault(delivery.stream, []).append(delivery.entry_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             for stream, entry_ids in by_stream.items():
                 pipe.xack(stream, GROUP, *entry_ids)
@@ -199,7 +199,6 @@ class RedisStreamQueue:
             await pipe.execute()
 
     async def park(self, delivery: Delivery, reason: str) -> None:
-        stream = delivery.stream or self._stream
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(
                 self._dead,
@@ -207,8 +206,8 @@ class RedisStreamQueue:
                 maxlen=10_000,
                 approximate=True,
             )
-            pipe.xack(stream, GROUP, delivery.entry_id)
-            pipe.xdel(stream, delivery.entry_id)
+            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
+            pipe.xdel(delivery.stream, delivery.entry_id)
             await pipe.execute()
 
     async def length(self) -> int:

@@ -26,8 +26,8 @@ async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:
 async def announce_arrival(
     rt: Runtime, user: User, sid: str, *, first: bool, peers: list[User]
 ) -> None:
-    """A new socket learns which of its peers (`visibility.arrival`, those online) are online,
-    as `presence` events; if it is the user's first, those peers learn the user is online."""
+    """A new socket learns its online peers (`visibility.arrival`, filtered by presence) as
+    `presence` events; if it is the user's first, those peers learn the user is online."""
     if first and peers:
         await rt.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
     for peer in peers:
