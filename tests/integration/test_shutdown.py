@@ -51,13 +51,13 @@ async def test_sigterm_mid_load_worker_acks_its_batch_and_exits_0(
     redis = aioredis.Redis.from_url(redis_url)
     stream = stream_of(c.env["CHATTY_INBOUND_STREAM"], room["id"])  # the room's partition
     try:
-        sending = asyncio.create_task(send_many(live, room["id"], 300, in_flight=5))
+        before = asyncio.create_task(send_many(live, room["id"], 150, in_flight=5))
         await live.wait_until(lambda: len(live.messages(room["id"])) >= 40, 30)
+        # The signal lands while sends go on, whatever the first half's pace.
+        after = asyncio.create_task(send_many(live, room["id"], 150, in_flight=5))
         code, took = await terminate(first)
-        backlog = await redis.xlen(stream)
         assert code == 0, first.log()[-3000:]
         assert took < EXIT_WITHIN, f"worker took {took:.1f}s to stop"
-        assert not sending.done() or backlog > 0, "SIGTERM must land mid-load"
         events = [e.get("event") for e in log_lines(first)]
         assert "worker_stopped" in events
         # Finished its batch: nothing it read is left pending for another worker to claim.
@@ -67,7 +67,7 @@ async def test_sigterm_mid_load_worker_acks_its_batch_and_exits_0(
         assert pending == [], f"{len(pending)} entries left half-done"
 
         c.worker()
-        acked = await sending
+        acked = [*await before, *await after]
         assert len(acked) == 300
         await live.wait_until(lambda: len({m["seq"] for m in live.messages(room["id"])}) >= 300, 60)
         history = await alice.api.all_history(room["id"])
