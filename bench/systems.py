@@ -4,6 +4,7 @@ and the scratch database they share: created for the run, migrated by `chatty mi
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -226,6 +227,8 @@ def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
             "CHATTY_READ_BURST": "1000000",
             "CHATTY_ROOM_CHANGES_PER_MINUTE": "10000000",
             "CHATTY_LOG_FORMAT": "json",
+            # A/B of the worker's batch size (bench/README "2026-12-03"); chatty's default else.
+            "CHATTY_WORKER_BATCH": os.environ.get("BENCH_WORKER_BATCH", "200"),
         }
     )
 
