@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from redis.asyncio import Redis
 
+from backend.config import Settings
 from backend.queue.partitions import partition_of, partition_streams
 from bench.loadgen import LoadGen, Received, Usage
 from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
@@ -548,7 +549,7 @@ async def persistence(
             "copy_seconds": round(copy_s, 3),
             "copy_rows_per_s": round(copy_rate, 1),
             "ratio": round(worker_rate / copy_rate, 3),
-            "worker_batch": int(env.get("CHATTY_WORKER_BATCH", "200")),
+            "worker_batch": int(env.get("CHATTY_WORKER_BATCH", Settings().worker_batch)),
             "workers": sizes.workers,
         }
     finally:

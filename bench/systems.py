@@ -209,7 +209,7 @@ class System:
 
 
 def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
-    return clean_env(
+    env = clean_env(
         {
             "DATABASE_URL": db_url,
             "REDIS_URL": redis_url,
@@ -227,10 +227,11 @@ def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
             "CHATTY_READ_BURST": "1000000",
             "CHATTY_ROOM_CHANGES_PER_MINUTE": "10000000",
             "CHATTY_LOG_FORMAT": "json",
-            # A/B of the worker's batch size (bench/README "2026-12-03"); chatty's default else.
-            "CHATTY_WORKER_BATCH": os.environ.get("BENCH_WORKER_BATCH", "200"),
         }
     )
+    if batch := os.environ.get("BENCH_WORKER_BATCH"):  # an A/B (bench/README "2026-12-03")
+        env["CHATTY_WORKER_BATCH"] = batch
+    return env
 
 
 def start_chatty(
