@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
+import redis.utils
 from redis.asyncio import Redis
 
 from backend.redis_client import POOL_SIZE, redis_client
@@ -26,3 +28,17 @@ async def test_a_burst_past_the_pool_waits_for_connections(redis_url: str) -> No
         assert await _burst(client) == [None] * BURST
     finally:
         await client.aclose()
+
+
+async def test_new_connections_do_not_look_up_the_library_version(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redis-py scans the installed packages for its version per connection unless told."""
+    looked_up: list[str] = []
+    monkeypatch.setattr(redis.utils.metadata, "version", looked_up.append)
+    client = redis_client(redis_url)
+    try:
+        assert await _burst(client) == [None] * BURST  # a pool's worth of new connections
+    finally:
+        await client.aclose()
+    assert looked_up == []
