@@ -209,6 +209,10 @@ def comparison(results: dict[str, Any]) -> list[str]:
         ("connects/s", ("connections", "connects_per_s"), True),
         ("RSS KB per connection", ("connections", "rss_per_connection_kb"), False),
         ("idle CPU (cores, both nodes)", ("connections", "idle_cpu_nodes"), False),
+        ("CPU ms per connect: nodes", ("connections", "cpu_ms_per_connect", "nodes"), False),
+        ("… PostgreSQL + Redis", ("connections", "cpu_ms_per_connect", "postgres+redis"), False),
+        ("… load generator", ("connections", "cpu_ms_per_connect", "loadgen"), False),
+        ("… whole machine", ("connections", "cpu_ms_per_connect", "machine"), False),
     ]
     peers = [p for p in PEERS if p in systems]
     head = ["scenario", *names, *[f"chatty ÷ {p}" for p in peers]]

@@ -421,12 +421,15 @@ async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, A
     await asyncio.sleep(sizes.pause_s / 2)
     rss0 = {p.name: rss(p.pid) for p in system.nodes}
     await gen.begin()
+    connect_cpu = Cpu(system.procs)
+    connect_cpu.begin()
     connected = await gen.connect(
         [system.client(k, k) for k in range(sizes.connections)],
         concurrency=50,
         deflate=bool(sizes.deflate),
     )
     connect_usage = await gen.usage_now()
+    connecting = connect_cpu.end()
     await asyncio.sleep(sizes.pause_s)
     rss1 = {p.name: rss(p.pid) for p in system.nodes}
     cpu = Cpu(system.procs)
@@ -449,7 +452,25 @@ async def connections(system: System, gen: LoadGen, sizes: Sizes) -> dict[str, A
         "idle_cpu": idle,
         "idle_cpu_nodes": round(sum(idle[p.name] for p in system.nodes), 3),
         "loadgen_connect": connect_usage.as_dict(),
+        "connect_cpu": connecting,
+        "cpu_ms_per_connect": _cpu_ms_per_connect(
+            system, connecting, connect_usage, connected["seconds"], n
+        ),
         "loadgen_rss_mb": [round(r / 2**20) for r in connected["loadgen_rss"]],
+    }
+
+
+def _cpu_ms_per_connect(
+    system: System, cores: dict[str, float], loadgen: Usage, seconds: float, n: int
+) -> dict[str, float]:
+    """Where a connect's CPU goes, machine-wide: the budget the connects/s target has to fit."""
+    per = seconds * 1000 / n  # ms of one core per connect, for each core used over the phase
+    nodes = sum(cores[p.name] for p in system.nodes)
+    return {
+        "nodes": round(nodes * per, 2),
+        "postgres+redis": round(cores["postgres+redis"] * per, 2),
+        "loadgen": round(sum(loadgen.cores) * per, 2),
+        "machine": round(cores["machine"] * per, 2),
     }
 
 

@@ -229,8 +229,10 @@ def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
             "CHATTY_LOG_FORMAT": "json",
         }
     )
-    if batch := os.environ.get("BENCH_WORKER_BATCH"):  # an A/B (bench/README "2026-12-03")
-        env["CHATTY_WORKER_BATCH"] = batch
+    # An A/B of one setting (bench/README "2026-12-03"): BENCH_CHATTY_X=v sets CHATTY_X=v.
+    for name, value in os.environ.items():
+        if name.startswith("BENCH_CHATTY_"):
+            env[name.removeprefix("BENCH_")] = value
     return env
 
 
