@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from backend import logs, migrations
+from backend import heap, logs, migrations
 from backend.config import Settings, SettingsError
 from backend.db import open_database
 from backend.runtime import make_queue, make_recent, open_redis
@@ -42,6 +42,7 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 def serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
     app = gateway_app(settings, with_worker=with_worker)
+    app.on_startup.append(_settle)  # the last of start-up: the database and Redis are up
     log.info("listening", url=f"http://{host}:{port}", embedded=settings.embedded)
     web.run_app(
         app,
@@ -52,6 +53,10 @@ def serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> Non
         loop=_new_loop(),
         shutdown_timeout=settings.shutdown_timeout,
     )
+
+
+async def _settle(_app: web.Application) -> None:
+    heap.settle()
 
 
 async def run_worker(settings: Settings) -> None:
@@ -83,6 +88,7 @@ async def run_worker(settings: Settings) -> None:
             async with serve_endpoint(
                 queue, settings.worker_metrics_host, settings.worker_metrics_port
             ):
+                heap.settle()
                 await worker.run(stop)
         finally:
             await emitter.close()
