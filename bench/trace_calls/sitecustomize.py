@@ -5,11 +5,14 @@ Python imports `sitecustomize` at start-up, so the bench's chatty processes are 
 a change to their code. Each process writes `calls-<pid>-<role>.json` to `BENCH_TRACE_DIR`
 every two seconds: per statement (its first 90 characters) or Redis command, the number of
 calls and the seconds spent awaiting them, as the caller saw them (round trip included).
+The garbage collector's passes are counted the same way (`gc gen0` … `gc gen2`: passes and
+seconds, every other thread of the process stopped meanwhile).
 `python -m bench.trace_report DIR` prints the tables.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -39,6 +42,20 @@ def _timed(cls: type, name: str, key: Callable[[Any, tuple[Any, ...]], str]) -> 
     setattr(cls, name, timed)
 
 
+def _time_collections() -> None:
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        seen = _calls[f"gc gen{info['generation']}"]
+        seen[0] += 1
+        seen[1] += time.perf_counter() - started[0]
+
+    gc.callbacks.append(timed)
+
+
 def _sql(text: Any) -> str:
     return " ".join(str(text).split())[:90]
 
@@ -62,6 +79,7 @@ def _install(out: str) -> None:
         "execute",
         lambda s, a: "redis pipeline " + ",".join(sorted({str(c[0][0]) for c in s.command_stack})),
     )
+    _time_collections()
     role = "-".join(a for a in sys.argv[1:2] if not a.startswith("-")) or "bench"
     path = Path(out) / f"calls-{os.getpid()}-{role}.json"
     threading.Thread(target=_dump, args=(path,), daemon=True).start()
