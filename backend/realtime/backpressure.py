@@ -155,7 +155,11 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     async def send_packet(self, sid: str, pkt: Any) -> None:
         socket = self.sockets.get(sid)
-        if socket is not None and self._over(socket.queue):
+        if socket is None:
+            # Gone from engine.io, not yet from its rooms (its disconnect is running): nothing
+            # to deliver. engine.io would log a warning per packet, 81 in a mass disconnect.
+            return
+        if self._over(socket.queue):
             if socket not in self._cut_off_sockets:
                 self._cut_off_sockets.add(socket)
                 # Not inline: the emit loop that got here is serving other sockets too.

@@ -31,9 +31,11 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
             loop.call_later(self.server.ping_interval, self._ping_due)
 
     def _ping_due(self) -> None:
+        """Queued now, not by a task: a socket closed before such a task ran failed it with
+        `SocketIsClosedError` that nobody awaited (logged by asyncio, dozens per mass close)."""
         if not self.closing and not self.closed:
             self.last_ping = time.time()
-            self.server.start_background_task(self.send, packet.Packet(packet.PING))
+            self.queue.put_nowait(packet.Packet(packet.PING))
 
     async def poll(self) -> list[Any]:
         """The packets to send, waiting for the first one at most a ping cycle."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 import socketio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from engineio import packet
 
 from backend.realtime.lean_socket import LeanSocket, _Corked
 from backend.realtime.server import CountingServer
@@ -193,3 +196,36 @@ async def test_a_burst_of_packets_leaves_in_one_write_in_order(
         assert max(writes) > 1
     finally:
         await client.disconnect()
+
+
+async def test_a_ping_due_as_the_socket_closes_leaves_no_failed_task(
+    served: tuple[CountingServer, str],
+) -> None:
+    """A mass disconnect closed sockets whose ping was due: each ping's task then failed with
+    `SocketIsClosedError` that nobody awaited, logged by asyncio (dozens per `make bench`)."""
+    sio, url = served
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
+    client = await connected(url, transports=["websocket"])
+    try:
+        (socket,) = sockets(sio)
+        socket._ping_due()
+        await socket.close(wait=False, abort=True)
+        for _ in range(5):  # whatever was scheduled runs, fails and is collected
+            await asyncio.sleep(0)
+        gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+        await client.disconnect()
+    assert unhandled == []
+
+
+async def test_a_packet_for_a_socket_already_gone_is_dropped_quietly(
+    served: tuple[CountingServer, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its rooms still list it while its disconnect runs; there is nothing to deliver."""
+    sio, _ = served
+    with caplog.at_level(logging.WARNING, logger="engineio.server"):
+        await sio.eio.send_packet("gone", packet.Packet(packet.MESSAGE, '2["x"]'))
+    assert caplog.records == []
