@@ -154,10 +154,11 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         )
 
     async def send_packet(self, sid: str, pkt: Any) -> None:
-        socket = self.sockets.get(sid)
-        if socket is None:
-            # Gone from engine.io, not yet from its rooms (its disconnect is running): nothing
-            # to deliver. engine.io would log a warning per packet, 81 in a mass disconnect.
+        try:
+            socket = self._get_socket(sid)  # forgets a closed one, as engine.io's own does
+        except KeyError:
+            # Closed, still in its rooms while its disconnect runs: nothing to deliver.
+            # engine.io logs a warning per packet there, 81 in one mass disconnect.
             return
         if self._over(socket.queue):
             if socket not in self._cut_off_sockets:
@@ -169,7 +170,7 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
                 self._cutting.add(task)
                 task.add_done_callback(self._cutting.discard)
             return  # dropped: the client will `sync` it after reconnecting
-        await super().send_packet(sid, pkt)
+        await socket.send(pkt)
 
     async def _cut_off(self, socket: Any, queued: int, queued_bytes: int) -> None:
         metrics.SLOW_CLIENTS_CUT_OFF.inc()
