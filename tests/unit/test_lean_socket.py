@@ -206,6 +206,7 @@ async def test_a_ping_due_as_the_socket_closes_leaves_no_failed_task(
     sio, url = served
     loop = asyncio.get_running_loop()
     unhandled: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
     loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
     client = await connected(url, transports=["websocket"])
     try:
@@ -216,7 +217,7 @@ async def test_a_ping_due_as_the_socket_closes_leaves_no_failed_task(
             await asyncio.sleep(0)
         gc.collect()
     finally:
-        loop.set_exception_handler(None)
+        loop.set_exception_handler(previous)
         await client.disconnect()
     assert unhandled == []
 
