@@ -11,6 +11,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from marshmallow.exceptions import MarshmallowError
+
+from backend.config_env import dotenv, field_for
 from backend.config_limits import LimitSettings, setting
 
 MIN_SECRET_BYTES = 32
@@ -157,17 +160,22 @@ class Settings(LimitSettings):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Read every field from its environment variable; validate; fill the embedded secret."""
-        env = os.environ if env is None else env
+        """Read every field from its environment variable; validate; fill the embedded secret.
+
+        Without an explicit mapping, the process environment is read over a `.env` file in
+        the working directory (`CHATTY_ENV_FILE` names another): the environment wins, as
+        docker compose does it.
+        """
+        if env is None:
+            env = {**dotenv(os.environ.get("CHATTY_ENV_FILE", ".env")), **os.environ}
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f.metadata["env"])
             if raw is None or raw == "":
                 continue
-            kind: Any = type(f.default)
             try:
-                values[f.name] = Path(raw) if isinstance(f.default, Path) else kind(raw)
-            except ValueError as exc:
+                values[f.name] = field_for(f.default).deserialize(raw)
+            except MarshmallowError as exc:
                 raise SettingsError(f"{f.metadata['env']}: {exc}") from exc
         values.update(overrides)
         settings = cls(**values)
