@@ -4,7 +4,7 @@
  */
 import './styles.css';
 import { Api } from './api';
-import { ChatController } from './chat';
+import { ChatController } from './chat/controller';
 import { SessionManager } from './session';
 import type { AuthResult } from './types';
 import { loginScreen, phraseScreen, recoverScreen, registerScreen, settingsScreen } from './ui/auth';

@@ -3,7 +3,7 @@
  * and a live region. It listens to the ChatController and re-renders, once per frame, only the
  * parts a change touches.
  */
-import type { ChatController, Change, TimelineReason } from '../chat';
+import type { ChatController, Change, TimelineReason } from '../chat/controller';
 import { Drafts } from '../drafts';
 import type { Room } from '../types';
 import type { ViewContext } from './context';

@@ -1,5 +1,5 @@
 /** The open conversation: its header (title, presence, room actions), message list, typing line and composer. */
-import type { TimelineReason } from '../chat';
+import type { TimelineReason } from '../chat/controller';
 import type { Drafts } from '../drafts';
 import { roomTitle } from '../state/rooms';
 import { typingText } from '../state/typing';

@@ -1,6 +1,6 @@
 /** Modal dialogs (native <dialog>: focus trapping and Escape come with it). */
 import { ApiError, describeError } from '../api';
-import type { ChatController } from '../chat';
+import type { ChatController } from '../chat/controller';
 import type { Room, User } from '../types';
 import { avatarEl } from './avatar';
 import { field, h, icon, replaceChildren, srOnly, uid } from './dom';

@@ -3,7 +3,7 @@
  * the edit form, read receipts. Reconciled by key, so unchanged message elements (and the scroll
  * position) are kept; follows the bottom when the reader is there, loads older history at the top.
  */
-import type { TimelineReason } from '../chat';
+import type { TimelineReason } from '../chat/controller';
 import type { PendingMessage } from '../state/timeline';
 import type { Message, User } from '../types';
 import type { ViewContext } from './context';
