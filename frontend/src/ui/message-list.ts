@@ -7,7 +7,7 @@ import type { TimelineReason } from '../chat/controller';
 import type { PendingMessage } from '../state/timeline';
 import type { Message, User } from '../types';
 import type { ViewContext } from './context';
-import { confirmDialog } from './dialogs';
+import { confirmDialog } from './dialog';
 import { attachmentsEl } from './attachments';
 import { avatarEl } from './avatar';
 import { dayKey, formatDay, formatFull, formatTime, h, srOnly } from './dom';
