@@ -4,10 +4,11 @@
  */
 import './styles.css';
 import { Api } from './api';
-import { ChatController } from './chat';
+import { ChatController } from './chat/controller';
 import { SessionManager } from './session';
 import type { AuthResult } from './types';
-import { loginScreen, phraseScreen, recoverScreen, registerScreen, settingsScreen } from './ui/auth';
+import { loginScreen, phraseScreen, recoverScreen, registerScreen } from './ui/auth';
+import { settingsScreen } from './ui/settings';
 import { ChatView } from './ui/chat-view';
 import { replaceChildren } from './ui/dom';
 

@@ -4,7 +4,7 @@
  * views. It outlives a conversation view, so switching rooms neither loses nor restarts uploads.
  */
 import { ApiError } from './api';
-import type { ChatController } from './chat';
+import type { ChatController } from './chat/controller';
 import { SessionExpired } from './session';
 import { DEFAULT_MAX_UPLOAD_BYTES, UploadBoard, uploadErrorText } from './state/uploads';
 import type { Attachment } from './types';

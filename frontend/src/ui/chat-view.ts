@@ -3,16 +3,17 @@
  * and a live region. It listens to the ChatController and re-renders, once per frame, only the
  * parts a change touches.
  */
-import type { ChatController, Change, TimelineReason } from '../chat';
+import type { ChatController, Change, TimelineReason } from '../chat/controller';
 import { Drafts } from '../drafts';
 import type { Room } from '../types';
 import type { ViewContext } from './context';
 import { ConversationView, emptyConversation } from './conversation';
 import { h, replaceChildren } from './dom';
 import { showNotification } from './notifications';
+import { removalText, removedNotice } from './removed';
 import { searchDialog } from './search';
+import { onShortcut } from './shortcuts';
 import { SidebarView } from './sidebar';
-import { roomSwitcher } from './switcher';
 
 export interface ViewDeps {
   navigate(hash: string): void;
@@ -45,20 +46,7 @@ export class ChatView {
   private focusPlaced = false;
   /** A message to show once its room is open (search result, notification). */
   private pendingReveal: { roomId: number; seq: number } | null = null;
-  private readonly onKeyDown = (ev: KeyboardEvent): void => {
-    const dialogOpen = document.querySelector('dialog[open]') !== null;
-    if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === 'k') {
-      ev.preventDefault();
-      if (!dialogOpen) roomSwitcher(this.ctx);
-    } else if ((ev.ctrlKey || ev.metaKey) && ev.shiftKey && !ev.altKey && ev.key.toLowerCase() === 'f') {
-      // Search (README "Keyboard"): Ctrl/Cmd+Shift+F anywhere, "/" outside a text field.
-      ev.preventDefault();
-      if (!dialogOpen) searchDialog(this.ctx);
-    } else if (ev.key === '/' && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !dialogOpen && !isTextField(ev.target)) {
-      ev.preventDefault();
-      searchDialog(this.ctx);
-    }
-  };
+  private readonly onKeyDown = (ev: KeyboardEvent): void => onShortcut(this.ctx, ev);
 
   constructor(
     private readonly chat: ChatController,
@@ -216,19 +204,8 @@ export class ChatView {
     for (const d of document.querySelectorAll<HTMLDialogElement>('dialog[open]')) d.close();
     this.conv?.saveDraft();
     this.conv = null;
-    const heading = h('h1', { class: 'conv-empty__title', attrs: { tabindex: '-1', 'data-testid': 'removed-title' }, text: text.title });
-    const back = h('button', { class: 'btn btn--primary', attrs: { type: 'button', 'data-testid': 'removed-back' }, text: 'Back to rooms' });
-    back.addEventListener('click', () => this.deps.navigate('#/rooms'));
-    replaceChildren(
-      this.main,
-      h(
-        'div',
-        { class: 'conv-empty', attrs: { 'data-testid': 'removed-notice', 'data-reason': c.banned ? 'banned' : c.reason } },
-        heading,
-        h('p', { attrs: { 'data-testid': 'removed-detail' }, text: text.detail }),
-        h('div', { class: 'conv-empty__actions' }, back),
-      ),
-    );
+    const { notice, heading } = removedNotice(c, text, () => this.deps.navigate('#/rooms'));
+    replaceChildren(this.main, notice);
     // Focus on the heading: a screen reader reads why, and Tab goes on to "Back to rooms".
     heading.focus();
   }
@@ -293,20 +270,4 @@ export class ChatView {
     if (this.toastTimer !== null) clearTimeout(this.toastTimer);
     this.toastTimer = setTimeout(() => (this.toast.hidden = true), 5000);
   }
-}
-
-function isTextField(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type);
-}
-
-function removalText(c: { reason: string; banned?: boolean; name: string }): { title: string; detail: string } {
-  const name = c.name || 'this room';
-  if (c.reason === 'deleted') return { title: `${name} was deleted`, detail: 'Its owner deleted the room and its messages.' };
-  if (c.reason === 'kicked' && c.banned) {
-    return { title: `You were banned from ${name}`, detail: 'A moderator removed you; you cannot join or be added again unless they lift the ban.' };
-  }
-  if (c.reason === 'kicked') return { title: `You were removed from ${name}`, detail: 'A moderator removed you from the room. You can no longer read or send messages there.' };
-  return { title: `You are no longer in ${name}`, detail: 'You left it on another device, or were removed.' };
 }

@@ -1,5 +1,5 @@
 /** What the views of the signed-in screen share: the controller and a few app-level actions. */
-import type { ChatController } from '../chat';
+import type { ChatController } from '../chat/controller';
 import type { Room } from '../types';
 
 export interface ViewContext {

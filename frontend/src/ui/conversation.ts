@@ -1,11 +1,12 @@
 /** The open conversation: its header (title, presence, room actions), message list, typing line and composer. */
-import type { TimelineReason } from '../chat';
+import type { TimelineReason } from '../chat/controller';
 import type { Drafts } from '../drafts';
 import { roomTitle } from '../state/rooms';
 import { typingText } from '../state/typing';
 import { ComposerView } from './composer';
 import type { ViewContext } from './context';
-import { addMemberDialog, browseDialog, confirmDialog, createRoomDialog } from './dialogs';
+import { confirmDialog } from './dialog';
+import { addMemberDialog, browseDialog, createRoomDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { membersDialog } from './members';
 import { notifyDialog, notifyLabel } from './notifications';

@@ -1,6 +1,6 @@
 /** The member list of a room, opened from its header: who is in, and who is online right now. */
 import type { ViewContext } from './context';
-import { openDialog, userLabel } from './dialogs';
+import { openDialog, userLabel } from './dialog';
 import { avatarEl } from './avatar';
 import { h, replaceChildren } from './dom';
 import { blockButton } from './room-settings';

@@ -10,7 +10,7 @@ import { deliveryFor, notificationTitle } from '../state/notify';
 import { shorten } from '../state/reply';
 import type { NotificationEvent, NotifyLevel } from '../types';
 import type { ViewContext } from './context';
-import { openDialog } from './dialogs';
+import { openDialog } from './dialog';
 import { h, uid } from './dom';
 import { bodyText } from './markup';
 

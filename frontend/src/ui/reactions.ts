@@ -6,7 +6,7 @@
 import { PICKER_EMOJI, gridMove, reactedBy, reactionLabel } from '../state/reactions';
 import type { Message } from '../types';
 import type { ViewContext } from './context';
-import { openDialog } from './dialogs';
+import { openDialog } from './dialog';
 import { h } from './dom';
 
 function react(ctx: ViewContext, m: Message, emoji: string): void {

@@ -7,7 +7,7 @@ import { describeError } from '../api';
 import { displayName, replyCountText, replyingTo } from '../state/reply';
 import type { Message, ReplyRef } from '../types';
 import type { ViewContext } from './context';
-import { openDialog } from './dialogs';
+import { openDialog } from './dialog';
 import { formatFull, formatTime, h, icon, replaceChildren, srOnly } from './dom';
 import { bodyText, renderBody } from './markup';
 

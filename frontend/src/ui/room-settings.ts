@@ -7,7 +7,7 @@
 import { describeError } from '../api';
 import type { Member, Role, User } from '../types';
 import type { ViewContext } from './context';
-import { confirmDialog, openDialog, userLabel } from './dialogs';
+import { confirmDialog, openDialog, userLabel } from './dialog';
 import { avatarEl } from './avatar';
 import { field, h, replaceChildren, setFieldError } from './dom';
 

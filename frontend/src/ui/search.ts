@@ -9,7 +9,7 @@ import { roomTitle } from '../state/rooms';
 import { groupByRoom, nextCursor } from '../state/search';
 import type { SearchResult } from '../types';
 import type { ViewContext } from './context';
-import { openDialog } from './dialogs';
+import { openDialog } from './dialog';
 import { formatFull, formatShort, h, replaceChildren, uid } from './dom';
 import { renderBody } from './markup';
 

@@ -1,7 +1,7 @@
 /** Ctrl/Cmd+K: jump to a room by typing part of its name (a combobox over the room list). */
 import { roomTitle } from '../state/rooms';
 import type { ViewContext } from './context';
-import { openDialog } from './dialogs';
+import { openDialog } from './dialog';
 import { h, replaceChildren, uid } from './dom';
 
 export function roomSwitcher(ctx: ViewContext): void {
