@@ -7,9 +7,9 @@ from typing import Any
 import socketio
 
 from backend import jsonutil
-from backend.realtime.emitter import ServerEmitter
+from backend.realtime.emitter import ServerEmitter, pubsub_message
 from backend.realtime.events import Emission
-from backend.realtime.server import DirectDelivery, RedisManager, pubsub_message
+from backend.realtime.server import DirectDelivery, RedisManager
 
 
 async def test_a_batched_message_is_what_the_manager_itself_publishes() -> None:
