@@ -98,6 +98,30 @@ class LimitSettings:
         "CHATTY_HANDSHAKES_PER_MINUTE",
         "Socket.IO connection attempts per client address per minute",
     )
+    sessions_per_address: int = setting(
+        500,
+        "CHATTY_SESSIONS_PER_ADDRESS",
+        "open Engine.IO sessions (authenticated or not) one client address may hold on one "
+        "gateway; past it a new one is refused with HTTP 401",
+    )
+    socket_connect_timeout: float = setting(
+        10.0,
+        "CHATTY_SOCKET_CONNECT_TIMEOUT",
+        "seconds an Engine.IO session may stay open without a successful Socket.IO connect "
+        "before it is closed (Node's socket.io: 45)",
+    )
+    socket_ping_interval: int = setting(
+        20,
+        "CHATTY_SOCKET_PING_INTERVAL",
+        "whole seconds between the server's pings (engine.io advertises whole seconds); "
+        "lower it behind proxies that cut idle connections sooner",
+    )
+    socket_ping_timeout: int = setting(
+        20,
+        "CHATTY_SOCKET_PING_TIMEOUT",
+        "seconds a client has to answer a ping before its session is closed (mobile "
+        "networks may need more)",
+    )
     moderation_per_minute: int = setting(
         60,
         "CHATTY_MODERATION_PER_MINUTE",

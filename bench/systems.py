@@ -222,6 +222,7 @@ def chatty_env(db_url: str, redis_url: str, tag: str) -> dict[str, str]:
             "CHATTY_INBOUND_MAX_LEN": "1000000",
             # Thousands of sockets from 127.0.0.1 within seconds, several per user.
             "CHATTY_HANDSHAKES_PER_MINUTE": "10000000",
+            "CHATTY_SESSIONS_PER_ADDRESS": "10000000",
             "CHATTY_SOCKETS_PER_USER": "100000",
             "CHATTY_READ_RATE": "1000000",
             "CHATTY_READ_BURST": "1000000",

@@ -20,12 +20,14 @@ import structlog
 from aiohttp import web
 from engineio import async_socket
 from engineio import exceptions as eio_exceptions
-from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
 from backend import metrics
+from backend.errors import RateLimited
+from backend.realtime.invalid_frames import InvalidFrame, ThrottledLog, decode, report
 from backend.realtime.lean_socket import LeanSocket
 from backend.realtime.memory import release_freed_memory
+from backend.realtime.sessions import SessionGuard
 
 log = structlog.get_logger("chatty.backpressure")
 BURST_MAX = 32  # frames of one socket handled in one turn of the loop, then others get theirs
@@ -79,9 +81,13 @@ class _WebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
 
 
 async def _handle(socket: Any, data: Any) -> None:
-    """What engine.io's read loop does with one frame."""
+    """What the socket's read loop (`LeanSocket._read_from`) does with one frame; an invalid
+    one ends that loop, which closes the session."""
     try:
-        await socket.receive(eio_packet.Packet(encoded_packet=data))
+        await socket.receive(decode(data))
+    except InvalidFrame as exc:
+        report(socket.server.invalid_frames, getattr(socket, "sid", None), data, exc)
+        raise OSError("invalid frame") from None
     except eio_exceptions.UnknownPacketError:
         pass
     except eio_exceptions.SocketIsClosedError as exc:
@@ -115,18 +121,29 @@ def _size(packet: Any) -> int:
 
 class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
     """An Engine.IO server whose sockets hold at most `max_queued_packets` unsent packets
-    and `max_queued_bytes` unsent bytes."""
+    and `max_queued_bytes` unsent bytes, whose sessions are bounded per address and closed
+    when they never connect (`sessions.py`), and whose invalid frames close their session
+    (`invalid_frames.py`)."""
 
     def __init__(
         self,
         *args: Any,
         max_queued_packets: int = 1000,
         max_queued_bytes: int = 4 * 1024 * 1024,
+        sessions_per_address: int | None = None,
+        connect_timeout: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_queued_packets = max_queued_packets
         self.max_queued_bytes = max_queued_bytes
+        self.guard = SessionGuard(
+            per_address=sessions_per_address,
+            connect_timeout=connect_timeout,
+            close=self._close_unjoined,
+        )
+        self.invalid_frames = ThrottledLog()
+        self._unjoined_log = ThrottledLog()
         drivers: dict[str, Any] = dict(getattr(self, "_async", {}))
         drivers["websocket"] = _WebSocket
         setattr(self, "_async", drivers)  # noqa: B010 - a copy of engineio's module-wide table
@@ -139,10 +156,30 @@ class BoundedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":  # engine.io made the socket a moment ago, with its own class
+            if not self.guard.admit(args[0], args[1]):
+                # engine.io answers 401 with this body, before the socket does anything.
+                return {"error": RateLimited("too many sessions from this address").to_dict()}
             socket = self.sockets.get(args[0])
             if type(socket) is async_socket.AsyncSocket:
                 socket.__class__ = LeanSocket
+        elif event == "disconnect":
+            self.guard.release(args[0])
         return await super()._trigger_event(event, *args, **kwargs)
+
+    def _close_unjoined(self, sid: str) -> None:
+        """A session that never connected to Socket.IO: closed as engine.io closes one
+        (a CLOSE packet, then the transport)."""
+        socket = self.sockets.get(sid)
+        if socket is None or socket.closing or socket.closed:
+            return
+        self._unjoined_log.warning("socket_connect_timeout", sid=sid)
+        task = asyncio.get_running_loop().create_task(self._close_now(socket))
+        self._cutting.add(task)
+        task.add_done_callback(self._cutting.discard)
+
+    async def _close_now(self, socket: Any) -> None:
+        await socket.close(wait=False, abort=False, reason=self.reason.SERVER_DISCONNECT)
+        socket.queue.put_nowait(None)  # the writer sends the CLOSE, then ends the WebSocket
 
     def create_queue(self, *args: Any, **kwargs: Any) -> ByteCountingQueue:
         return ByteCountingQueue(*args, **kwargs)

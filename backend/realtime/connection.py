@@ -1,5 +1,8 @@
 """A socket's life: authenticated at the handshake, in its user's and rooms' channels, and
 sent to reconnect when its access token expires (the client brings a fresh one and `sync`s).
+Its arrival (the presence snapshot, and its peers told it is online) is announced once the
+CONNECT packet is on its way (`connected`): events before it reach a client before the
+connection they belong to, and clients other than socket.io-client drop or misroute them.
 
 Refusals carry `{code, message}`, which the JS client sees as `connect_error`'s `data`.
 """
@@ -8,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import socketio
@@ -53,6 +57,7 @@ class Connections:
         self.sio = rt.sio
         self._expiry: dict[str, asyncio.TimerHandle] = {}
         self._reads: dict[str, asyncio.Lock] = {}
+        self._arrivals: dict[str, Callable[[], Awaitable[None]]] = {}
 
     @contextlib.asynccontextmanager
     async def one_read_at_a_time(self, sid: str) -> AsyncIterator[None]:
@@ -84,6 +89,7 @@ class Connections:
             # Refused or failed half-way: python-socketio runs no disconnect handler then, so
             # nothing may be left behind (forgetting a socket never recorded is harmless).
             self._cancel_expiry(sid)
+            self._arrivals.pop(sid, None)
             with contextlib.suppress(Exception):
                 await self.rt.presence.disconnected(claims.user_id, sid)
             raise
@@ -94,7 +100,7 @@ class Connections:
         """The user's channel, then one read of the user, their rooms and peers (after: a join
         or a recovery meanwhile reaches this socket), the socket recorded within the user's
         limit together with which peers are online, the session and its expiry, the rooms'
-        channels, and who is online (told both ways)."""
+        channels, and who is online (told both ways, by `connected`)."""
         await self.sio.enter_room(sid, user_channel(claims.user_id))
         reads = await arrival(claims.user_id)
         try:
@@ -120,7 +126,21 @@ class Connections:
         for room_id in reads.rooms:
             await self.sio.enter_room(sid, room_channel(room_id))
         peers = [p for p in reads.peers if p.id in online]
-        await announce_arrival(self.rt, user, sid, first=first, peers=peers)
+        self._arrivals[sid] = functools.partial(
+            announce_arrival, self.rt, user, sid, first=first, peers=peers
+        )
+
+    async def connected(self, sid: str) -> None:
+        """The CONNECT packet is queued (python-socketio's manager calls this): the arrival.
+        It can no longer refuse the socket: a failure is logged (presence is recorded, and
+        the next change of a peer's presence reaches the socket as any event does)."""
+        arrival = self._arrivals.pop(sid, None)
+        if arrival is None:
+            return
+        try:
+            await arrival()
+        except Exception as exc:
+            log.warning("arrival_not_announced", sid=sid, error=str(exc)[:200])
 
     def _cancel_expiry(self, sid: str) -> None:
         timer = self._expiry.pop(sid, None)
@@ -144,6 +164,7 @@ class Connections:
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         log.debug("socket_disconnected", sid=sid, reason=str(reason))
         self._reads.pop(sid, None)
+        self._arrivals.pop(sid, None)
         self._cancel_expiry(sid)
         session = await self.sio.get_session(sid)
         user = session.get("user") if session else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -10,10 +12,11 @@ import socketio
 import structlog
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
+from socketio.packet import Packet
 
 from backend import metrics
 from backend.realtime.events import Emission, Target
-from backend.realtime.server import RedisManager, close_manager, pubsub_message
+from backend.realtime.server import RedisManager, close_manager
 
 log = structlog.get_logger("chatty.emitter")
 
@@ -22,6 +25,40 @@ _PUBLISH_ALL = """
 for i = 1, #ARGV do redis.call('PUBLISH', KEYS[1], ARGV[i]) end
 return #ARGV
 """
+
+
+def pubsub_message(emission: Emission, *, host_id: str) -> dict[str, Any]:
+    """What `AsyncPubSubManager.emit` publishes for a JSON event without a callback, for a
+    write-only manager that sends many in one pipeline (`RedisEmitter.emit_many`); a test
+    compares it with python-socketio's own (`tests/unit/test_emitter.py`)."""
+    return {
+        "method": "emit",
+        "event": emission.event,
+        "data": [emission.data],
+        "binary": False,
+        "namespace": "/",
+        "room": emission.room,
+        "skip_sid": emission.skip_sid,
+        "callback": None,
+        "host_id": host_id,
+        "sent_at": time.time(),  # ours: how long it waited before a gateway handled it
+    }
+
+
+def encoded_message(manager: Any, emission: Emission) -> str:
+    """`pubsub_message` as JSON; one with bytes in it (JSON refuses them, so none is walked
+    for bytes) is published as python-socketio publishes a binary event: its attachments in
+    base64 after the data."""
+    message = pubsub_message(emission, host_id=manager.host_id)
+    try:
+        return str(manager.json.dumps(message))
+    except TypeError:
+        if not Packet.data_is_binary(message["data"]):
+            raise
+    data, attachments = Packet.deconstruct_binary(message["data"])
+    message["data"] = [data, *[base64.b64encode(a).decode() for a in attachments]]
+    message["binary"] = True
+    return str(manager.json.dumps(message))
 
 
 class ServerEmitter:
@@ -71,9 +108,7 @@ class RedisEmitter:
         if not emissions:
             return
         manager = self._manager
-        messages = [
-            manager.json.dumps(pubsub_message(e, host_id=manager.host_id)) for e in emissions
-        ]
+        messages = [encoded_message(manager, e) for e in emissions]
         for attempt in (1, 2):
             try:
                 if not manager.connected or self._publish_all is None:

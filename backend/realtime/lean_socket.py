@@ -7,15 +7,21 @@ and a timer. Here the reads wait under `asyncio.timeout` (a timer, no task) and 
 a `call_later`; what the socket does is engine.io's own, step for step (4.x, `async_socket.py`).
 With the connect's environ cut to the request (`connection.py`): 37.4 → 33.2 KB per idle socket
 (`make bench`'s connections scenario alone, 10,000 sockets).
+
+A frame that is not an Engine.IO packet a client may send closes the session, as engine.io's
+does (`invalid_frames.py`), over WebSocket and long-polling alike.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import urllib.parse
 from typing import Any
 
-from engineio import async_socket, exceptions, packet
+from engineio import async_socket, exceptions, packet, payload
+
+from backend.realtime.invalid_frames import PROBE_TYPES, InvalidFrame, decode, report
 
 
 class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
@@ -83,8 +89,8 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
         """The probe and the upgrade packet; polling's sends are held meanwhile."""
         self.upgrading = True
         try:
-            probe = packet.Packet(encoded_packet=await self._frame(ws))
-        except OSError:
+            probe = decode(await self._frame(ws), types=PROBE_TYPES)
+        except (OSError, InvalidFrame):
             return False
         if probe.packet_type != packet.PING or probe.data != "probe":
             self.upgrading = False
@@ -92,8 +98,8 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
         await ws.send(packet.Packet(packet.PONG, data="probe").encode())
         await self.queue.put(packet.Packet(packet.NOOP))  # end the pending poll
         try:
-            upgrade = packet.Packet(encoded_packet=await self._frame(ws))
-        except OSError:
+            upgrade = decode(await self._frame(ws))
+        except (OSError, InvalidFrame):
             self.upgrading = False
             return False
         self.upgrading = False
@@ -128,13 +134,44 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
             if data is None:  # closed by the client
                 return
             try:
-                await self.receive(packet.Packet(encoded_packet=data))
+                await self.receive(decode(data))
+            except InvalidFrame as exc:
+                report(self.server.invalid_frames, self.sid, data, exc)
+                return  # the handler closes the session
             except exceptions.UnknownPacketError:
                 pass
             except exceptions.SocketIsClosedError:
                 return
             except Exception:
                 self.server.logger.exception("Unknown receive error")
+
+    async def handle_post_request(self, environ: dict[str, Any]) -> None:
+        """engine.io's, with an invalid packet closing the session: the POST answers 400 and
+        the next request for the session too."""
+        length = int(environ.get("CONTENT_LENGTH", "0"))
+        if length > self.server.max_http_buffer_size:
+            raise exceptions.ContentTooLongError()
+        body = (await environ["wsgi.input"].read(length)).decode("utf-8", errors="replace")
+        try:
+            packets = [decode(p) for p in _split(body)]
+        except InvalidFrame as exc:
+            report(self.server.invalid_frames, self.sid, body, exc)
+            await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_ERROR)
+            raise exceptions.EngineIOError("invalid packet") from None
+        for pkt in packets:
+            await self.receive(pkt)
+
+
+def _split(body: str) -> list[str]:
+    """A polling payload's packets, as engine.io's `Payload` splits them (JSONP's `d=` too)."""
+    if not body:
+        return []
+    if body.startswith("d="):
+        body = urllib.parse.parse_qs(body).get("d", [""])[0]
+    encoded = body.split("\x1e")
+    if len(encoded) > payload.Payload.max_decode_packets:
+        raise InvalidFrame("too many packets in one payload")
+    return encoded
 
 
 class _Corked:

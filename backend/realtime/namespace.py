@@ -73,6 +73,7 @@ class ChatSockets:
 
     def register(self) -> None:
         self.sio.on("connect", self.connections.connect)
+        self.sio.manager.on_connected = self.connections.connected  # after the CONNECT packet
         self.sio.on("disconnect", self.disconnect)
         self.sio.on("*", self.unknown_event)
         events: Mapping[str, Handler] = {

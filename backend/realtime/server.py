@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import engineio
@@ -17,7 +17,6 @@ from backend import jsonutil, metrics
 from backend.backoff import Backoff
 from backend.config import Settings
 from backend.realtime.backpressure import BoundedEngineServer
-from backend.realtime.events import Emission
 from backend.realtime.frames import TRANSPORT_FRAME_MAX, FramePacket
 from backend.realtime.recovery import WatchedPubSub
 from backend.redis_client import redis_client
@@ -29,7 +28,17 @@ YIELD_AT = 8  # packets queued on a recipient: its writer gets a turn before the
 
 
 class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
-    """An AsyncServer that counts what it emits, by event (`chatty_events_out_total`)."""
+    """An AsyncServer that counts what it emits, by event (`chatty_events_out_total`), and
+    tells its Engine.IO server which sessions joined (the others are closed in time)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.eio.guard.joined = self._joined
+
+    def _joined(self, eio_sid: str) -> bool:
+        """Connected to "/", or its connect handler running (python-socketio's `pre_connect`
+        put it there; a refused connect takes it out)."""
+        return self.manager.sid_from_eio_sid(eio_sid, "/") is not None
 
     async def emit(self, event: str, *args: Any, **kwargs: Any) -> None:
         metrics.EVENTS_OUT.labels(event).inc()
@@ -47,9 +56,19 @@ class DirectDelivery(socketio.AsyncManager):  # type: ignore[misc]
     chat message to a room, most of the gateway's delivery cost. Emits with a callback keep
     python-socketio's path. Placed after `AsyncPubSubManager` in `RedisManager`'s MRO, it is
     also what delivers the events that arrive through Redis (`tests/unit/test_emitter.py`).
+    `on_connected` is set by the gateway: what a socket is told once its CONNECT packet is
+    on its way (clients other than socket.io-client drop events that come before it).
     """
 
     _slice_started = 0.0  # loop time of the last yield to the sockets' writers
+    on_connected: Callable[[str], Awaitable[None]] | None = None
+
+    async def connect(self, sid: str, namespace: str) -> Any:
+        """python-socketio calls this right after queueing the CONNECT packet."""
+        sid = await super().connect(sid, namespace)
+        if self.on_connected is not None:
+            await self.on_connected(sid)
+        return sid
 
     async def emit(
         self,
@@ -71,10 +90,17 @@ class DirectDelivery(socketio.AsyncManager):  # type: ignore[misc]
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         # chatty's events are JSON (files travel over HTTP): python-socketio would otherwise
-        # walk every payload looking for bytes, once per event (~4 % of a busy gateway).
-        encoded = self.server.packet_class(
-            socketio.packet.EVENT, namespace=namespace, data=[event, *args], binary=False
-        ).encode()
+        # walk every payload looking for bytes, once per event (~4 % of a busy gateway). JSON
+        # refuses bytes, so a payload with some is found without a walk, and then sent as
+        # python-socketio sends it (a binary event and its attachments).
+        try:
+            encoded = self.server.packet_class(
+                socketio.packet.EVENT, namespace=namespace, data=[event, *args], binary=False
+            ).encode()
+        except TypeError:
+            encoded = self.server.packet_class(
+                socketio.packet.EVENT, namespace=namespace, data=[event, *args]
+            ).encode()
         packets = [
             engineio.packet.Packet(engineio.packet.MESSAGE, p)
             for p in (encoded if isinstance(encoded, list) else [encoded])
@@ -160,24 +186,6 @@ class RedisManager(socketio.AsyncRedisManager, DirectDelivery):  # type: ignore[
                 await asyncio.sleep(delay)
 
 
-def pubsub_message(emission: Emission, *, host_id: str) -> dict[str, Any]:
-    """What `AsyncPubSubManager.emit` publishes for a JSON event without a callback, for a
-    write-only manager that sends many in one pipeline (`RedisEmitter.emit_many`); a test
-    compares it with python-socketio's own (`tests/unit/test_emitter.py`)."""
-    return {
-        "method": "emit",
-        "event": emission.event,
-        "data": [emission.data],
-        "binary": False,
-        "namespace": "/",
-        "room": emission.room,
-        "skip_sid": emission.skip_sid,
-        "callback": None,
-        "host_id": host_id,
-        "sent_at": time.time(),  # ours: how long it waited before a gateway handled it
-    }
-
-
 def build_server(settings: Settings) -> socketio.AsyncServer:
     """Redis manager when REDIS_URL is set (rooms shared by every gateway), else in-process."""
     manager: socketio.AsyncManager
@@ -200,8 +208,10 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
         max_http_buffer_size=TRANSPORT_FRAME_MAX,
         max_queued_packets=settings.socket_queue_max,
         max_queued_bytes=settings.socket_queue_max_bytes,
-        ping_interval=20,
-        ping_timeout=20,
+        ping_interval=settings.socket_ping_interval,
+        ping_timeout=settings.socket_ping_timeout,
+        sessions_per_address=settings.sessions_per_address,
+        connect_timeout=settings.socket_connect_timeout,
         logger=False,
         engineio_logger=False,
     )

@@ -7,9 +7,9 @@ from typing import Any
 import socketio
 
 from backend import jsonutil
-from backend.realtime.emitter import ServerEmitter
+from backend.realtime.emitter import ServerEmitter, encoded_message, pubsub_message
 from backend.realtime.events import Emission
-from backend.realtime.server import DirectDelivery, RedisManager, pubsub_message
+from backend.realtime.server import DirectDelivery, RedisManager
 
 
 async def test_a_batched_message_is_what_the_manager_itself_publishes() -> None:
@@ -85,3 +85,39 @@ async def test_a_socket_still_connecting_here_gets_its_events_without_a_publish(
     assert (sent, published) == (["e1"], [])
     await emitter.emit("presence", {"online": True}, room="user:1")  # a channel: every node
     assert len(published) == 1
+
+
+async def test_a_binary_emit_reaches_each_socket_as_python_socketio_sends_it() -> None:
+    """Issue 31, item 18: a payload with bytes was refused (`binary=False` forced)."""
+
+    async def binary(manager: socketio.AsyncManager) -> list[tuple[str, Any]]:
+        server = socketio.AsyncServer(async_mode="aiohttp", client_manager=manager)
+        sent: list[tuple[str, Any]] = []
+
+        async def record(eio_sid: str, pkt: Any) -> None:
+            sent.append((eio_sid, pkt.encode()))
+
+        server._send_eio_packet = record
+        sid = await manager.pre_connect("e1", "/")
+        await manager.connect(sid, "/")
+        await manager.emit("file", {"name": "a", "bytes": b"\x00\x01"}, "/", room=sid)
+        return sent
+
+    ours = await binary(DirectDelivery())
+    assert ours == await binary(socketio.AsyncManager())
+    assert [data for _, data in ours][1] == b"\x00\x01", "the attachment, as its own frame"
+
+
+async def test_a_batched_binary_message_is_what_the_manager_itself_publishes() -> None:
+    manager = RedisManager("redis://127.0.0.1:1", channel="c", write_only=True, json=jsonutil)
+    published: list[dict[str, Any]] = []
+
+    async def record(message: dict[str, Any]) -> None:
+        published.append(message)
+
+    manager._publish = record
+    emission = Emission("file", {"bytes": b"\x00\x01"}, "room:3")
+    await manager.emit(emission.event, emission.data, namespace="/", room=emission.room)
+    ours = jsonutil.loads(encoded_message(manager, emission))
+    assert isinstance(ours.pop("sent_at"), float)
+    assert jsonutil.loads(jsonutil.dumps(published.pop())) == ours

@@ -15,10 +15,12 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
+import structlog
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from engineio import packet
 
+from backend.realtime import invalid_frames
 from backend.realtime.lean_socket import LeanSocket, _Corked
 from backend.realtime.server import CountingServer
 
@@ -238,3 +240,28 @@ async def test_a_packet_for_a_socket_already_gone_is_dropped_quietly(
         assert socket.sid not in sio.eio.sockets  # forgotten, as engine.io itself does
     finally:
         await client.disconnect()
+
+
+async def test_invalid_frames_close_their_sessions_with_few_short_lines(
+    served: tuple[CountingServer, str],
+) -> None:
+    """Issue 31, item 16: each `abc` frame logged a traceback and the socket stayed open.
+    Frames of every kind of wrong: not a packet type, a type a client may not send (OPEN,
+    PING), an empty frame, and one long frame whose log line still stays short."""
+    sio, url = served
+    endpoint = url.replace("http", "ws", 1) + "socket.io/?EIO=4&transport=websocket"
+    bad = ["abc", "0", "2", "", "x" * 50_000] * 4
+    with structlog.testing.capture_logs() as logs:
+        async with aiohttp.ClientSession() as session:
+            for frame in bad:
+                async with session.ws_connect(endpoint) as ws:
+                    assert (await ws.receive_str()).startswith("0")
+                    await ws.send_str(frame)
+                    async with asyncio.timeout(10):  # bounds a failure only
+                        async for _ in ws:  # ends when the server closes the connection
+                            pass
+    lines = [e for e in logs if e["event"] == "invalid_engineio_frame"]
+    assert 1 <= len(lines) <= invalid_frames.BURST < len(bad), "throttled"
+    assert all(len(repr(line)) < 400 for line in lines), "each line short"
+    assert not [e for e in logs if e.get("exc_info")], "no traceback"
+    await until(lambda: not sockets(sio), "the server forgot every socket")
