@@ -134,10 +134,11 @@ class LimitSettings:
         "24 M pixels is ≤ 96-192 MB per image at work (a 24 MP camera, 6000×4000)",
     )
     image_workers: int = setting(
-        2,
+        1,
         "CHATTY_IMAGE_WORKERS",
         "images decoded at once per gateway (their own threads, apart from password hashing); "
-        "the gateway's image memory is at most this × the pixel limit's cost; others wait",
+        "the gateway's image memory is at most this × the pixel limit's cost (bench.images: "
+        "+281 MB for 16 worst-case uploads with 1, +490 MB with 2); others wait",
     )
     upload_idle_timeout: float = setting(
         30.0,
