@@ -151,9 +151,35 @@ class LimitSettings:
         "file uploads (attachments and avatars) per user per minute",
     )
     max_image_pixels: int = setting(
-        40_000_000,
+        24_000_000,
         "CHATTY_MAX_IMAGE_PIXELS",
-        "largest image (width × height) decoded; larger ones are refused (decompression bombs)",
+        "largest image (width × height) decoded, checked from its header; larger ones are "
+        "refused (422). Decoded, a pixel costs up to 4 bytes, a rotated one 8 for a moment: "
+        "24 M pixels is ≤ 96-192 MB per image at work (a 24 MP camera, 6000×4000)",
+    )
+    image_workers: int = setting(
+        1,
+        "CHATTY_IMAGE_WORKERS",
+        "images decoded at once per gateway (their own threads, apart from password hashing); "
+        "the gateway's image memory is at most this × the pixel limit's cost (bench.images: "
+        "+281 MB for 16 worst-case uploads with 1, +490 MB with 2); others wait",
+    )
+    upload_idle_timeout: float = setting(
+        30.0,
+        "CHATTY_UPLOAD_IDLE_TIMEOUT",
+        "seconds an upload may send nothing before it is cut off (408); also its grace "
+        "before the minimum rate applies",
+    )
+    upload_min_rate: int = setting(
+        16 * 1024,
+        "CHATTY_UPLOAD_MIN_RATE",
+        "bytes per second an upload must average after its grace; slower ones are cut off "
+        "(408): a 25 MiB upload may take at most ~27 min",
+    )
+    max_open_uploads: int = setting(
+        4,
+        "CHATTY_MAX_OPEN_UPLOADS",
+        "uploads one user may have in progress at once, on all gateways together (429)",
     )
     file_url_ttl: int = setting(
         24 * 3600,

@@ -69,8 +69,14 @@ def clean_text(text: str) -> str:
     """
     stripped = nh3.clean(text, tags=set(), attributes={}, strip_comments=True)
     name = html.unescape(stripped).replace("<", "").replace(">", "")
-    name = _BIDI_CONTROLS.sub("", name).strip()
+    name = without_bidi_controls(name).strip()
     return name if any(_visible(ch) for ch in name) else ""
+
+
+def without_bidi_controls(text: str) -> str:
+    """`text` without the bidi controls (U+202E …) that make a name read unlike its bytes
+    ("invoice\u202egpj.exe" shows as "invoiceexe.jpg"): names of people, rooms and files."""
+    return _BIDI_CONTROLS.sub("", text)
 
 
 def _visible(ch: str) -> bool:

@@ -11,16 +11,14 @@ from aiohttp import web
 
 from backend.accounts.models import User
 from backend.chat.members import room_ids_of
-from backend.errors import NotFound, ValidationFailed
+from backend.errors import AppError, NotFound, ValidationFailed
+from backend.files.intake import UNREAD_BODY, receive, refused
 from backend.files.keys import FILES
 from backend.files.models import AVATAR, Attachment
 from backend.files.routes import send_file
-from backend.files.service import store_upload
 from backend.files.storage import Storage
-from backend.files.upload import stage
 from backend.http import current_user, int_param, json_response
 from backend.keys import RUNTIME
-from backend.ratelimit import Limit, enforce
 from backend.realtime.events import room_channel, user_channel
 from backend.serialize import user_dict
 
@@ -32,19 +30,12 @@ YEAR = 365 * 24 * 3600
 async def set_avatar(request: web.Request) -> web.Response:
     user = await current_user(request)
     rt, storage = request.app[RUNTIME], request.app[FILES].storage
-    limit = Limit.per_minute(rt.settings.uploads_per_minute)
-    await enforce(rt.limiter, f"upload:{user.id}", limit)
-    staged = await stage(
-        request, storage.staging, max_bytes=rt.settings.max_upload_bytes, quota_left=None
-    )
-    row = await store_upload(
-        staged,
-        storage=storage,
-        owner_id=user.id,
-        room_id=None,
-        max_pixels=rt.settings.max_image_pixels,
-        purpose=AVATAR,
-    )
+    try:
+        row = await receive(request, owner_id=user.id, room_id=None, purpose=AVATAR)
+    except AppError as exc:
+        if exc.status not in UNREAD_BODY:
+            raise
+        return refused(exc)
     await storage.delete(row.key)  # only the thumbnail is kept
     if row.thumb_key is None:
         await row.delete()

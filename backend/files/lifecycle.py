@@ -1,5 +1,6 @@
-"""The files feature's lifetime in a gateway: the store opened and closed, and the sweep that
-removes unsent uploads (after `CHATTY_UNSENT_UPLOAD_TTL`) and the files of deleted messages and
+"""The files feature's lifetime in a gateway: the store and the image pool opened and closed,
+and the sweep that removes unsent uploads (after `CHATTY_UNSENT_UPLOAD_TTL`), the claims of
+uploads a dead gateway left (`backend.files.reserve`) and the files of deleted messages and
 rooms. Rows are deleted only after their files, so a sweep cut short is finished by the next;
 every gateway may sweep (removing twice is harmless)."""
 
@@ -16,9 +17,11 @@ from tortoise.expressions import Q
 
 from backend.config import Settings
 from backend.files.keys import FILES, Files
-from backend.files.models import MESSAGE, Attachment
+from backend.files.models import MESSAGE, PENDING, Attachment
+from backend.files.reserve import stale_after
 from backend.files.signing import Signer
 from backend.files.storage import Storage, open_storage
+from backend.files.workers import ImagePool
 
 log = structlog.get_logger("chatty.files")
 SWEEP_BATCH = 500
@@ -30,7 +33,9 @@ async def files_ctx(app: web.Application) -> AsyncIterator[None]:
 
     settings = app[SETTINGS]
     storage = open_storage(settings)
-    app[FILES] = Files(storage, Signer.from_secret(settings.jwt_secret, settings.file_url_ttl))
+    signer = Signer.from_secret(settings.jwt_secret, settings.file_url_ttl)
+    images = ImagePool(settings.image_workers)
+    app[FILES] = Files(storage, signer, images)
     task = asyncio.create_task(_sweep_loop(storage, settings))
     try:
         yield
@@ -38,6 +43,7 @@ async def files_ctx(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await asyncio.to_thread(images.close)
         await storage.close()
 
 
@@ -45,21 +51,25 @@ async def _sweep_loop(storage: Storage, settings: Settings) -> None:
     while True:
         await asyncio.sleep(settings.file_sweep_interval)
         try:
-            removed = await sweep(storage, unsent_ttl=settings.unsent_upload_ttl)
+            removed = await sweep(
+                storage, unsent_ttl=settings.unsent_upload_ttl, pending_ttl=stale_after(settings)
+            )
             if removed:
                 log.info("files_swept", removed=removed)
         except Exception as exc:  # database or store away: next round
             log.warning("files_sweep_failed", error=str(exc))
 
 
-async def sweep(storage: Storage, *, unsent_ttl: float) -> int:
+async def sweep(storage: Storage, *, unsent_ttl: float, pending_ttl: float) -> int:
     """Remove what nobody can reach any more; returns how many uploads went."""
-    stale = datetime.now(UTC) - timedelta(seconds=unsent_ttl)
+    now = datetime.now(UTC)
+    stale = now - timedelta(seconds=unsent_ttl)
     gone = Q(purpose=MESSAGE) & (
         Q(room_id=None)  # its room was deleted
         | Q(message__deleted=True)  # its message was deleted
         | (Q(message_id=None) & Q(created_at__lt=stale))  # never sent
     )
+    gone |= Q(purpose=PENDING) & Q(created_at__lt=now - timedelta(seconds=pending_ttl))
     rows = await Attachment.filter(gone).limit(SWEEP_BATCH)
     for row in rows:
         await storage.delete(row.key)

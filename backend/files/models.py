@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from backend.chat.models import Message, Room
 
 MESSAGE, AVATAR = "message", "avatar"
+PENDING = "pending"  # an upload in progress: its claim on the quota (`backend.files.reserve`)
 
 
 class Attachment(Model):
@@ -27,7 +28,7 @@ class Attachment(Model):
     message: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
         "models.Message", related_name="attachments", on_delete=fields.SET_NULL, null=True
     )
-    purpose = fields.CharField(max_length=8, default=MESSAGE)  # message | avatar
+    purpose = fields.CharField(max_length=8, default=MESSAGE)  # message | avatar | pending
     name = fields.CharField(max_length=255)
     content_type = fields.CharField(max_length=64)
     size = fields.BigIntField()

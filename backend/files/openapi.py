@@ -52,7 +52,7 @@ def file_paths() -> dict[str, dict[str, Any]]:
                         "description": "the User, with its new avatar_url",
                         "content": {"application/json": {"schema": UserOut}},
                     },
-                    **{s: _ERROR for s in ("401", "413", "422", "429")},
+                    **{s: _ERROR for s in ("401", "408", "413", "422", "429")},
                 },
             }
         },
@@ -83,7 +83,7 @@ def file_paths() -> dict[str, dict[str, Any]]:
                         "description": "the Attachment",
                         "content": {"application/json": {"schema": AttachmentOut}},
                     },
-                    **{s: _ERROR for s in ("401", "403", "404", "413", "422", "429")},
+                    **{s: _ERROR for s in ("401", "403", "404", "408", "413", "422", "429")},
                 },
             }
         },

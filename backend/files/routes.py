@@ -10,14 +10,12 @@ from backend.chat.members import require_member
 from backend.chat.models import Membership, Message
 from backend.errors import AppError, Forbidden, NotFound
 from backend.files.images import INLINE
+from backend.files.intake import UNREAD_BODY, receive, refused
 from backend.files.keys import FILES
 from backend.files.models import MESSAGE, Attachment
-from backend.files.service import attachment_dict, quota_left, store_upload
+from backend.files.service import attachment_dict
 from backend.files.signing import FILE, THUMBNAIL
-from backend.files.upload import stage
-from backend.http import current_user, error_response, int_param
-from backend.keys import RUNTIME, SETTINGS
-from backend.ratelimit import Limit, enforce
+from backend.http import current_user, int_param
 
 routes = web.RouteTableDef()
 INLINE_TYPES = frozenset(INLINE.values()) | {"image/webp"}
@@ -33,28 +31,13 @@ async def upload(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
     room_id = int_param(request, "id")
     await require_member(user.id, room_id)
-    settings, files = request.app[SETTINGS], request.app[FILES]
-    limit = Limit.per_minute(settings.uploads_per_minute)
-    await enforce(request.app[RUNTIME].limiter, f"upload:{user.id}", limit)
-    left = await quota_left(user.id, settings.upload_quota_bytes)
     try:
-        staged = await stage(
-            request, files.storage.staging, max_bytes=settings.max_upload_bytes, quota_left=left
-        )
+        row = await receive(request, owner_id=user.id, room_id=room_id)
     except AppError as exc:
-        if exc.status != 413:
+        if exc.status not in UNREAD_BODY:
             raise
-        response = error_response(exc)
-        response.force_close()  # the rest of the body is never read
-        return response
-    row = await store_upload(
-        staged,
-        storage=files.storage,
-        owner_id=user.id,
-        room_id=room_id,
-        max_pixels=settings.max_image_pixels,
-    )
-    return web.json_response(attachment_dict(row, files.signer), status=201)
+        return refused(exc)
+    return web.json_response(attachment_dict(row, request.app[FILES].signer), status=201)
 
 
 @routes.get("/api/v1/attachments/{id}")
@@ -113,7 +96,7 @@ async def send_file(
 
 
 async def _readable(request: web.Request, attachment_id: int, variant: str) -> Attachment:
-    """A valid signature, or a Bearer token of a member (or of the uploader, before sending).
+    """A valid signature, or a Bearer token of the uploader, or of a member once it is sent.
     Unknown ids, files of deleted messages and rooms are not found; a bad or expired
     signature without a member's token is forbidden."""
     row = await Attachment.get_or_none(id=attachment_id, purpose=MESSAGE)
@@ -131,9 +114,9 @@ async def _readable(request: web.Request, attachment_id: int, variant: str) -> A
     if "Authorization" not in request.headers and signature:
         raise Forbidden("this link has expired or is not valid")
     user = await current_user(request)
-    if user.id == row.owner_id or await Membership.exists(  # type: ignore[attr-defined]
-        room_id=row.room_id,  # type: ignore[attr-defined]
-        user_id=user.id,
-    ):
+    if user.id == row.owner_id:  # type: ignore[attr-defined]
         return row
-    raise NotFound()
+    sent = row.message_id is not None  # type: ignore[attr-defined]
+    if sent and await Membership.exists(room_id=row.room_id, user_id=user.id):  # type: ignore[attr-defined]
+        return row
+    raise NotFound()  # an unsent upload is the uploader's alone: ids are sequential

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tortoise.functions import Sum
-
 from backend.config import Settings
 from backend.errors import ValidationFailed
 from backend.files.images import THUMBNAIL_TYPE, process
-from backend.files.models import MESSAGE, Attachment
+from backend.files.models import AVATAR, MESSAGE, Attachment
+from backend.files.reserve import Reservation
 from backend.files.signing import FILE, THUMBNAIL, Signer, signer_for
 from backend.files.storage import Storage
 from backend.files.upload import Staged
+from backend.files.workers import ImagePool
 
 MAX_PER_MESSAGE = 10
 
@@ -35,50 +33,44 @@ def attachment_dict(row: Attachment, signer: Signer) -> dict[str, Any]:
     }
 
 
-async def quota_left(user_id: int, quota: int) -> int | None:
-    """Bytes the user may still store; None without a quota."""
-    if quota <= 0:
-        return None
-    rows = await Attachment.filter(owner_id=user_id).annotate(used=Sum("size")).values("used")
-    used = int(rows[0]["used"] or 0) if rows else 0
-    return quota - used
-
-
 async def store_upload(
     staged: Staged,
+    claim: Reservation,
     *,
     storage: Storage,
-    owner_id: int,
-    room_id: int | None,
+    images: ImagePool,
     max_pixels: int,
     purpose: str = MESSAGE,
 ) -> Attachment:
-    """Classify and clean the staged file off the event loop, store it, then record it."""
+    """Classify and clean the staged file on the image pool, store it, then turn the claim's
+    row into the attachment (its real size: an image without its metadata is smaller)."""
+    row = claim.row
     try:
-        meta = await asyncio.to_thread(process, staged.path, max_pixels=max_pixels)
-        key = f"{room_id or 'u' + str(owner_id)}/{uuid.uuid4().hex}"
-        size = staged.path.stat().st_size  # an image without its metadata is smaller
-        await storage.put_file(key, staged.path, meta.content_type)
+        meta = await images.run(
+            process, staged.path, max_pixels=max_pixels, keep_original=purpose != AVATAR
+        )
+        size = staged.path.stat().st_size
+        await storage.put_file(row.key, staged.path, meta.content_type)
         thumb_key = None
         if meta.thumbnail is not None:
-            thumb_key = key + ".thumb"
+            thumb_key = row.key + ".thumb"
             await storage.put_file(thumb_key, meta.thumbnail, THUMBNAIL_TYPE)
     finally:
         for leftover in (staged.path, staged.path.with_suffix(".thumb")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
-    return await Attachment.create(
-        owner_id=owner_id,
-        room_id=room_id,
-        purpose=purpose,
-        name=staged.name,
-        content_type=meta.content_type,
-        size=size,
-        width=meta.width,
-        height=meta.height,
-        key=key,
-        thumb_key=thumb_key,
-    )
+    fields = {
+        "purpose": purpose,
+        "name": staged.name,
+        "content_type": meta.content_type,
+        "size": size,
+        "width": meta.width,
+        "height": meta.height,
+        "thumb_key": thumb_key,
+    }
+    await Attachment.filter(id=row.id).update(**fields)
+    row.update_from_dict(fields)
+    return row
 
 
 async def check_unsent(user_id: int, room_id: int, ids: Sequence[int]) -> None:
@@ -102,7 +94,7 @@ async def link(message_id: int, *, sender_id: int, room_id: int, ids: Iterable[i
     wanted = list(ids)
     if wanted:
         await Attachment.filter(
-            id__in=wanted, owner_id=sender_id, room_id=room_id, message_id=None
+            id__in=wanted, owner_id=sender_id, room_id=room_id, purpose=MESSAGE, message_id=None
         ).update(message_id=message_id)
 
 

@@ -39,10 +39,12 @@ class Signer:
         return f"{path}?exp={expires}&sig={self._mac(attachment_id, variant, expires)}"
 
     def valid(self, attachment_id: int, variant: str, expires: str, signature: str) -> bool:
-        """A signature of this attachment and variant that has not expired."""
-        if not expires.isdigit() or len(expires) > 12:
+        """A signature of this attachment and variant that has not expired. Compared as bytes:
+        `compare_digest` raises TypeError on a non-ASCII str (a 500 for `sig=é`)."""
+        if not expires.isascii() or not expires.isdigit() or len(expires) > 12:
             return False
-        good = hmac.compare_digest(self._mac(attachment_id, variant, int(expires)), signature)
+        mac = self._mac(attachment_id, variant, int(expires)).encode()
+        good = hmac.compare_digest(mac, signature.encode("utf-8", "surrogatepass"))
         return good and int(expires) > time.time()
 
 

@@ -1,10 +1,15 @@
 """Stream one multipart `file` part to a staging file, counting: never held whole in memory,
-refused as soon as it passes its limit (the rest of the body is never read)."""
+refused as soon as it passes its limit (the rest of the body is never read), and cut off when
+it stalls or trickles: each read waits at most the idle timeout, and after that grace the body
+must average the minimum rate (a body dripped at a byte per 10 s would otherwise hold its
+connection, staging file and quota claim for ever)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -14,15 +19,16 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from backend.errors import AppError, PayloadTooLarge, ValidationFailed
+from backend.chat.sanitize import without_bidi_controls
+from backend.errors import AppError, ValidationFailed
+from backend.files.reserve import Reservation
 
 CHUNK = 1024 * 1024  # 1 MiB: ~100 MB/s here; 256 KiB gave ~80 MB/s (bench/files.py)
-MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the file
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/]')
 
 
-class QuotaExceeded(AppError):
-    status, code, default_message = 413, "quota_exceeded", "upload quota exceeded"
+class UploadTimedOut(AppError):
+    status, code, default_message = 408, "request_timeout", "the upload stalled or was too slow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,31 +38,40 @@ class Staged:
     size: int
 
 
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How long each read of the body may wait: the idle timeout, and no longer than the
+    deadline that `min_rate` sets for what has arrived so far."""
+
+    idle: float
+    min_rate: float
+    start: float
+
+    def timeout(self, received: int) -> float:
+        deadline = self.start + self.idle + received / self.min_rate
+        return min(self.idle, deadline - time.monotonic())
+
+
 def clean_name(raw: str | None) -> str:
-    """A display and download name: no directories, control characters or quotes."""
+    """A display and download name: no directories, control characters, quotes or bidi
+    controls (the rule of people's and rooms' names, `backend.chat.sanitize`)."""
     # Browsers escape `"` as %22 in a part's filename, aiohttp and curl more: undo it first.
     name = unicodedata.normalize("NFC", unquote(raw or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" .")
+    name = _UNSAFE.sub("_", without_bidi_controls(name)).strip(" .")
     return name[:200] or "file"
 
 
-def too_large(max_bytes: int, *, quota_left: int | None) -> AppError:
-    """The quota's error when the quota was the tighter bound, else the size limit's."""
-    if quota_left is not None and quota_left < max_bytes:
-        return QuotaExceeded(details={"quota_left_bytes": max(0, quota_left)})
-    return PayloadTooLarge(f"file over {max_bytes} bytes", details={"max_bytes": max_bytes})
-
-
 async def stage(
-    request: web.Request, staging: Path, *, max_bytes: int, quota_left: int | None
+    request: web.Request, staging: Path, claim: Reservation, *, idle: float, min_rate: float
 ) -> Staged:
     """The request's one `file` part, in a new file under `staging`."""
-    limit = max_bytes if quota_left is None else max(0, min(max_bytes, quota_left))
-    if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
-        raise too_large(max_bytes, quota_left=quota_left)
+    pace = Pace(idle, min_rate, time.monotonic())
     try:
-        reader = await request.multipart()
-        part = await reader.next()
+        async with asyncio.timeout(pace.timeout(0)):
+            reader = await request.multipart()
+            part = await reader.next()
+    except TimeoutError as exc:
+        raise UploadTimedOut() from exc
     except (AssertionError, ValueError, KeyError, HttpProcessingError) as exc:  # not multipart
         raise ValidationFailed(details={"file": ["send multipart/form-data"]}) from exc
     if not isinstance(part, BodyPartReader) or part.name != "file":
@@ -65,10 +80,10 @@ async def stage(
     size = 0
     try:
         with path.open("wb") as out:
-            while chunk := await part.read_chunk(CHUNK):
+            while chunk := await _read(part, pace.timeout(size)):
                 size += len(chunk)
-                if size > limit:
-                    raise too_large(max_bytes, quota_left=quota_left)
+                if size > claim.limit:
+                    raise claim.too_large()
                 out.write(chunk)  # page cache: microseconds, not worth a thread hop
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -80,3 +95,13 @@ async def stage(
         path.unlink()
         raise ValidationFailed(details={"file": ["the file is empty"]})
     return Staged(path, clean_name(part.filename), size)
+
+
+async def _read(part: BodyPartReader, wait: float) -> bytes:
+    if wait <= 0:
+        raise UploadTimedOut()
+    try:
+        async with asyncio.timeout(wait):
+            return await part.read_chunk(CHUNK)
+    except TimeoutError as exc:
+        raise UploadTimedOut() from exc

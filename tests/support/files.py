@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
 import zlib
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from PIL import Image
@@ -64,3 +66,33 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def gif_with_comment(frames: int = 3) -> bytes:
+    """An animation carrying a comment block, and bytes after its trailer."""
+    images = [Image.new("RGB", (40, 30), (i * 80, 0, 255 - i * 80)) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(
+        out, format="GIF", save_all=True, append_images=images[1:], loop=0, comment=b"SecretNote"
+    )
+    return out.getvalue() + b"HIDDEN-TRAILER"
+
+
+async def open_upload(
+    base: str, token: str, room_id: int, *, declared: int = 1 << 20, sent: bytes = b"x"
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A raw upload that declares `declared` bytes of file and sends only `sent` of them."""
+    parts = urlsplit(base)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    boundary = "b0undary"
+    part = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow"\r\n\r\n'
+    length = len(part) + declared + len(f"\r\n--{boundary}--\r\n")
+    head = (
+        f"POST /api/v1/rooms/{room_id}/attachments HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {token}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {length}\r\n\r\n{part}"
+    )
+    writer.write(head.encode() + sent)
+    await writer.drain()
+    return reader, writer
