@@ -146,7 +146,7 @@ class Worker:
                 fresh[outcome.inbound.room_id].append(outcome.message)
             else:
                 again.append((delivery, outcome.message))
-        await self._emit_in_order(out, collected, fresh, [o for o in outcomes if o and not o.error])
+        await self._emit_in_order(out, collected, fresh, [o for o in outcomes if o])
         for delivery, message in again:
             await self._emit_again(delivery, message)
         emitted = time.time()
@@ -166,8 +166,8 @@ class Worker:
         done: list[Outcome],
     ) -> None:
         """New messages, each room's after every earlier batch of that room was emitted, then
-        what they caused: every room of the batch is waited for at once, its events leave in
-        one `emit_many`, and then the rooms are advanced at once."""
+        what they caused (and the refused sends' `message:rejected`): every room of the batch
+        is waited for at once, its events leave in one `emit_many`, then the rooms advance."""
         first: dict[int, int] = {}
         last: dict[int, int] = {}
         for room_id, messages in fresh.items():

@@ -1,6 +1,7 @@
-"""Blocking (contract §6): the blocker stops receiving DMs and room adds from the blocked user,
-and neither sees the other's presence. The blocked user is never told (their DM or add is
-refused like any other `forbidden`)."""
+"""Blocking (contract §6): the blocker stops receiving DMs and room adds from the blocked user
+(in an existing DM no send, edit or reaction either: `chat.dms`), no mention or notification
+from them (`chat.mentions`), and neither sees the other's presence. The blocked user is never
+told (their DM or add is refused like any other `forbidden`)."""
 
 from __future__ import annotations
 

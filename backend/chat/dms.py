@@ -2,7 +2,7 @@
 
 Leaving a DM hides it from the leaver; the next message in it (by either member) or `POST /dms`
 restores both memberships, so the conversation re-opens for both. A member who was blocked by
-the other cannot re-open or write in it.
+the other cannot re-open, write, edit or react in it (`refuse_in_blocked_dm`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from backend.accounts.blocking import refuse_if_blocked
-from backend.chat.models import Membership, Message, Room
+from backend.chat.models import Block, Membership, Message, Room
+from backend.errors import Forbidden
 
 _KNOWN_MAX = 100_000
 
@@ -18,6 +19,21 @@ _KNOWN_MAX = 100_000
 def dm_pair(dm_key: str) -> tuple[int, int]:
     low, high = dm_key.split(":")
     return int(low), int(high)
+
+
+def dm_key(a: int, b: int) -> str:
+    return f"{min(a, b)}:{max(a, b)}"
+
+
+async def refuse_in_blocked_dm(actor_id: int, room_id: int) -> None:
+    """The room is a DM whose peer blocked the actor: an edit or a reaction would reach the
+    peer, so it is refused like a send there (`forbidden`, the actor is not told why).
+
+    One query for the (usual) actor blocked by nobody; a second only for one who is."""
+    rows = await Block.filter(blocked_id=actor_id).values_list("blocker_id", flat=True)
+    keys = [dm_key(actor_id, int(b)) for b in rows]  # type: ignore[call-overload]
+    if keys and await Room.exists(id=room_id, dm_key__in=keys):
+        raise Forbidden("this user does not accept that from you")
 
 
 async def restore(room_id: int, pair: tuple[int, int]) -> list[int]:

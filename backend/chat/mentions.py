@@ -4,7 +4,12 @@ The worker reads `@username` (members only) and `@room` from the cleaned body, o
 the send's own transaction (`concerned`): each concerned member gets a `Mention` row ("mention",
 or "reply" for the author of the replied-to message), which `mention_count` counts against their
 read marker. Then each member is due a `notification` by their `notify` level — never the
-sender, never a member who blocked the sender.
+sender, never a member who blocked the sender (who gets no Mention row from them either, so no
+`mention_count`).
+
+`@room` needs an admin in a room over `BIG_ROOM` members; the same rule holds for many names:
+a member who is not an admin naming `BIG_ROOM` or more members in one body mentions none of
+them (the names stay text), so listing 54 usernames is no way around it.
 """
 
 from __future__ import annotations
@@ -102,12 +107,17 @@ def _one(
     by_name = {row["user__username"]: row["user_id"] for row in everyone if names}
     mentioned = {by_name[n] for n in names if n in by_name} - {sender}
     role = next((row["role"] for row in everyone if row["user_id"] == sender), "member")
-    if "room" in names and (len(everyone) <= BIG_ROOM or role in ("owner", "admin")):
+    admin = role in ("owner", "admin")
+    if len(mentioned) + 1 > BIG_ROOM and not admin:  # as many as an `@room` of a big room
+        mentioned = set()
+    if "room" in names and (len(everyone) <= BIG_ROOM or admin):
         mentioned |= {row["user_id"] for row in everyone} - {sender}
+    blockers = {user_id for user_id, blocked in blocks if blocked == sender}
+    mentioned -= blockers
     target = message["reply_to"]["id"] if message.get("reply_to") else None
     author = authors.get(target) if target else None
     in_room = {row["user_id"] for row in everyone}
-    replied = {author} & in_room - {sender} if author is not None else set()
+    replied = {author} & in_room - {sender} - blockers if author is not None else set()
     kind = rooms.get(room_id, "private")
     due: list[tuple[int, str]] = []
     for row in everyone:

@@ -11,7 +11,6 @@ from backend.chat.members import require_member
 from backend.chat.models import Message
 from backend.chat.roles import ADMIN, require_role
 from backend.chat.schemas import DeleteIn
-from backend.chat.send import queue_change
 from backend.chat.write_path import WritePath
 from backend.errors import NotFound
 from backend.validation import load
@@ -25,14 +24,17 @@ async def queue_delete(
     user_id: int,
     writes: WritePath,
 ) -> dict[str, Any]:
+    """Charged before the message is even looked up: a refused delete pays like any other."""
     args = load(_DELETE, data)
-    message = await Message.get_or_none(id=args["message_id"])
-    if message is None or message.sender_id == user_id:  # type: ignore[attr-defined]
-        return await queue_change(data, op=DELETE, user_id=user_id, writes=writes)
     await writes.charge(user_id)
+    message = await Message.get_or_none(id=args["message_id"])
+    if message is None:
+        raise NotFound("message not found")
     room_id: int = message.room_id  # type: ignore[attr-defined]
     await require_member(user_id, room_id)
-    await require_role(user_id, room_id, ADMIN)
+    own = message.sender_id == user_id  # type: ignore[attr-defined]
+    if not own:
+        await require_role(user_id, room_id, ADMIN)
     if message.deleted:
         raise NotFound("message was deleted")
     inbound = InboundMessage(
@@ -40,7 +42,7 @@ async def queue_delete(
         sender_id=user_id,
         client_msg_id=message.client_msg_id,
         body="",
-        op=MODERATE_DELETE,
+        op=DELETE if own else MODERATE_DELETE,
         message_id=message.id,
     )
     await writes.publish(inbound)

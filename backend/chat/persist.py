@@ -39,7 +39,10 @@ from backend.files.service import link as link_attachments
 from backend.files.signing import Signer
 from backend.serialize import message_dict
 
-Stored = tuple[dict[str, Any] | None, bool]  # (the message, or None if its room is gone; created?)
+# (the message, or None if refused; created?; why refused: NOT_FOUND or NOT_MEMBER, else None)
+Stored = tuple[dict[str, Any] | None, bool, str | None]
+NOT_FOUND = "not_found"  # the room is gone
+NOT_MEMBER = "not_a_member"  # the sender is not (or no longer) in the room: nothing is stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +82,7 @@ class Persister:
         async with in_transaction() as tx:
             if sends:
                 stored = await self.sends.store(tx, sends)
-                for item, (message, created) in zip(sends, stored, strict=True):
-                    error = None if message is not None else "not_found"
+                for item, (message, created, error) in zip(sends, stored, strict=True):
                     outcomes[id(item)] = Outcome(item, message, created, error)
                     if created and message is not None and item.attachment_ids:
                         await link_attachments(

@@ -1,4 +1,5 @@
-"""The portable send store (SQLite, and any database Tortoise speaks): a few statements a room."""
+"""The portable send store (SQLite, and any database Tortoise speaks): a few statements a room,
+the same rule as `persist` says (a sender not in the room refused under the room's lock)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.accounts.models import User
 from backend.chat.envelope import InboundMessage
-from backend.chat.models import Message, Room
-from backend.chat.persist import Stored
+from backend.chat.models import Membership, Message, Room
+from backend.chat.persist import NOT_FOUND, NOT_MEMBER, Stored
 from backend.chat.sanitize import clean_message
 from backend.serialize import message_dict
 
@@ -29,7 +30,12 @@ class PortableSends:
 async def _store_room(room_id: int, items: list[InboundMessage]) -> list[Stored]:
     room = await Room.filter(id=room_id).select_for_update().first()
     if room is None:
-        return [(None, False) for _ in items]
+        return [(None, False, NOT_FOUND) for _ in items]
+    # Under the room's lock, like the seq: a sender no longer in the room stores nothing.
+    rows = await Membership.filter(
+        room_id=room_id, user_id__in={i.sender_id for i in items}
+    ).values_list("user_id", flat=True)
+    members = {int(u) for u in rows}  # type: ignore[call-overload]
     client_ids = list({item.client_msg_id for item in items})
     existing = {
         (m.sender_id, m.client_msg_id): m  # type: ignore[attr-defined]
@@ -38,7 +44,7 @@ async def _store_room(room_id: int, items: list[InboundMessage]) -> list[Stored]
     fresh: dict[Key, InboundMessage] = {}
     for item in items:
         key = (item.sender_id, item.client_msg_id)
-        if key not in existing and key not in fresh:
+        if key not in existing and key not in fresh and item.sender_id in members:
             fresh[key] = item
     if fresh:
         await _insert(room, list(fresh.values()))
@@ -49,7 +55,10 @@ async def _store_room(room_id: int, items: list[InboundMessage]) -> list[Stored]
     created = set(fresh)
     for item in items:
         key = (item.sender_id, item.client_msg_id)
-        results.append((message_dict(existing[key], senders[item.sender_id]), key in created))
+        if key not in existing:  # already stored is never refused: it was sent as a member
+            results.append((None, False, NOT_MEMBER))
+            continue
+        results.append((message_dict(existing[key], senders[item.sender_id]), key in created, None))
         created.discard(key)  # a twin inside the same batch is a duplicate
     return results
 

@@ -1,7 +1,8 @@
 """The PostgreSQL send store: a whole batch of sends in a fixed number of statements.
 
 Same rule as the portable store (`persist_orm`: rooms locked in id order, duplicates found under
-the lock, `last_seq` advanced in the same transaction), but one statement per step for every
+the lock, `last_seq` advanced in the same transaction, senders not in the room refused under
+the lock), but one statement per step for every
 room of the batch instead of several per room: the round trips were the worker's cost.
 """
 
@@ -14,12 +15,19 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.chat.envelope import InboundMessage
-from backend.chat.persist import Stored
+from backend.chat.persist import NOT_FOUND, NOT_MEMBER, Stored
 from backend.chat.sanitize import clean_message
 from backend.serialize import MESSAGE_COLUMNS, USER_COLUMNS, message_dict
 
 _COLUMNS = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
-_LOCK = "SELECT id, last_seq FROM rooms WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"
+# The rooms locked, each with which of the batch's senders are its members, in one statement:
+# a removal committed before it is seen, and one after it waits for nothing (it takes no room
+# lock) but is later than every send stored here.
+_LOCK = (
+    "SELECT r.id, r.last_seq, ARRAY(SELECT m.user_id FROM memberships m"
+    " WHERE m.room_id = r.id AND m.user_id = ANY($2::bigint[])) AS members"
+    " FROM rooms r WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR UPDATE OF r"
+)
 _EXISTING = (
     f"SELECT {_COLUMNS} FROM messages m"
     " JOIN unnest($1::bigint[], $2::bigint[], $3::text[]) AS k(r, u, c)"
@@ -49,14 +57,15 @@ class PostgresSends:
 
 async def _store(tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list[Stored]:
     rooms = sorted({i.room_id for i in items})
-    locked = await tx.execute_query_dict(_LOCK, [rooms])
+    locked = await tx.execute_query_dict(_LOCK, [rooms, sorted({i.sender_id for i in items})])
     last_seq = {row["id"]: row["last_seq"] for row in locked}
+    members = {(row["id"], user_id) for row in locked for user_id in row["members"]}
     found = await _existing(tx, items)
     stored: dict[Key, Any] = {(r["room_id"], r["sender_id"], r["client_msg_id"]): r for r in found}
     fresh: dict[Key, InboundMessage] = {}
     for item in items:
         key = _key(item)
-        if item.room_id in last_seq and key not in stored and key not in fresh:
+        if (item.room_id, item.sender_id) in members and key not in stored and key not in fresh:
             fresh[key] = item
     if fresh:
         now = datetime.now(UTC)
@@ -78,10 +87,10 @@ async def _store(tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list
     created = set(fresh)
     for item in items:
         key = _key(item)
-        if key not in stored:
-            results.append((None, False))
+        if key not in stored:  # already stored is never refused: it was sent as a member
+            results.append((None, False, NOT_FOUND if item.room_id not in last_seq else NOT_MEMBER))
             continue
-        results.append((message_dict(stored[key], senders[item.sender_id]), key in created))
+        results.append((message_dict(stored[key], senders[item.sender_id]), key in created, None))
         created.discard(key)  # a twin inside the same batch is a duplicate
     return results
 

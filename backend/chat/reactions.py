@@ -14,6 +14,7 @@ from typing import Any
 import emoji as emoji_lib
 from marshmallow import ValidationError, fields
 
+from backend.chat.dms import refuse_in_blocked_dm
 from backend.chat.envelope import REACTION_ADD, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Membership, Message, Reaction
@@ -59,9 +60,11 @@ async def queue_reaction(
     if message is None:
         raise NotFound("message not found")
     room_id: int = message.room_id  # type: ignore[attr-defined]
-    await require_member(user_id, room_id)
+    room = await require_member(user_id, room_id)
     if message.deleted:
         raise NotFound("message was deleted")
+    if op == REACTION_ADD and room.dm_key is not None:  # taking one back is always allowed
+        await refuse_in_blocked_dm(user_id, room_id)
     if op == REACTION_ADD and not await _room_for(message.id, args["emoji"]):
         raise ValidationFailed(details={"emoji": [f"at most {MAX_DISTINCT} distinct per message"]})
     inbound = InboundMessage(

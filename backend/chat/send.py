@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Container
 from typing import Any
 
+from backend.chat.dms import refuse_in_blocked_dm
 from backend.chat.envelope import EDIT, SEND, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
@@ -83,6 +84,7 @@ async def queue_change(
     body = args.get("body", "")
     if op == EDIT:
         check_body(body)
+        await refuse_in_blocked_dm(user_id, message.room_id)  # type: ignore[attr-defined]
     await writes.publish(
         InboundMessage(
             room_id=message.room_id,  # type: ignore[attr-defined]

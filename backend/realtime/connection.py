@@ -93,6 +93,8 @@ class Connections:
             with contextlib.suppress(Exception):
                 await self.rt.presence.disconnected(claims.user_id, sid)
             raise
+        finally:
+            self.rt.membership.arrivals.forget(sid)
         _keep_only_the_request(environ)
         log.debug("socket_connected", sid=sid, user_id=claims.user_id)
 
@@ -100,7 +102,12 @@ class Connections:
         """The user's channel, then one read of the user, their rooms and peers (after: a join
         or a recovery meanwhile reaches this socket), the socket recorded within the user's
         limit together with which peers are online, the session and its expiry, the rooms'
-        channels, and who is online (told both ways, by `connected`)."""
+        channels, and who is online (told both ways, by `connected`).
+
+        Room changes that reach the socket between its user's channel and its rooms' channels
+        are held and applied once it is in them (`membership.Arrivals`): a ban or a kick
+        committed after the read still takes the socket out, never lost in the gap."""
+        self.rt.membership.arrivals.begin(sid)
         await self.sio.enter_room(sid, user_channel(claims.user_id))
         reads = await arrival(claims.user_id)
         try:
@@ -125,6 +132,7 @@ class Connections:
         )
         for room_id in reads.rooms:
             await self.sio.enter_room(sid, room_channel(room_id))
+        await self.rt.membership.arrivals.arrived(self.sio, sid)
         peers = [p for p in reads.peers if p.id in online]
         self._arrivals[sid] = functools.partial(
             announce_arrival, self.rt, user, sid, first=first, peers=peers

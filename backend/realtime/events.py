@@ -14,6 +14,7 @@ from backend.serialize import user_dict
 
 MESSAGE_NEW = "message:new"
 MESSAGE_UPDATED = "message:updated"
+MESSAGE_REJECTED = "message:rejected"
 NOTIFICATION = "notification"
 TYPING = "typing"
 PRESENCE = "presence"
@@ -98,6 +99,18 @@ class Notifier:
 
     async def message_updated(self, message: Mapping[str, Any]) -> None:
         await self.emitter.emit(MESSAGE_UPDATED, message, room=room_channel(message["room_id"]))
+
+    async def message_rejected(
+        self, *, sender_id: int, room_id: int, client_msg_id: str, code: str, message: str
+    ) -> None:
+        """To the sender's sockets: a send acknowledged as queued that the worker refused (the
+        sender was removed from the room meanwhile, or the room is gone); it is not stored."""
+        payload = {
+            "room_id": room_id,
+            "client_msg_id": client_msg_id,
+            "error": {"code": code, "message": message},
+        }
+        await self.emitter.emit(MESSAGE_REJECTED, payload, room=user_channel(sender_id))
 
     async def notification(
         self, user_ids: Sequence[int], kind: str, message: Mapping[str, Any]

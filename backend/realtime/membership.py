@@ -3,6 +3,10 @@
 python-socketio can only act on *local* sids, so a join, a leave or a revocation is broadcast
 (Redis pub/sub in distributed mode, a direct call in embedded mode) and each gateway applies it to
 the sockets it holds in the user's personal room.
+
+A socket still connecting has entered its user's channel but not yet its rooms' (it read them
+from the database in between): a room change for it then is held (`Arrivals`) and replayed once
+it is in its rooms, so a ban during the connect can never be lost.
 """
 
 from __future__ import annotations
@@ -25,7 +29,50 @@ from backend.realtime.recovery import watched_pubsub
 log = structlog.get_logger("chatty.membership")
 
 
+_ROOM_OPS = ("join", "leave", "remove")
+
+
+class Arrivals:
+    """The sockets between entering their user's channel and entering their rooms' channels,
+    each with the room changes that reached it meanwhile, in order.
+
+    Applying a removal then would be lost (the socket is not in the room yet, and enters it
+    next from a read that may predate the removal); replayed after, it always applies.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[str, list[dict[str, Any]]] = {}
+
+    def begin(self, sid: str) -> None:
+        """Before the socket enters its user's channel."""
+        self._held[sid] = []
+
+    def hold(self, sid: str, change: dict[str, Any]) -> bool:
+        """Keeps a room change for a socket still arriving; False if it has arrived."""
+        held = self._held.get(sid)
+        if held is None or change["op"] not in _ROOM_OPS:
+            return False
+        held.append(change)
+        return True
+
+    async def arrived(self, sio: socketio.AsyncServer, sid: str) -> None:
+        """The socket is in its rooms' channels: what was held applies now, and from here on
+        changes apply at once (none can slip in between: the last check and the release
+        happen without an await)."""
+        while held := self._held.get(sid):
+            self._held[sid] = []
+            for change in held:
+                await _apply_to(sio, sid, change)
+        self.forget(sid)
+
+    def forget(self, sid: str) -> None:
+        """The connect ended (arrived, refused or failed)."""
+        self._held.pop(sid, None)
+
+
 class MembershipSync(Protocol):
+    arrivals: Arrivals
+
     async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
         """Every socket of the user enters (or leaves) the room's channel."""
 
@@ -39,30 +86,35 @@ class MembershipSync(Protocol):
         """Every socket of the user leaves the room's channel, then is sent `room:removed`."""
 
 
-async def apply_locally(sio: socketio.AsyncServer, change: dict[str, Any]) -> None:
+async def apply_locally(
+    sio: socketio.AsyncServer, change: dict[str, Any], arrivals: Arrivals | None = None
+) -> None:
     user_id = int(change["user_id"])
     sids = [sid for sid, _eio in list(sio.manager.get_participants("/", user_channel(user_id)))]
+    for sid in sids:
+        if arrivals is None or not arrivals.hold(sid, change):
+            await _apply_to(sio, sid, change)
+
+
+async def _apply_to(sio: socketio.AsyncServer, sid: str, change: dict[str, Any]) -> None:
     if change["op"] == "remove":
         # Each node tells its own sockets only once they left: nothing of the room follows.
         # Only sockets still in the room are told (a node also hears its own broadcasts).
-        notifier, channel = Notifier(ServerEmitter(sio)), room_channel(int(change["room_id"]))
-        for sid in sids:
-            if in_channel(sio, sid, channel):
-                await sio.leave_room(sid, channel)
-                await notifier.room_removed(change["notice"], to=sid)
+        channel = room_channel(int(change["room_id"]))
+        if in_channel(sio, sid, channel):
+            await sio.leave_room(sid, channel)
+            await Notifier(ServerEmitter(sio)).room_removed(change["notice"], to=sid)
         return
     if change["op"] in ("revoke", "end_session"):
-        for sid in sids:
-            session = await sio.get_session(sid)
-            if _ended(change, session or {}):
-                await sio.disconnect(sid)
+        session = await sio.get_session(sid)
+        if _ended(change, session or {}):
+            await sio.disconnect(sid)
         return
     channel = room_channel(int(change["room_id"]))
-    for sid in sids:
-        if change["op"] == "join":
-            await sio.enter_room(sid, channel)
-        else:
-            await sio.leave_room(sid, channel)
+    if change["op"] == "join":
+        await sio.enter_room(sid, channel)
+    else:
+        await sio.leave_room(sid, channel)
 
 
 def _ended(change: dict[str, Any], session: dict[str, Any]) -> bool:
@@ -92,18 +144,19 @@ def _removal(user_id: int, room_id: int, notice: dict[str, Any]) -> dict[str, An
 class LocalMembershipSync:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
+        self.arrivals = Arrivals()
 
     async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
-        await apply_locally(self._sio, _membership(user_id, room_id, joined))
+        await apply_locally(self._sio, _membership(user_id, room_id, joined), self.arrivals)
 
     async def revoked(self, *, user_id: int, session_version: int) -> None:
-        await apply_locally(self._sio, _revocation(user_id, session_version))
+        await apply_locally(self._sio, _revocation(user_id, session_version), self.arrivals)
 
     async def session_ended(self, *, user_id: int, session_id: str) -> None:
-        await apply_locally(self._sio, _session_end(user_id, session_id))
+        await apply_locally(self._sio, _session_end(user_id, session_id), self.arrivals)
 
     async def removed(self, *, user_id: int, room_id: int, notice: dict[str, Any]) -> None:
-        await apply_locally(self._sio, _removal(user_id, room_id, notice))
+        await apply_locally(self._sio, _removal(user_id, room_id, notice), self.arrivals)
 
 
 class RedisMembershipSync:
@@ -121,6 +174,7 @@ class RedisMembershipSync:
         self._sio = sio
         self._channel = f"{channel}.membership"
         self._on_missed_changes = on_missed_changes
+        self.arrivals = Arrivals()
 
     async def changed(self, *, user_id: int, room_id: int, joined: bool) -> None:
         await self._broadcast(_membership(user_id, room_id, joined))
@@ -139,7 +193,7 @@ class RedisMembershipSync:
         # the caller can undo its own change (all or nothing). Then applied here at once: the
         # caller's own sockets must not wait for the round trip back.
         await self._redis.publish(self._channel, orjson.dumps(change))
-        await apply_locally(self._sio, change)
+        await apply_locally(self._sio, change, self.arrivals)
 
     async def listen(self) -> None:
         """Runs for the gateway's lifetime; reconnects with backoff when Redis goes away.
@@ -170,4 +224,4 @@ class RedisMembershipSync:
 
     async def _handle(self, raw: dict[str, Any]) -> None:
         with contextlib.suppress(orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            await apply_locally(self._sio, orjson.loads(raw["data"]))
+            await apply_locally(self._sio, orjson.loads(raw["data"]), self.arrivals)

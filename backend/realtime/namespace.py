@@ -152,8 +152,8 @@ class ChatSockets:
     async def _history(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_HISTORY, data)
+        await self.rt.limits.read(user.id)  # first: a refused fetch pays too, before any query
         room = await members.require_member(user.id, args["room_id"])
-        await self.rt.limits.read(user.id)
         messages, has_more = await read_history(
             room,
             before_seq=args["before_seq"],
@@ -204,8 +204,8 @@ class ChatSockets:
     async def typing(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_TYPING, data)
+        await self.rt.limits.live_event(user.id)  # first: a refused one pays too, before any query
         await members.require_member(user.id, args["room_id"])
-        await self.rt.limits.live_event(user.id)
         await self.typing_tracker.update(sid, args["room_id"], args["typing"])
         return {}
 

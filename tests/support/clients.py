@@ -144,6 +144,7 @@ class Live:
         for event in (
             "message:new",
             "message:updated",
+            "message:rejected",
             "typing",
             "presence",
             "read",

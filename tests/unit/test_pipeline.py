@@ -120,7 +120,13 @@ async def test_a_send_to_a_room_that_is_gone_is_parked(pipeline: Pipeline) -> No
     await pipeline.queue.publish(send(room, alice.id, 1).encode())
     await pipeline.worker.run_burst()
     assert [reason for _, reason in pipeline.queue.parked] == ["not_found"]
-    assert not pipeline.emitter.sent
+    # Nothing reaches the room; its sender learns the send was refused.
+    ((event, payload, to, _),) = pipeline.emitter.sent
+    assert (event, to, payload["error"]["code"]) == (
+        "message:rejected",
+        user_channel(alice.id),
+        "not_found",
+    )
 
 
 async def test_the_announced_message_is_the_contract_s_message(pipeline: Pipeline) -> None:
