@@ -197,3 +197,37 @@ class LimitSettings:
         "seconds between sweeps that remove unsent uploads and the files of deleted messages "
         "and rooms",
     )
+    search_max_terms: int = setting(
+        8,
+        "CHATTY_SEARCH_MAX_TERMS",
+        "distinct words, phrases, prefixes and exclusions one search may hold; more: "
+        "`validation_error` (a long query of prefixes took a second over 200k messages)",
+    )
+    search_max_prefixes: int = setting(
+        3,
+        "CHATTY_SEARCH_MAX_PREFIXES",
+        "distinct `term*` prefixes one search may hold (each expands to every word it begins)",
+    )
+    search_prefix_min_chars: int = setting(
+        2,
+        "CHATTY_SEARCH_PREFIX_MIN_CHARS",
+        "characters a `term*` prefix needs (`a*` would expand to a large part of the index)",
+    )
+    search_timeout_ms: int = setting(
+        2000,
+        "CHATTY_SEARCH_TIMEOUT_MS",
+        "statement timeout of one search on PostgreSQL; past it the search answers "
+        "`validation_error` (0: none; SQLite has none)",
+    )
+    room_list_per_minute: int = setting(
+        60,
+        "CHATTY_ROOM_LIST_PER_MINUTE",
+        "`GET /api/v1/rooms` (the caller's rooms with unread and mention counts) per user "
+        "per minute",
+    )
+    emit_order_ttl: int = setting(
+        7 * 24 * 3600,
+        "CHATTY_EMIT_ORDER_TTL",
+        "seconds a room's live-delivery turn counter (`<channel>:emitted:<room>`) outlives the "
+        "room's last message; deleted with the room",
+    )

@@ -31,6 +31,11 @@ class Limits:
         s = self.settings
         await enforce(self.limiter, f"read:{user_id}", Limit(s.read_rate, s.read_burst))
 
+    async def room_list(self, user_id: int) -> None:
+        """`GET /api/v1/rooms`: every room of the caller, with its counts."""
+        limit = Limit.per_minute(self.settings.room_list_per_minute)
+        await enforce(self.limiter, f"roomlist:{user_id}", limit)
+
     async def live_event(self, user_id: int) -> None:
         """`typing`: each is broadcast to a room."""
         await enforce(self.limiter, f"live:{user_id}", self._live)

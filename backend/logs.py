@@ -3,7 +3,9 @@
 Correlation: every HTTP request (the Socket.IO transport's included) runs with a `request_id`
 bound in structlog's contextvars and echoed in the `X-Request-ID` response header; socket
 handlers add `sid` and `user_id`, the worker logs each message's `client_msg_id`. Secrets never
-reach a log line: `redact_secrets` masks them whatever a caller passes.
+reach a log line: `redact_secrets` masks them whatever a caller passes. No value of a line is of
+unbounded size, tracebacks included: `bound_values` clips each one (`clip`), so a poison value
+quoted by an error cannot turn one line into kilobytes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ _SECRET_KEY = re.compile(r"pass|token|secret|phrase|authori[sz]ation|cookie|mnem
 # Credentials inside URLs: scheme://user:password@host → scheme://user:***@host
 _URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@", re.I)
 REDACTED = "***"
+# Characters of one value of a log line (a traceback's too), and items of one list in it.
+LOG_VALUE_MAX = 4000
+LOG_ITEMS_MAX = 50
 log = structlog.get_logger("chatty.http")
 
 
@@ -66,7 +71,10 @@ def configure(settings: Settings) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if as_json else _identity,
+            # Tracebacks become text in both formats, so that they are clipped like any value
+            # (a console renderer's own traceback would print every local, of any size).
+            structlog.processors.format_exc_info,
+            bound_values,
             renderer,
         ],
     )
@@ -104,10 +112,38 @@ class BadRequestFilter(logging.Filter):
         return True
 
 
-def _identity(
+def clip(text: str, limit: int = LOG_VALUE_MAX) -> str:
+    """`text` within `limit` characters: its start and its end (a traceback's last line names
+    the error), with how much was cut between. The one helper for bounding logged values."""
+    if len(text) <= limit:
+        return text
+    keep = max(0, limit - 40) // 2
+    return f"{text[:keep]} …[{len(text) - 2 * keep} chars cut]… {text[len(text) - keep :]}"
+
+
+def bounded(value: Any) -> Any:
+    """A logged value of bounded size: strings clipped, long lists cut, at any depth."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return clip(value)
+    if isinstance(value, bytes):
+        return clip(value.decode(errors="replace"))
+    if isinstance(value, dict):
+        return {clip(str(k), 200): bounded(v) for k, v in list(value.items())[:LOG_ITEMS_MAX]}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [bounded(v) for v in list(value)[:LOG_ITEMS_MAX]]
+        if len(value) > LOG_ITEMS_MAX:
+            items.append(f"…[{len(value) - LOG_ITEMS_MAX} more]")
+        return items
+    return clip(repr(value))
+
+
+def bound_values(
     _logger: object, _name: str, event: structlog.types.EventDict
 ) -> structlog.types.EventDict:
-    return event
+    """Every value of the line bounded (`bounded`): the last step before rendering."""
+    return {key: bounded(value) for key, value in event.items()}
 
 
 def redact_secrets(

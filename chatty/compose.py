@@ -45,7 +45,9 @@ def build_worker(
 ) -> Worker:
     """The one worker factory, for `chatty worker` and for the worker inside `chatty run`."""
     order: EmitOrder = (
-        SingleWorkerOrder() if redis is None else RedisEmitOrder(redis, settings.socketio_channel)
+        SingleWorkerOrder()
+        if redis is None
+        else RedisEmitOrder(redis, settings.socketio_channel, ttl=settings.emit_order_ttl)
     )
     return Worker(
         queue=queue,

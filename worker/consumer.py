@@ -30,6 +30,7 @@ from backend.chat.recent import MemoryRecentCache, RecentCache
 from backend.outages import is_outage
 from backend.queue.port import Delivery, InboundQueue
 from backend.realtime.events import Collector, Notifier
+from worker.batch_log import lag_ms, log_stored
 from worker.ordering import EmitOrder, SingleWorkerOrder
 
 log = structlog.get_logger("chatty.worker")
@@ -114,12 +115,12 @@ class Worker:
             except ValueError as exc:
                 await self._park(delivery, f"malformed: {exc}")
         if good:
-            metrics.CONSUMER_LAG.set(_lag_ms(good) / 1000)
+            metrics.CONSUMER_LAG.set(lag_ms(good) / 1000)
             await self._persist_and_emit(good)
         self.processed += len(deliveries)
 
     async def _park(self, delivery: Delivery, reason: str, **context: Any) -> None:
-        await self.queue.park(delivery, reason)
+        await self.queue.park(delivery, reason)  # bounded there (`queue.parking`)
         log.error("inbound_parked", entry=delivery.entry_id, reason=reason, **context)
 
     async def _persist_and_emit(self, batch: Batch) -> None:
@@ -133,7 +134,7 @@ class Worker:
         for (delivery, _), outcome in zip(batch, outcomes, strict=True):
             if outcome is None:
                 continue
-            _log_stored(outcome)
+            log_stored(outcome)
             if outcome.error:
                 await self._park(
                     delivery, outcome.error, client_msg_id=outcome.inbound.client_msg_id
@@ -156,7 +157,7 @@ class Worker:
         await self.queue.ack(
             [d for (d, _), o in zip(batch, outcomes, strict=True) if o and not o.error]
         )
-        log.debug("batch_done", size=len(batch), lag_ms=_lag_ms(batch))
+        log.debug("batch_done", size=len(batch), lag_ms=lag_ms(batch))
 
     async def _emit_in_order(
         self,
@@ -224,10 +225,15 @@ class Worker:
         try:
             return (await self.persist([message]))[0]
         except Exception as exc:
-            log.exception(
-                "persist_failed", entry=delivery.entry_id, client_msg_id=message.client_msg_id
+            last = delivery.attempts >= self.max_deliveries  # the traceback once: as it parks
+            (log.exception if last else log.warning)(
+                "persist_failed",
+                entry=delivery.entry_id,
+                client_msg_id=message.client_msg_id,
+                attempt=delivery.attempts,
+                error=str(exc),
             )
-            if delivery.attempts >= self.max_deliveries:
+            if last:
                 return Outcome(message, None, False, error=f"failed: {exc}")
             return None  # stays pending; retried after the claim time
 
@@ -239,18 +245,3 @@ class Worker:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._stop.wait()
-
-
-def _log_stored(outcome: Outcome) -> None:
-    log.debug(
-        "message_stored",
-        client_msg_id=outcome.inbound.client_msg_id,
-        room_id=outcome.inbound.room_id,
-        seq=outcome.message["seq"] if outcome.message else None,
-        created=outcome.created,
-        error=outcome.error,
-    )
-
-
-def _lag_ms(batch: Batch) -> float:
-    return round((time.time() - min(m.queued_at for _, m in batch)) * 1000, 1)

@@ -20,13 +20,19 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from backend.realtime.emitter import emit_turn_key
+
 TURN_TIMEOUT = 1.0
 
-# KEYS: the rooms' counters; ARGV: their new values, in the same order. Never moves back.
+# KEYS: the rooms' counters; ARGV: the TTL in seconds, then their new values in the same
+# order. Never moves back; each advance renews the TTL, so only an idle room's counter expires
+# (its next batch then waits at most TURN_TIMEOUT once), and a deleted room's is removed.
 _ADVANCE = """
+local ttl = tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
   local current = tonumber(redis.call('GET', key) or '0')
-  if current < tonumber(ARGV[i]) then redis.call('SET', key, ARGV[i]) end
+  local value = math.max(current, tonumber(ARGV[i + 1]))
+  redis.call('SET', key, value, 'EX', ttl)
 end
 return 1
 """
@@ -51,9 +57,10 @@ class SingleWorkerOrder:
 
 
 class RedisEmitOrder:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, channel: str, *, ttl: int = 7 * 24 * 3600) -> None:
         self._redis = redis
-        self._prefix = f"{prefix}:emitted:"
+        self._channel = channel
+        self._ttl = ttl
         self._advance = redis.register_script(_ADVANCE)
 
     async def wait_turns(self, after: Mapping[int, int]) -> None:
@@ -62,7 +69,7 @@ class RedisEmitOrder:
         pause = 0.002
         while waiting and time.monotonic() < deadline:
             rooms = list(waiting)
-            current = await self._redis.mget([self._prefix + str(r) for r in rooms])
+            current = await self._redis.mget([emit_turn_key(self._channel, r) for r in rooms])
             for room, value in zip(rooms, current, strict=True):
                 if int(value or 0) >= waiting[room]:
                     del waiting[room]
@@ -74,5 +81,6 @@ class RedisEmitOrder:
         if up_to:
             rooms = list(up_to)
             await self._advance(
-                keys=[self._prefix + str(r) for r in rooms], args=[up_to[r] for r in rooms]
+                keys=[emit_turn_key(self._channel, r) for r in rooms],
+                args=[self._ttl, *(up_to[r] for r in rooms)],
             )

@@ -50,6 +50,6 @@ async def search_messages(request: web.Request) -> web.Response:
         await members.require_member(user.id, args["room_id"])
     rt = request.app[RUNTIME]
     await rt.limits.read(user.id)
-    found = await search(user.id, **args)
+    found = await search(user.id, **args, settings=rt.settings)
     await attach_all(rt.settings, [result["message"] for result in found["results"]])
     return json_response(found)

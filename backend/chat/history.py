@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -13,6 +14,7 @@ from backend.chat.models import Message, Room
 from backend.chat.recent import RecentCache
 from backend.chat.replies import replies_page
 from backend.errors import AppError
+from backend.jsonutil import dumpb
 from backend.serialize import message_dict
 
 Page = tuple[list[dict[str, Any]], bool]
@@ -81,17 +83,28 @@ async def around(room_id: int, seq: int, *, limit: int) -> Page:
 
 
 SYNC_MAX = 100  # messages per room in one `sync` reply
-MESSAGE_OVERHEAD = 300  # bytes of a serialised Message besides its body (for reply budgets)
+Finish = Callable[[list[dict[str, Any]]], Awaitable[None]]
+
+
+async def _nothing(_messages: list[dict[str, Any]]) -> None:
+    return None
 
 
 async def sync_rooms(
-    user_id: int, wanted: dict[str, int], *, max_rooms: int, max_bytes: int
+    user_id: int,
+    wanted: dict[str, int],
+    *,
+    max_rooms: int,
+    max_bytes: int,
+    finish: Finish = _nothing,
 ) -> dict[str, Any]:
     """What a client missed per room (`{room_id: last_seen_seq}`), in a reply of bounded size.
 
     Rooms it may not read answer with an error entry. Past `max_rooms` rooms or about
     `max_bytes`, the remaining rooms answer `has_more` with no messages: the client asks again
-    from where it is, so one call never builds an unbounded reply.
+    from where it is, so one call never builds an unbounded reply. The budget counts each
+    room's messages as they are sent — serialised, with their reactions and, once `finish`
+    (the transport's: attachments and their URLs) has run, their attachments.
     """
     budget = max_bytes
     result: dict[str, Any] = {}
@@ -107,6 +120,7 @@ async def sync_rooms(
         messages, has_more = await history(
             int(key), before_seq=None, after_seq=last_seen, limit=SYNC_MAX
         )
-        budget -= sum(len(m["body"]) + MESSAGE_OVERHEAD for m in messages)
+        await finish(messages)
+        budget -= len(dumpb(messages))
         result[key] = {"messages": messages, "has_more": has_more}
     return result

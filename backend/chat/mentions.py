@@ -139,14 +139,6 @@ def _one(
     return mentioned, replied, tuple(due)
 
 
-async def mention_counts(user_id: int, unread_from: dict[int, int]) -> dict[int, int]:
-    """Per room (with unread messages): unread messages that mention the user or reply to them."""
-    return {
-        room_id: await Mention.filter(user_id=user_id, room_id=room_id, seq__gt=read).count()
-        for room_id, read in unread_from.items()
-    }
-
-
 async def with_mentions(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each message's `mentions`: the ids it names (an `@room` names every member then)."""
     ids = [m["id"] for m in messages]

@@ -6,7 +6,10 @@ removal (sockets out of the room on every node, then `room:removed`) is `announc
 
 from __future__ import annotations
 
+import contextlib
+
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from backend.accounts.models import User
 from backend.chat import moderation, rooms
@@ -16,6 +19,7 @@ from backend.http import current_user, int_param, json_response, read_json
 from backend.keys import RUNTIME
 from backend.ratelimit import Limit, enforce
 from backend.realtime.announce import announce_removed
+from backend.realtime.emitter import emit_turn_key
 from backend.validation import load
 
 routes = web.RouteTableDef()
@@ -48,8 +52,12 @@ async def delete_room(request: web.Request) -> web.Response:
     user = await _moderator(request)
     room_id = int_param(request, "id")
     member_ids = await moderation.delete_room(user, room_id)
+    rt = request.app[RUNTIME]
+    if rt.redis is not None:  # the room's turn counter goes with it (Redis away: its TTL)
+        with contextlib.suppress(RedisError, OSError):
+            await rt.redis.delete(emit_turn_key(rt.settings.socketio_channel, room_id))
     members = await User.filter(id__in=member_ids) if member_ids else []
-    await announce_removed(request.app[RUNTIME], room_id, list(members), "deleted")
+    await announce_removed(rt, room_id, list(members), "deleted")
     return web.Response(status=204)
 
 

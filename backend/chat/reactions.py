@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import emoji as emoji_lib
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from backend.chat.dms import refuse_in_blocked_dm
 from backend.chat.envelope import REACTION_ADD, InboundMessage
@@ -23,6 +23,9 @@ from backend.errors import NotFound, ValidationFailed
 from backend.validation import Id, StrictSchema, load
 
 MAX_DISTINCT = 20
+# The column's width: an emoji longer than it ("😀" + 9,000 variation selectors is still one
+# emoji to the `emoji` library) would pass here and fail the worker's whole batch.
+EMOJI_MAX: int = Reaction._meta.fields_map["emoji"].max_length  # type: ignore[attr-defined]
 _SHORTCODE = re.compile(r"^:[a-z0-9_+-]{1,32}:$")
 
 
@@ -40,7 +43,8 @@ def _check(value: str) -> None:
 
 class ReactionIn(StrictSchema):
     message_id = Id(required=True)
-    emoji = fields.String(required=True, validate=_check)
+    # The length first: it is cheap, and the column refuses anything longer.
+    emoji = fields.String(required=True, validate=[validate.Length(min=1, max=EMOJI_MAX), _check])
 
 
 _REACTION = ReactionIn()

@@ -2,8 +2,10 @@
 
 A room has exactly one owner (its creator; when the owner leaves, the longest-standing admin,
 else the longest-standing member, takes over). A DM has no roles: moderation refuses it.
-Non-members of a private room get `not_found` (its existence must not leak); of a public room,
-`forbidden`.
+One rule for every route of a room (the contract's §1): an unknown room is `not_found`, a room
+the caller is not in is `forbidden`, whatever its kind — moderation routes included (they once
+answered `not_found` for a private room while history, sends and reads answered `forbidden`).
+A non-member learns nothing of the room but that its id is taken (ids are sequential anyway).
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ async def require_role(user_id: int, room_id: int, at_least: str) -> tuple[Room,
     room = await get_room(room_id)
     membership = await Membership.get_or_none(room_id=room_id, user_id=user_id)
     if membership is None:
-        if room.kind != "public":
-            raise NotFound("room not found")
         raise Forbidden("not a member of this room")
     if room.kind == "dm":
         raise Forbidden("a direct message has no roles")

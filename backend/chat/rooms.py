@@ -9,9 +9,10 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.chat.mentions import mention_counts, notify_level
+from backend.chat.mentions import notify_level
 from backend.chat.models import Membership, Room
 from backend.chat.room_names import clean_name, name_key, unique_name
+from backend.chat.unread import unread_mention_counts
 from backend.errors import NotFound
 from backend.serialize import iso, user_dict
 
@@ -36,7 +37,7 @@ async def room_dicts(user: User, rooms: Sequence[Room]) -> list[dict[str, Any]]:
     }
     read = {room_id: row["last_read_seq"] for room_id, row in mine.items()}
     unread = {r.id: read[r.id] for r in rooms if r.id in read and r.last_seq > read[r.id]}
-    mentioned = await mention_counts(user.id, unread)
+    mentioned = await unread_mention_counts(user.id, list(unread))  # one statement
     peers = await _dm_peers(user, [room.id for room in rooms if room.kind == "dm"])
     result = []
     for room in rooms:

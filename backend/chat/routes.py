@@ -37,6 +37,7 @@ async def create_room(request: web.Request) -> web.Response:
 @routes.get("/api/v1/rooms")
 async def my_rooms(request: web.Request) -> web.Response:
     user = await current_user(request)
+    await request.app[RUNTIME].limits.room_list(user.id)
     return json_response({"rooms": await rooms.my_rooms(user)})
 
 

@@ -5,6 +5,13 @@ queried with `websearch_to_tsquery` (words, "phrases", -exclusions) and `to_tsqu
 for `term*` prefixes, which websearch syntax lacks. SQLite: the FTS5 table `messages_fts`, kept
 by triggers. Both search what the author typed; only rooms the caller is a member of (a room they
 left is out), never a deleted message, newest first, keyset-paged on the message id.
+
+A query's cost is bounded before it runs (`check_cost`): its terms are deduplicated, their number
+and the number of `term*` prefixes capped, and a prefix needs a few characters (each expands to
+every indexed word it begins: `0* 1* … f*` took a second over 200k messages). On PostgreSQL the
+statement also runs under `SET LOCAL statement_timeout`; past it the search answers
+`validation_error` ("narrow the query"), never a 500. SQLite (embedded mode) has no statement
+timeout: there the caps are the bound.
 """
 
 from __future__ import annotations
@@ -18,32 +25,11 @@ from tortoise.transactions import in_transaction
 
 from backend.chat.enrich import enrich
 from backend.chat.models import Membership, Message
+from backend.chat.search_query import SearchTooSlow, check_cost, parse, timed_out
+from backend.config import Settings
 from backend.serialize import message_dict
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
-_WORD = re.compile(r"\w+")
-
-
-def parse(q: str) -> tuple[list[str], list[str], list[str], list[str]]:
-    """(words, phrases, prefixes, exclusions) of a websearch-style query."""
-    words: list[str] = []
-    phrases: list[str] = []
-    prefixes: list[str] = []
-    excluded: list[str] = []
-    for m in _TOKEN.finditer(q):
-        negative, text = (m.group(1), m.group(2)) if m.group(2) is not None else m.group(3, 4)
-        terms = _WORD.findall(text)
-        if not terms:
-            continue
-        if negative:
-            excluded.extend(terms)
-        elif m.group(2) is not None and len(terms) > 1:
-            phrases.append(" ".join(terms))
-        elif text.endswith("*") and len(terms) == 1:
-            prefixes.append(terms[0])
-        else:
-            words.extend(terms)
-    return words, phrases, prefixes, excluded
+__all__ = ["highlight", "parse", "search", "search_ids"]
 
 
 def _pg_where(q: str, args: list[Any]) -> str | None:
@@ -70,15 +56,36 @@ def _fts_match(q: str) -> str | None:
 
 
 async def search_ids(
-    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+    user_id: int,
+    q: str,
+    *,
+    room_id: int | None,
+    before_id: int | None,
+    limit: int,
+    timeout_ms: int = 0,
 ) -> list[int]:
-    if connections.get("default").capabilities.dialect == "postgres":
-        return await _postgres_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit)
-    return await _sqlite_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit)
+    if connections.get("default").capabilities.dialect != "postgres":
+        return await _sqlite_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit)
+    try:
+        return await _postgres_ids(
+            user_id, q, room_id=room_id, before_id=before_id, limit=limit, timeout_ms=timeout_ms
+        )
+    except Exception as exc:
+        if not timed_out(exc):
+            raise
+        raise SearchTooSlow(
+            "search took too long", details={"q": ["too costly: use longer or fewer terms"]}
+        ) from exc
 
 
 async def _postgres_ids(
-    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+    user_id: int,
+    q: str,
+    *,
+    room_id: int | None,
+    before_id: int | None,
+    limit: int,
+    timeout_ms: int,
 ) -> list[int]:
     """The caller's rooms first, as an array: one scan of the GIN index, then the newest matches
     of those rooms (a join made the planner scan the index once per room: seconds at 1M rows)."""
@@ -104,6 +111,8 @@ async def _postgres_ids(
         # A prepared statement gets a generic plan after five runs, blind to how common the words
         # are: it scanned the whole table backwards for rare ones (seconds). Plan each search.
         await conn.execute_query("SET LOCAL plan_cache_mode = force_custom_plan")
+        if timeout_ms > 0:  # SET takes no parameters: an int, formatted
+            await conn.execute_query(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
         rows = await conn.execute_query_dict(sql, args)
     return [int(r["id"]) for r in rows]
 
@@ -153,9 +162,23 @@ def highlight(body: str, q: str) -> str:
 
 
 async def search(
-    user_id: int, q: str, *, room_id: int | None, before_id: int | None, limit: int
+    user_id: int,
+    q: str,
+    *,
+    room_id: int | None,
+    before_id: int | None,
+    limit: int,
+    settings: Settings,
 ) -> dict[str, Any]:
-    ids = await search_ids(user_id, q, room_id=room_id, before_id=before_id, limit=limit + 1)
+    check_cost(q, settings)
+    ids = await search_ids(
+        user_id,
+        q,
+        room_id=room_id,
+        before_id=before_id,
+        limit=limit + 1,
+        timeout_ms=settings.search_timeout_ms,
+    )
     found = {
         m.id: m for m in await Message.filter(id__in=ids[:limit]).select_related("sender", "room")
     }

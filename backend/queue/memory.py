@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 
+from backend.queue.parking import bounded_park
 from backend.queue.port import Delivery, QueueFull
 from backend.ratelimit import Toll
 
@@ -59,7 +60,7 @@ class MemoryQueue:
 
     async def park(self, delivery: Delivery, reason: str) -> None:
         self._pending.pop(delivery.entry_id, None)
-        self.parked.append((delivery, reason))
+        self.parked.append(bounded_park(delivery, reason))
 
     async def leave(self, consumer: str) -> None:
         """One process, one worker: nothing is held for others."""

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from backend import metrics
+from backend.queue.parking import bounded_park
 from backend.queue.partitions import LEASE_MS, Leases, partition_of, partition_streams
 from backend.queue.port import Delivery, QueueFull
 from backend.queue.stream_scripts import BOUNDED_XADD, PAID_XADD, READ_SHARES, WAITING_MS
@@ -199,6 +200,7 @@ class RedisStreamQueue:
             await pipe.execute()
 
     async def park(self, delivery: Delivery, reason: str) -> None:
+        delivery, reason = bounded_park(delivery, reason)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(
                 self._dead,

@@ -126,3 +126,9 @@ class RedisEmitter:
 
     async def close(self) -> None:
         await close_manager(self._manager)
+
+
+def emit_turn_key(channel: str, room_id: int) -> str:
+    """A room's live-delivery turn counter in Redis (`worker/ordering.py`), named once: the
+    workers advance it, the gateway deletes it with the room."""
+    return f"{channel}:emitted:{room_id}"

@@ -180,8 +180,8 @@ class ChatSockets:
             wanted,
             max_rooms=settings.sync_max_rooms,
             max_bytes=settings.reply_max_bytes,
+            finish=lambda messages: attach_all(settings, messages),  # counted in the budget
         )
-        await attach_all(settings, *(entry["messages"] for entry in rooms.values()))
         return {"rooms": rooms}
 
     # ---- rooms ----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Roles and moderation (contract §6), both ways: distributed (PostgreSQL + Redis) and embedded.
 
 Every route and event of "Roles and moderation": the creator owns the room, members get 403 on
-admin actions, admins on owner actions, strangers 404 on private rooms; rename, delete, roles,
+admin actions, admins on owner actions, strangers 403 like on every route of a room (404 only
+for a room that does not exist); rename, delete, roles,
 kick, ban and a moderator's delete, each with its event.
 """
 
@@ -97,13 +98,16 @@ async def test_owner_only_actions_refuse_admins_and_admins_moderate_members(
     assert status == 403, "a demoted admin is a member again"
 
 
-async def test_strangers_get_404_for_private_rooms_and_403_for_public_ones(
+async def test_strangers_get_403_from_moderation_as_from_every_route_of_a_room(
     app_url: str, api_at: Callable[[str], Api]
 ) -> None:
+    """Issue 31: moderation answered 404 for a private room, history and sends 403; one rule."""
     api = api_at(app_url)
     alice, stranger = await api.register(), await api.register()
     private, public = await alice.api.create_room("private"), await alice.api.create_room("public")
-    for room, expected in ((private, 404), (public, 403)):
+    history, _ = await stranger.api.call("GET", f"/api/v1/rooms/{private['id']}/messages")
+    assert history == 403
+    for room, expected in ((private, 403), (public, 403)):
         for method, path, body in (
             ("PATCH", f"/api/v1/rooms/{room['id']}", {"topic": "hi"}),
             ("DELETE", f"/api/v1/rooms/{room['id']}", None),

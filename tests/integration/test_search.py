@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
+import asyncpg
 import pytest
 
+from backend.app import create_app
+from backend.config import Settings
 from tests.support.clients import Api, Connect, Live
 
 pytestmark = pytest.mark.integration
@@ -92,3 +98,50 @@ async def test_around_seq_returns_the_page_containing_it(
         "GET", f"/api/v1/rooms/{room['id']}/messages?around_seq=2&limit=10", expect=200
     )
     assert 2 in [m["seq"] for m in edge["messages"]]
+
+
+async def test_a_costly_query_is_refused_before_it_runs(
+    pg_app_url: str, api_at: Callable[[str], Api]
+) -> None:
+    """Issue 31: `0* 1* … f*` (200 characters) took a second over 200k messages. Prefixes
+    are deduplicated and capped, a prefix needs 2+ characters, terms are capped."""
+    alice = await api_at(pg_app_url).register()
+    await alice.api.create_room(name="ops")
+    hexes = " ".join(f"{c}*" for c in "0123456789abcdef")
+    for query in ((hexes + " ") * 7)[:200], "ab* cd* ef* gh*", "a*", "w1 w2 w3 w4 w5 w6 w7 w8 w9":
+        status, body = await alice.api.call("GET", f"/api/v1/search?q={quote(query)}")
+        assert status == 422, query
+        assert body["error"]["code"] == "validation_error"
+        assert body["error"]["details"]["q"]
+    # The same terms many times are one term each: within the caps.
+    repeated = quote(" ".join(["deploy", "Deploy", "kube*", '"release notes"'] * 5))
+    await alice.api.call("GET", f"/api/v1/search?q={repeated}", expect=200)
+
+
+async def test_a_search_past_its_statement_timeout_is_a_validation_error(
+    pg_settings: Settings,
+    pg_url: str,
+    aiohttp_server: Callable[..., Any],
+    api_at: Callable[[str], Api],
+) -> None:
+    """The search's statement waits on a lock held by another session, so the (tiny) timeout
+    is certain to pass: the answer is the documented 422, not a 500."""
+    settings = replace(
+        pg_settings,
+        inbound_stream=f"chat.inbound.test.{uuid.uuid4().hex[:8]}",
+        search_timeout_ms=50,
+    )
+    server = await aiohttp_server(create_app(settings))
+    alice = await api_at(f"http://127.0.0.1:{server.port}").register()
+    await alice.api.create_room(name="ops")
+    conn = await asyncpg.connect(pg_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+            status, body = await alice.api.call("GET", "/api/v1/search?q=deploy")
+    finally:
+        await conn.close()
+    assert status == 422
+    assert body["error"]["code"] == "validation_error"
+    assert body["error"]["details"] == {"q": ["too costly: use longer or fewer terms"]}
+    await alice.api.call("GET", "/api/v1/search?q=deploy", expect=200)  # the lock is gone
