@@ -10,7 +10,7 @@ from backend.chat.envelope import EDIT, SEND, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
 from backend.chat.replies import reply_target
-from backend.chat.sanitize import clean_message
+from backend.chat.sanitize import clean_message, is_plain
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.chat.write_path import WritePath
 from backend.errors import Forbidden, NotFound, ValidationFailed
@@ -38,28 +38,29 @@ async def queue_message(
     membership check (a hidden DM is re-opened there).
     """
     args = load(_SEND, data)
-    attachment_ids = args["attachment_ids"]
-    # Only a plain message by a member's socket needs nothing of the database: it pays its
-    # rate with the append; any other pays first (`WritePath`).
-    plain = room_channel(args["room_id"]) in socket_rooms and not (
-        attachment_ids or args["reply_to_id"]
-    )
+    attachment_ids, body = args["attachment_ids"], args["body"]
+    member_socket = room_channel(args["room_id"]) in socket_rooms
+    # A plain line (`is_plain`: nothing to render, never refused for its body) by a member's
+    # socket needs nothing of the database or the renderer: it pays its rate with the append.
+    # Any other send pays first, before any rendering or query, so one that is refused still
+    # costs its sender a message (`WritePath`).
+    plain = member_socket and not (attachment_ids or args["reply_to_id"]) and is_plain(body)
     if not plain:
         await writes.charge(user_id)
     if before_queue is not None:
         await before_queue(args["room_id"])
-    if room_channel(args["room_id"]) not in socket_rooms:
+    if room_channel(args["room_id"]) not in socket_rooms:  # a re-opened DM may have joined it
         await require_member(user_id, args["room_id"])
     if attachment_ids:
         await check_unsent(user_id, args["room_id"], attachment_ids)
-    if args["body"] or not attachment_ids:
-        check_body(args["body"])
+    if not plain and (body or not attachment_ids):
+        check_body(body)  # the one rendering of this send on the gateway
     reply_to_id = await reply_target(args["room_id"], args["reply_to_id"])
     inbound = InboundMessage(
         room_id=args["room_id"],
         sender_id=user_id,
         client_msg_id=args["client_msg_id"],
-        body=args["body"],
+        body=body,
         op=SEND,
         v=2 if reply_to_id or attachment_ids else 1,  # v1 workers keep applying plain sends
         reply_to_id=reply_to_id,
