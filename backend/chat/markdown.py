@@ -34,6 +34,9 @@ _OPTIONS = (
     | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE  # `~one~` stays text, as it always has
 )
 _EXTENSIONS = ("strikethrough", "autolink")
+# Once, at import: cmark-gfm's registry of extensions is not safe to fill from two threads
+# (bodies render on the event loop and in the gateway's render thread).
+cmarkgfm.cmark.core_extensions_ensure_registered()
 # The anchors cmark's autolink makes of a bare `www.` host or e-mail address (a link the user
 # wrote with such a text goes too: its text stays). `[^"]*` and `[^<]*` end at the next quote
 # or tag, so the pass is linear.

@@ -3,7 +3,9 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Container
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from backend.chat.envelope import EDIT, SEND, InboundMessage
@@ -19,6 +21,14 @@ from backend.realtime.events import room_channel
 from backend.validation import load
 
 STORED_BODY_MAX = 10_000  # characters of a cleaned body (the input limit is 4,000)
+# A body longer than this renders off the event loop. Rendering is linear, ~1 µs a character
+# at worst (bench/render_shapes.py), so a shorter one costs the loop well under a millisecond
+# whatever its shape; a longer one could cost a few, and a burst of them (one sender's 40) had
+# the loop stalled for 0.3-0.5 s. The renderer and the sanitizer are C and Rust that release
+# the GIL: in their own thread they run beside the loop. One thread: a gateway spends at most
+# one core rendering, and a flood of long bodies queues behind itself, not in front of others.
+RENDER_INLINE_MAX = 500
+_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
 _SEND, _EDIT, _DELETE = SendIn(), EditIn(), DeleteIn()
 
 
@@ -54,7 +64,7 @@ async def queue_message(
     if attachment_ids:
         await check_unsent(user_id, args["room_id"], attachment_ids)
     if not plain and (body or not attachment_ids):
-        check_body(body)  # the one rendering of this send on the gateway
+        await check_body(body)  # the one rendering of this send on the gateway
     reply_to_id = await reply_target(args["room_id"], args["reply_to_id"])
     inbound = InboundMessage(
         room_id=args["room_id"],
@@ -83,7 +93,7 @@ async def queue_change(
     message = await own_message(user_id, args["message_id"])
     body = args.get("body", "")
     if op == EDIT:
-        check_body(body)
+        await check_body(body)
     await writes.publish(
         InboundMessage(
             room_id=message.room_id,  # type: ignore[attr-defined]
@@ -97,10 +107,13 @@ async def queue_change(
     return {}
 
 
-def check_body(body: str) -> None:
+async def check_body(body: str) -> None:
     """What the worker will store must be non-empty and bounded once cleaned: escaping can
     make a body of 4,000 `&` five times as long, and every reply that carries it grows too."""
-    cleaned = clean_message(body)
+    if len(body) <= RENDER_INLINE_MAX:
+        cleaned = clean_message(body)
+    else:
+        cleaned = await asyncio.get_running_loop().run_in_executor(_RENDERER, clean_message, body)
     if not cleaned:
         raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
     if len(cleaned) > STORED_BODY_MAX:
