@@ -3,7 +3,9 @@ then ack. The worker applies what is queued; the gateway never writes a message 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Container
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from backend.chat.dms import refuse_in_blocked_dm
@@ -11,7 +13,7 @@ from backend.chat.envelope import EDIT, SEND, InboundMessage
 from backend.chat.members import require_member
 from backend.chat.models import Message
 from backend.chat.replies import reply_target
-from backend.chat.sanitize import clean_message
+from backend.chat.sanitize import clean_message, is_plain
 from backend.chat.schemas import DeleteIn, EditIn, SendIn
 from backend.chat.write_path import WritePath
 from backend.errors import Forbidden, NotFound, ValidationFailed
@@ -20,6 +22,14 @@ from backend.realtime.events import room_channel
 from backend.validation import load
 
 STORED_BODY_MAX = 10_000  # characters of a cleaned body (the input limit is 4,000)
+# A body longer than this renders off the event loop. Rendering is linear, ~1 µs a character
+# at worst (bench/render_shapes.py), so a shorter one costs the loop well under a millisecond
+# whatever its shape; a longer one could cost a few, and a burst of them (one sender's 40) had
+# the loop stalled for 0.3-0.5 s. The renderer and the sanitizer are C and Rust that release
+# the GIL: in their own thread they run beside the loop. One thread: a gateway spends at most
+# one core rendering, and a flood of long bodies queues behind itself, not in front of others.
+RENDER_INLINE_MAX = 500
+_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
 _SEND, _EDIT, _DELETE = SendIn(), EditIn(), DeleteIn()
 
 
@@ -39,28 +49,29 @@ async def queue_message(
     membership check (a hidden DM is re-opened there).
     """
     args = load(_SEND, data)
-    attachment_ids = args["attachment_ids"]
-    # Only a plain message by a member's socket needs nothing of the database: it pays its
-    # rate with the append; any other pays first (`WritePath`).
-    plain = room_channel(args["room_id"]) in socket_rooms and not (
-        attachment_ids or args["reply_to_id"]
-    )
+    attachment_ids, body = args["attachment_ids"], args["body"]
+    member_socket = room_channel(args["room_id"]) in socket_rooms
+    # A plain line (`is_plain`: nothing to render, never refused for its body) by a member's
+    # socket needs nothing of the database or the renderer: it pays its rate with the append.
+    # Any other send pays first, before any rendering or query, so one that is refused still
+    # costs its sender a message (`WritePath`).
+    plain = member_socket and not (attachment_ids or args["reply_to_id"]) and is_plain(body)
     if not plain:
         await writes.charge(user_id)
     if before_queue is not None:
         await before_queue(args["room_id"])
-    if room_channel(args["room_id"]) not in socket_rooms:
+    if room_channel(args["room_id"]) not in socket_rooms:  # a re-opened DM may have joined it
         await require_member(user_id, args["room_id"])
     if attachment_ids:
         await check_unsent(user_id, args["room_id"], attachment_ids)
-    if args["body"] or not attachment_ids:
-        check_body(args["body"])
+    if not plain and (body or not attachment_ids):
+        await check_body(body)  # the one rendering of this send on the gateway
     reply_to_id = await reply_target(args["room_id"], args["reply_to_id"])
     inbound = InboundMessage(
         room_id=args["room_id"],
         sender_id=user_id,
         client_msg_id=args["client_msg_id"],
-        body=args["body"],
+        body=body,
         op=SEND,
         v=2 if reply_to_id or attachment_ids else 1,  # v1 workers keep applying plain sends
         reply_to_id=reply_to_id,
@@ -83,7 +94,7 @@ async def queue_change(
     message = await own_message(user_id, args["message_id"])
     body = args.get("body", "")
     if op == EDIT:
-        check_body(body)
+        await check_body(body)
         await refuse_in_blocked_dm(user_id, message.room_id)  # type: ignore[attr-defined]
     await writes.publish(
         InboundMessage(
@@ -98,10 +109,13 @@ async def queue_change(
     return {}
 
 
-def check_body(body: str) -> None:
+async def check_body(body: str) -> None:
     """What the worker will store must be non-empty and bounded once cleaned: escaping can
     make a body of 4,000 `&` five times as long, and every reply that carries it grows too."""
-    cleaned = clean_message(body)
+    if len(body) <= RENDER_INLINE_MAX:
+        cleaned = clean_message(body)
+    else:
+        cleaned = await asyncio.get_running_loop().run_in_executor(_RENDERER, clean_message, body)
     if not cleaned:
         raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
     if len(cleaned) > STORED_BODY_MAX:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backend.chat.markdown import MAX_NESTING
 from backend.chat.sanitize import clean_message, is_plain, render_and_clean
 from tests.integration.test_xss import MARKDOWN_VECTORS, VECTORS, assert_safe
 
@@ -57,8 +58,8 @@ def test_quote_is_a_blockquote() -> None:
 
 
 def test_bulleted_and_numbered_lists() -> None:
-    assert clean_message("- a\n- b") == "<ul>\n<li>a\n</li>\n<li>b\n</li>\n</ul>"
-    assert clean_message("1. x\n2. y") == "<ol>\n<li>x\n</li>\n<li>y\n</li>\n</ol>"
+    assert clean_message("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
+    assert clean_message("1. x\n2. y") == "<ol>\n<li>x</li>\n<li>y</li>\n</ol>"
 
 
 def test_links_get_a_forced_rel_and_bare_urls_become_links() -> None:
@@ -73,6 +74,57 @@ def test_links_get_a_forced_rel_and_bare_urls_become_links() -> None:
 def test_unsafe_links_and_images_never_survive() -> None:
     assert "href" not in clean_message("[x](javascript:alert(1))")
     assert "<img" not in clean_message("![x](https://example.com/x.png)")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](//evil.example/a)",
+        "[x](/path)",
+        "[x](path/page)",
+        "[x](#top)",
+        '<a href="//evil.example">x</a>',
+        '<a href="/path">x</a>',
+    ],
+)
+def test_only_http_links_survive_not_relative_ones(source: str) -> None:
+    """`//host` leaves the site on the page's scheme, `/path` points into it (contract §2)."""
+    assert "href" not in clean_message(source)
+
+
+def test_only_scheme_text_becomes_a_link_not_a_bare_host_or_address() -> None:
+    assert clean_message("see www.example.com or bob@example.com") == (
+        "see www.example.com or bob@example.com"
+    )
+    assert clean_message("mailto:bob@example.com") == "mailto:bob@example.com"
+    assert clean_message("**http://x.org**") == (
+        f'<strong><a href="http://x.org" {REL}>http://x.org</a></strong>'
+    )
+
+
+def test_single_tildes_and_raw_code_keep_their_text() -> None:
+    assert clean_message("~a~ ~~b~~") == "~a~ <del>b</del>"
+    assert clean_message("<code>:smile:</code> :smile:") == "<code>:smile:</code> \U0001f604"
+
+
+@pytest.mark.parametrize("unit", ["> ", "<div>", "<ul>", "- > ", "<b><i>", "<dl>"])
+def test_a_body_nested_past_the_bound_is_shown_as_typed(unit: str) -> None:
+    """The sanitizer's cost grows with the square of the depth: such a body is not rendered."""
+    source = unit * (MAX_NESTING + 1) + "x"
+    html = clean_message(source)
+    assert "<" not in html.replace("<br>", "")
+    assert_safe(html)
+
+
+def test_nesting_within_the_bound_renders() -> None:
+    assert (
+        clean_message("> " * 5 + "deep")
+        == "<blockquote>\n" * 5 + "deep\n" + ("</blockquote>\n" * 5).strip()
+    )
+
+
+def test_paragraphs_in_a_loose_list_are_separated_like_top_level_ones() -> None:
+    assert clean_message("- a\n\n  b") == "<ul>\n<li>\na<br><br>\nb\n</li>\n</ul>"
 
 
 def test_headings_tables_and_rules_are_not_in_the_subset() -> None:
