@@ -98,6 +98,12 @@ class LimitSettings:
         "CHATTY_HANDSHAKES_PER_MINUTE",
         "Socket.IO connection attempts per client address per minute",
     )
+    socket_events_in_flight: int = setting(
+        16,
+        "CHATTY_SOCKET_EVENTS_IN_FLIGHT",
+        "events of one socket handled at once; its next frames wait unread (a flood from one "
+        "socket cannot take the pools everyone shares)",
+    )
     sessions_per_address: int = setting(
         500,
         "CHATTY_SESSIONS_PER_ADDRESS",

@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from backend.chat.sanitize import clean_message
+
 SEND, EDIT, DELETE = "send", "edit", "delete"
 # An admin's or the owner's delete of someone else's message: `sender_id` is the moderator,
 # `message_id` the message; the worker checks the moderator's role again when applying it.
@@ -56,12 +58,23 @@ class InboundMessage:
     reply_to_id: int = 0  # send v2: the message this one replies to (0: none)
     queued_at: float = field(default_factory=time.time)  # for end-to-end latency
     attachment_ids: tuple[int, ...] = ()  # send v2
+    # The gateway's cleaned rendering of `body` (a send or an edit that is not a plain line):
+    # the worker stores it instead of rendering the same body a second time. Optional in
+    # every version (the same body renders to it): an older worker ignores it and renders,
+    # and an entry without it is rendered by the worker. Gateways alone write the queue.
+    html: str = ""
 
     def encode(self) -> bytes:
         data = asdict(self)
         if not self.attachment_ids:
             del data["attachment_ids"]  # a v1 send stays readable by older workers
+        if not self.html:
+            del data["html"]
         return orjson.dumps(data)
+
+    def cleaned(self) -> str:
+        """What the worker stores as the message's HTML."""
+        return self.html or clean_message(self.body)
 
     @classmethod
     def decode(cls, raw: bytes | str) -> InboundMessage:
@@ -85,6 +98,7 @@ class InboundMessage:
                 reply_to_id=int(data.get("reply_to_id") or 0) if version >= 2 else 0,
                 queued_at=float(data.get("queued_at", 0.0)),
                 attachment_ids=tuple(int(i) for i in data.get("attachment_ids", ())),
+                html=str(data.get("html") or ""),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed inbound entry: {exc}") from exc

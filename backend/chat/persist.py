@@ -32,7 +32,6 @@ from backend.chat.models import Message
 from backend.chat.moderation_persist import apply_moderator_delete
 from backend.chat.reactions import apply_reaction
 from backend.chat.replies import count_replies
-from backend.chat.sanitize import clean_message
 from backend.chat.visibility import accept
 from backend.files.service import attach
 from backend.files.service import link as link_attachments
@@ -155,7 +154,7 @@ async def apply_change(item: InboundMessage) -> Outcome:
         if item.op == DELETE:
             message.deleted, message.body = True, ""
         else:
-            message.body, message.source = clean_message(item.body), item.body.strip()
+            message.body, message.source = item.cleaned(), item.body.strip()
         if item.op == DELETE:
             message.source = ""
         await message.save(update_fields=["body", "source", "deleted", "edited_at"])

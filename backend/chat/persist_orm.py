@@ -13,7 +13,6 @@ from backend.accounts.models import User
 from backend.chat.envelope import InboundMessage
 from backend.chat.models import Membership, Message, Room
 from backend.chat.persist import NOT_FOUND, NOT_MEMBER, Stored
-from backend.chat.sanitize import clean_message
 from backend.serialize import message_dict
 
 Key = tuple[int, str]
@@ -71,7 +70,7 @@ async def _insert(room: Room, items: list[InboundMessage]) -> None:
                 room_id=room.id,
                 seq=room.last_seq + offset,
                 sender_id=item.sender_id,
-                body=clean_message(item.body),
+                body=item.cleaned(),
                 source=item.body.strip(),
                 reply_to_id=item.reply_to_id or None,
                 client_msg_id=item.client_msg_id,

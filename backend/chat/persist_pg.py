@@ -16,7 +16,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.chat.envelope import InboundMessage
 from backend.chat.persist import NOT_FOUND, NOT_MEMBER, Stored
-from backend.chat.sanitize import clean_message
 from backend.serialize import MESSAGE_COLUMNS, USER_COLUMNS, message_dict
 
 _COLUMNS = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
@@ -72,7 +71,7 @@ async def _store(tx: BaseDBAsyncClient, items: Sequence[InboundMessage]) -> list
         columns: list[list[Any]] = [[], [], [], [], [], [], []]
         for item in fresh.values():
             last_seq[item.room_id] += 1
-            row = (item.room_id, last_seq[item.room_id], item.sender_id, clean_message(item.body))
+            row = (item.room_id, last_seq[item.room_id], item.sender_id, item.cleaned())
             extra = (item.client_msg_id, item.body.strip(), item.reply_to_id)
             for column, value in zip(columns, (*row, *extra), strict=True):
                 column.append(value)

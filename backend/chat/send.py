@@ -64,8 +64,9 @@ async def queue_message(
         await require_member(user_id, args["room_id"])
     if attachment_ids:
         await check_unsent(user_id, args["room_id"], attachment_ids)
+    html = ""
     if not plain and (body or not attachment_ids):
-        await check_body(body)  # the one rendering of this send on the gateway
+        html = await check_body(body)  # the one rendering of this send, the worker's too
     reply_to_id = await reply_target(args["room_id"], args["reply_to_id"])
     inbound = InboundMessage(
         room_id=args["room_id"],
@@ -76,6 +77,7 @@ async def queue_message(
         v=2 if reply_to_id or attachment_ids else 1,  # v1 workers keep applying plain sends
         reply_to_id=reply_to_id,
         attachment_ids=tuple(attachment_ids),
+        html=html,
     )
     await writes.publish(inbound, paid=not plain)
     return {"client_msg_id": inbound.client_msg_id}
@@ -92,9 +94,9 @@ async def queue_change(
     args = load(_EDIT if op == EDIT else _DELETE, data)
     await writes.charge(user_id)
     message = await own_message(user_id, args["message_id"])
-    body = args.get("body", "")
+    body, html = args.get("body", ""), ""
     if op == EDIT:
-        await check_body(body)
+        html = await check_body(body)
         await refuse_in_blocked_dm(user_id, message.room_id)  # type: ignore[attr-defined]
     await writes.publish(
         InboundMessage(
@@ -104,14 +106,16 @@ async def queue_change(
             body=body,
             op=op,
             message_id=message.id,
+            html=html,
         )
     )
     return {}
 
 
-async def check_body(body: str) -> None:
+async def check_body(body: str) -> str:
     """What the worker will store must be non-empty and bounded once cleaned: escaping can
-    make a body of 4,000 `&` five times as long, and every reply that carries it grows too."""
+    make a body of 4,000 `&` five times as long, and every reply that carries it grows too.
+    Returns the cleaned HTML, which the envelope carries to the worker."""
     if len(body) <= RENDER_INLINE_MAX:
         cleaned = clean_message(body)
     else:
@@ -120,6 +124,7 @@ async def check_body(body: str) -> None:
         raise ValidationFailed(details={"body": ["nothing is left after removing unsafe markup"]})
     if len(cleaned) > STORED_BODY_MAX:
         raise ValidationFailed(details={"body": ["too long once its markup is escaped"]})
+    return cleaned
 
 
 async def own_message(user_id: int, message_id: int) -> Message:

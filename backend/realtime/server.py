@@ -18,6 +18,7 @@ from backend.backoff import Backoff
 from backend.config import Settings
 from backend.realtime.backpressure import BoundedEngineServer
 from backend.realtime.frames import TRANSPORT_FRAME_MAX, FramePacket
+from backend.realtime.inflight import InFlightBound
 from backend.realtime.recovery import WatchedPubSub
 from backend.redis_client import redis_client
 
@@ -27,7 +28,7 @@ DELIVERY_SLICE = 0.002  # seconds of delivering before the sockets' writers get 
 YIELD_AT = 8  # packets queued on a recipient: its writer gets a turn before the next event
 
 
-class CountingServer(socketio.AsyncServer):  # type: ignore[misc]
+class CountingServer(InFlightBound):
     """An AsyncServer that counts what it emits, by event (`chatty_events_out_total`), and
     tells its Engine.IO server which sessions joined (the others are closed in time)."""
 
@@ -199,7 +200,7 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
     else:
         manager = DirectDelivery()
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    return CountingServer(
+    server = CountingServer(
         async_mode="aiohttp",
         client_manager=manager,
         serializer=FramePacket,  # its own JSON: undecodable events become INVALID_FRAME
@@ -215,6 +216,8 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
+    server.events_in_flight = settings.socket_events_in_flight
+    return server
 
 
 async def close_manager(manager: socketio.AsyncManager) -> None:

@@ -44,3 +44,17 @@ def test_an_unknown_operation_or_version_is_refused_not_guessed(op: str, version
 def test_a_malformed_entry_is_a_value_error(raw: bytes) -> None:
     with pytest.raises(ValueError, match="malformed"):
         InboundMessage.decode(raw)
+
+
+def test_the_gateways_rendering_travels_so_the_worker_does_not_render_again() -> None:
+    heavy = "![*" * 1333
+    entry = InboundMessage(room_id=1, sender_id=2, client_msg_id="abcdefgh", body=heavy, html="H")
+    decoded = InboundMessage.decode(entry.encode())
+    assert decoded.html == "H"
+    assert decoded.cleaned() == "H"  # what the worker stores: not rendered a second time
+
+
+def test_an_entry_without_the_rendering_is_rendered_by_the_worker_and_stays_as_it_was() -> None:
+    entry = InboundMessage(room_id=1, sender_id=2, client_msg_id="abcdefgh", body="**hi**")
+    assert b"html" not in entry.encode()  # older workers read exactly what they read before
+    assert InboundMessage.decode(entry.encode()).cleaned() == "<strong>hi</strong>"
