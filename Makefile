@@ -8,7 +8,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/package.json frontend/vite.config.ts
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): the tests mostly wait on servers and subprocesses, so more
-# workers than cores pays (measured on 2 cores: README "Tests"). Each file stays on one worker
+# workers than cores pays (README "Development"). Each file stays on one worker
 # (its module fixtures — a private Redis, the bench smoke run — are made once).
 PYTEST_WORKERS ?= 4
 XDIST := -n $(PYTEST_WORKERS) --dist loadfile
