@@ -7,13 +7,19 @@ STAMP := $(VENV)/.installed-stamp
 FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/package.json frontend/vite.config.ts
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the tests mostly wait on servers and subprocesses, so more
+# workers than cores pays (README "Development"). Each file stays on one worker
+# (its module fixtures — a private Redis, the bench smoke run — are made once).
+PYTEST_WORKERS ?= 4
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: help install run gateway worker migrate frontend services browser test test-python \
-	test-frontend test-browser lint format migrations screenshots clean
+.PHONY: help install run gateway worker migrate frontend services browser test test-all test-python \
+	test-unit test-frontend test-browser lint format migrations screenshots clean
 
 help:
 	@echo "make run      start chatty (embedded: SQLite + in-process queue) on http://127.0.0.1:8080"
 	@echo "make test     lint + the whole test suite (starts PostgreSQL and Redis if needed)"
+	@echo "make test-unit  the unit tier alone: no database, no Redis, seconds"
 	@echo "make lint     ruff + mypy --strict"
 	@echo "make migrations NAME=...  generate migrations for PostgreSQL and SQLite from the models"
 	@echo "make screenshots  regenerate docs/screenshots/ (the browser e2e at desktop and phone widths)"
@@ -77,7 +83,11 @@ lint: install
 	$(BIN)/mypy
 
 test-python: install services frontend browser tests/e2e/js/node_modules/.package-lock.json
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+# No PostgreSQL, no Redis, no processes (tests/unit/conftest.py refuses their fixtures).
+test-unit: install
+	$(BIN)/pytest tests/unit -q $(PYTEST_ARGS)
 
 # The SPA in chromium against two gateways + a worker, restarted mid-way (part of test-python).
 test-browser: install services frontend browser
@@ -91,7 +101,12 @@ screenshots: install services frontend browser
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm test
 
-test: lint test-frontend test-python
+# Lint, the SPA's unit tests and pytest at once (one make, so shared prerequisites are built
+# once): mypy and vitest use the CPU while the tests wait on their servers.
+test:
+	@$(MAKE) --no-print-directory -j 3 test-all
+
+test-all: lint test-frontend test-python
 
 format: install
 	$(BIN)/ruff check --fix backend worker chatty tests bench

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -20,8 +19,9 @@ from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, Pair
 from tests.support.procs import JWT_SECRET, TEST_LIMITS, Cluster, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
-# CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way.
-REDIS_TEST_URL = f"{services.REDIS_BASE}/{os.environ.get('CHATTY_TEST_REDIS_DB', '15')}"
+# CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way; each xdist
+# worker counts down from it (gw0: that database, gw1: the one below, …).
+REDIS_TEST_URL = f"{services.REDIS_BASE}/{services.redis_test_db()}"
 
 
 @pytest.fixture(scope="session")

@@ -2,32 +2,15 @@
 //
 //   CHATTY_URL=http://127.0.0.1:8080 node --test frontend/e2e/
 //
-// Environment:
-//   CHATTY_URL       base URL of a running gateway serving the built SPA (required; skipped without)
-//   CHATTY_URL_B     the second person's gateway (default CHATTY_URL): two gateways of one cluster
-//   CHATTY_CONTROL_URL  a control endpoint that can restart the whole system (`POST /stop`, then
-//                    `POST /start`: the gateways come back on the same ports); without it the
-//                    server-restart step is skipped. tests/e2e/test_browser.py serves one.
-//   SCREENSHOT_DIR   if set, screenshots of the main screens (desktop 1280x800, phone 390x844) go there
-//   CHROMIUM_PATH    the browser binary (default /usr/bin/chromium)
-//   E2E_HEADED=1     show the browser (needs a display)
-//
-// Uses playwright-core with the system Chromium: no browser download.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+// The environment (CHATTY_URL, CHATTY_URL_B, CHATTY_CONTROL_URL, SCREENSHOT_DIR, CHROMIUM_PATH,
+// E2E_HEADED) is read by ./harness.mjs. Without CHATTY_CONTROL_URL the server-restart step is
+// skipped; screenshots of the main screens are at desktop 1280x800 and phone 390x844.
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import {
+  BASE, BASE_B, CONTROL, DESKTOP, PHONE, SKIP, control, delivered, launch, newPage, send, shot, steps, suffix,
+} from './harness.mjs';
 
-const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
-const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
-const CONTROL = (process.env.CHATTY_CONTROL_URL ?? '').replace(/\/+$/, '');
-const SHOTS = process.env.SCREENSHOT_DIR ?? '';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const TIMEOUT = 15_000;
-
-const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const alice = { username: `alice_${suffix}`, display: 'Alice Example', password: 'correct horse battery' };
 const bob = { username: `bob_${suffix}`, display: 'Bob Builder', password: 'another good password' };
 const roomName = 'Launch planning';
@@ -40,31 +23,6 @@ let ctxA;
 let ctxB;
 let pageA;
 let pageB;
-
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(0, 0); // no hover effects left over from the last click
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
-async function newPage(who) {
-  const ctx = await browser.newContext({ viewport: DESKTOP });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('dialog', async (d) => {
-    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(text)) {
-      problems.push(`${who}: CSP violation: ${text}`);
-    }
-  });
-  return { ctx, page };
-}
 
 /** Alice's browser uses gateway A, Bob's gateway B. */
 const baseOf = (page) => (page === pageB ? BASE_B : BASE);
@@ -87,38 +45,7 @@ async function register(page, user, shotName) {
   return words.join(' ');
 }
 
-/** The message items of the open conversation that the server has confirmed. */
-function delivered(page, text) {
-  return page.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
-}
-
-async function send(page, text, { viaButton = false } = {}) {
-  const input = page.getByTestId('message-input');
-  await input.fill(text);
-  if (viaButton) await page.getByTestId('send-button').click();
-  else await input.press('Enter');
-  await delivered(page, text).first().waitFor();
-}
-
-/** The steps build on each other: after one fails, the rest are skipped instead of timing out. */
-let failed = false;
-function step(name, fn, { independent = false } = {}) {
-  it(name, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      if (!independent) failed = true;
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      await shot(pageA, `failure-${slug}-alice`).catch(() => {});
-      await shot(pageB, `failure-${slug}-bob`).catch(() => {});
-      throw err;
-    }
-  });
-}
+const step = steps('', () => ({ alice: pageA, bob: pageB }));
 
 async function seqsOf(page) {
   return page.$$eval('[data-testid="message"][data-seq]', (els) => els.map((e) => Number(e.getAttribute('data-seq'))));
@@ -131,30 +58,11 @@ async function bodiesOf(page) {
   );
 }
 
-/** Ask the test harness to stop or start the whole system (gateways and worker). */
-async function control(action) {
-  const res = await fetch(`${CONTROL}/${action}`, { method: 'POST' });
-  const body = await res.json().catch(() => ({}));
-  assert.ok(res.ok && body.ok, `control ${action}: ${res.status} ${JSON.stringify(body)}`);
-}
-
-describe('chatty SPA end to end', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+describe('chatty SPA end to end', { skip: SKIP }, () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: process.env.E2E_HEADED !== '1',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    ({ ctx: ctxA, page: pageA } = await newPage('alice'));
-    ({ ctx: ctxB, page: pageB } = await newPage('bob'));
+    browser = await launch();
+    ({ ctx: ctxA, page: pageA } = await newPage(browser, 'alice', problems, { axe: false }));
+    ({ ctx: ctxB, page: pageB } = await newPage(browser, 'bob', problems, { axe: false }));
   });
 
   after(async () => {

@@ -6,24 +6,13 @@
 //   CHATTY_URL=http://127.0.0.1:8080 node --test frontend/e2e/conversations.e2e.test.mjs
 //
 // Same environment as chat.e2e.test.mjs. Every wait is for a condition, never for a fixed time.
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import {
+  BASE, BASE_B, STILL_LIGHT, SKIP, accessible, delivered, focusedTestId, launch, newPage, register,
+  roomItem as roomNamed, send, shot, steps, suffix,
+} from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-
-const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
-const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
-const SHOTS = process.env.SCREENSHOT_DIR ?? '';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const TIMEOUT = 15_000;
-
-const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const olive = { username: `olive_${suffix}`, display: 'Olive Tree', password: 'olive talks in threads' };
 const pete = { username: `pete_${suffix}`, display: 'Pete Reader', password: 'pete reads the threads' };
 const roomName = `Threads ${suffix}`;
@@ -36,59 +25,30 @@ let ctxP;
 let pageO;
 let pageP;
 
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
-async function newPage(who, { fakeNotifications = false } = {}) {
-  const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', reducedMotion: 'reduce' });
-  await ctx.addInitScript({ path: AXE });
-  if (fakeNotifications) {
-    // Headless Chromium cannot show notifications: a stand-in records every `new Notification`,
-    // and its permission is asked (and granted) only through `requestPermission`.
-    await ctx.addInitScript(() => {
-      window.__notifications = [];
-      window.__hidden = false;
-      class FakeNotification extends EventTarget {
-        static get permission() {
-          return localStorage.getItem('__fake_permission') ?? 'default';
-        }
-        static async requestPermission() {
-          window.__permissionAsked = (window.__permissionAsked ?? 0) + 1;
-          localStorage.setItem('__fake_permission', 'granted');
-          return 'granted';
-        }
-        constructor(title, options = {}) {
-          super();
-          window.__notifications.push({ title, body: options.body ?? '', tag: options.tag ?? '' });
-        }
-        close() {}
-      }
-      window.Notification = FakeNotification;
-      // A "hidden tab" on demand (headless pages are always visible).
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (window.__hidden ? 'hidden' : 'visible') });
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.__hidden });
-    });
+/** Headless Chromium cannot show notifications: a stand-in records every `new Notification`,
+ * and its permission is asked (and granted) only through `requestPermission`. */
+function fakeNotifications() {
+  window.__notifications = [];
+  window.__hidden = false;
+  class FakeNotification extends EventTarget {
+    static get permission() {
+      return localStorage.getItem('__fake_permission') ?? 'default';
+    }
+    static async requestPermission() {
+      window.__permissionAsked = (window.__permissionAsked ?? 0) + 1;
+      localStorage.setItem('__fake_permission', 'granted');
+      return 'granted';
+    }
+    constructor(title, options = {}) {
+      super();
+      window.__notifications.push({ title, body: options.body ?? '', tag: options.tag ?? '' });
+    }
+    close() {}
   }
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('dialog', async (d) => {
-    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(text)) problems.push(`${who}: CSP violation: ${text}`);
-  });
-  return { ctx, page };
-}
-
-function delivered(page, text) {
-  return page.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
+  window.Notification = FakeNotification;
+  // A "hidden tab" on demand (headless pages are always visible).
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (window.__hidden ? 'hidden' : 'visible') });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.__hidden });
 }
 
 /** A delivered message by its own text (a reply's quote repeats the original's). */
@@ -96,84 +56,16 @@ function byBody(page, text) {
   return page.locator('[data-testid="message"][data-seq]').filter({ has: page.getByTestId('message-body').filter({ hasText: text }) });
 }
 
-async function send(page, text) {
-  const input = page.getByTestId('message-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await delivered(page, text).first().waitFor();
-}
-
-function roomItem(page) {
-  return page.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
-}
-
-const focusedTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
-
-async function axeViolations(page) {
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-  });
-}
-
-/** Check a screen at desktop and phone width, light and dark. */
-async function accessible(page, screen, ready = async () => {}) {
-  const found = [];
-  const viewport = page.viewportSize();
-  for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
-    await page.setViewportSize(vp);
-    for (const scheme of ['light', 'dark']) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await ready(size);
-      for (const v of await axeViolations(page)) found.push(`${screen} @ ${size}/${scheme}: ${v}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(viewport);
-  return found;
-}
+const roomItem = (page) => roomNamed(page, roomName);
 
 const a11y = [];
-let failed = false;
-function step(name, fn) {
-  it(name, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      await shot(pageO, `failure-conv-${slug}-olive`).catch(() => {});
-      await shot(pageP, `failure-conv-${slug}-pete`).catch(() => {});
-      throw err;
-    }
-  });
-}
+const step = steps('conv-', () => ({ olive: pageO, pete: pageP }));
 
-async function register(page, base, who) {
-  await page.goto(`${base}/#/register`);
-  await page.getByTestId('register-username').fill(who.username);
-  await page.getByTestId('register-display-name').fill(who.display);
-  await page.getByTestId('register-password').fill(who.password);
-  await page.getByTestId('register-submit').click();
-  await page.getByTestId('saved-it').click();
-  await page.getByTestId('create-room-button').waitFor();
-}
-
-describe('chatty SPA conversations', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+describe('chatty SPA conversations', { skip: SKIP }, () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: process.env.E2E_HEADED !== '1',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    ({ ctx: ctxO, page: pageO } = await newPage('olive'));
-    ({ ctx: ctxP, page: pageP } = await newPage('pete', { fakeNotifications: true }));
+    browser = await launch();
+    ({ ctx: ctxO, page: pageO } = await newPage(browser, 'olive', problems, { context: STILL_LIGHT }));
+    ({ ctx: ctxP, page: pageP } = await newPage(browser, 'pete', problems, { context: STILL_LIGHT, init: [fakeNotifications] }));
   });
 
   after(async () => {

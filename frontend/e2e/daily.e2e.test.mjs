@@ -5,24 +5,13 @@
 //
 // Same environment as chat.e2e.test.mjs (CHATTY_URL, CHATTY_URL_B, SCREENSHOT_DIR, CHROMIUM_PATH,
 // E2E_HEADED). Every wait is for a condition, never for a fixed time.
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import {
+  BASE, BASE_B, DESKTOP, PHONE, STILL_LIGHT, SKIP, accessible, delivered, launch, newPage, roomItem as roomNamed,
+  send, shot, steps, suffix,
+} from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-
-const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
-const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
-const SHOTS = process.env.SCREENSHOT_DIR ?? '';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const TIMEOUT = 15_000;
-
-const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const carol = { username: `carol_${suffix}`, display: 'Carol Keys', password: 'a keyboard password' };
 const dave = { username: `dave_${suffix}`, display: 'Dave Reader', password: 'dave reads everything' };
 const roomName = `Standup ${suffix}`;
@@ -38,119 +27,33 @@ let ctxD;
 let pageC;
 let pageD;
 
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
-async function newPage(who) {
-  const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', reducedMotion: 'reduce' });
-  // axe-core goes in through the DevTools protocol, which the page's CSP does not govern.
-  await ctx.addInitScript({ path: AXE });
-  // Keyboard-only proof: count pointer events the page receives.
-  await ctx.addInitScript(() => {
-    window.__pointerEvents = 0;
-    for (const type of ['mousedown', 'pointerdown', 'touchstart']) {
-      window.addEventListener(type, () => (window.__pointerEvents += 1), true);
-    }
-  });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('dialog', async (d) => {
-    if (d.type() === 'beforeunload') {
-      beforeUnloads.push(who);
-      await d.accept().catch(() => {});
-      return;
-    }
-    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(text)) {
-      problems.push(`${who}: CSP violation: ${text}`);
-    }
-  });
-  return { ctx, page };
-}
-
-const baseOf = (page) => (page === pageD ? BASE_B : BASE);
-
-function delivered(page, text) {
-  return page.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
-}
-
-async function send(page, text) {
-  const input = page.getByTestId('message-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await delivered(page, text).first().waitFor();
-}
-
-function roomItem(page) {
-  return page.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
-}
-
-/** Serious and critical axe-core violations of the page as it is now. */
-async function axeViolations(page) {
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-  });
-}
-
-/** Check a screen at desktop and phone width, light and dark; `ready` waits for it after a resize. */
-async function accessible(page, screen, ready = async () => {}) {
-  const found = [];
-  const viewport = page.viewportSize();
-  for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
-    await page.setViewportSize(vp);
-    for (const scheme of ['light', 'dark']) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await ready(size);
-      for (const v of await axeViolations(page)) found.push(`${screen} @ ${size}/${scheme}: ${v}`);
-    }
+/** Keyboard-only proof: count pointer events the page receives. */
+function countPointerEvents() {
+  window.__pointerEvents = 0;
+  for (const type of ['mousedown', 'pointerdown', 'touchstart']) {
+    window.addEventListener(type, () => (window.__pointerEvents += 1), true);
   }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(viewport);
-  return found;
 }
+
+/** The phrase screen asks before leaving: such prompts are accepted and recorded. */
+const acceptBeforeUnload = (who) => async (d) => {
+  if (d.type() !== 'beforeunload') return false;
+  beforeUnloads.push(who);
+  await d.accept().catch(() => {});
+  return true;
+};
+
+const openPage = (who) => newPage(browser, who, problems, { context: STILL_LIGHT, init: [countPointerEvents], dialog: acceptBeforeUnload(who) });
+const roomItem = (p) => roomNamed(p, roomName);
 
 const a11y = [];
+const step = steps('daily-', () => ({ carol: pageC, dave: pageD }));
 
-let failed = false;
-function step(name, fn) {
-  it(name, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      await shot(pageC, `failure-daily-${slug}-carol`).catch(() => {});
-      await shot(pageD, `failure-daily-${slug}-dave`).catch(() => {});
-      throw err;
-    }
-  });
-}
-
-describe('chatty SPA every day', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+describe('chatty SPA every day', { skip: SKIP }, () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: process.env.E2E_HEADED !== '1',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    ({ ctx: ctxC, page: pageC } = await newPage('carol'));
-    ({ ctx: ctxD, page: pageD } = await newPage('dave'));
+    browser = await launch();
+    ({ ctx: ctxC, page: pageC } = await openPage('carol'));
+    ({ ctx: ctxD, page: pageD } = await openPage('dave'));
   });
 
   after(async () => {

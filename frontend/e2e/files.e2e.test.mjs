@@ -7,26 +7,17 @@
 // Same environment as chat.e2e.test.mjs (CHATTY_URL, CHATTY_URL_B, SCREENSHOT_DIR, CHROMIUM_PATH,
 // E2E_HEADED). Every wait is for a condition, never for a fixed time. The images are real PNGs
 // made here (zlib + CRC-32), so the server's image pipeline (sniffing, thumbnail) runs on them.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import {
+  BASE, BASE_B, STILL_LIGHT, SKIP, accessible as violations, delivered, focusedTestId, launch, newPage,
+  register as registerAt, roomItem as roomNamed, shot, steps, suffix,
+} from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-
-const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
-const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
-const SHOTS = process.env.SCREENSHOT_DIR ?? '';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const TIMEOUT = 15_000;
 const MiB = 1024 * 1024;
 
-const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const hana = { username: `hana_${suffix}`, display: 'Hana Sender', password: 'hana shares pictures' };
 const ivan = { username: `ivan_${suffix}`, display: 'Ivan Viewer', password: 'ivan looks at them' };
 const roomName = `Photos ${suffix}`;
@@ -87,80 +78,24 @@ const blue = { name: 'blue-lake.png', mimeType: 'image/png', buffer: png(300, 60
 const notesText = `Meeting notes ${suffix}\n${'- a line of notes\n'.repeat(80)}`;
 const notes = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(notesText) };
 
-// --- browser plumbing (as daily.e2e.test.mjs) ---------------------------------------------------
+// --- browser plumbing (./harness.mjs) ------------------------------------------------------------
 
 const problems = [];
 const a11y = [];
 let browser;
 const people = {};
 
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
-async function newPage(who) {
-  const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', reducedMotion: 'reduce', acceptDownloads: true });
-  await ctx.addInitScript({ path: AXE });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('dialog', async (d) => {
-    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(m.text())) problems.push(`${who}: CSP violation: ${m.text()}`);
-  });
-  return { ctx, page };
-}
-
-async function axeViolations(page) {
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-  });
-}
-
+const openPage = (who) => newPage(browser, who, problems, { context: { ...STILL_LIGHT, acceptDownloads: true } });
 /** axe-core at desktop and phone width, light and dark; `ready` waits for the screen after a resize. */
-async function accessible(page, screen, ready = async () => {}) {
-  const viewport = page.viewportSize();
-  for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
-    await page.setViewportSize(vp);
-    for (const scheme of ['light', 'dark']) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await ready(size);
-      for (const v of await axeViolations(page)) a11y.push(`${screen} @ ${size}/${scheme}: ${v}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(viewport);
-}
-
+const accessible = async (p, screen, ready) => a11y.push(...(await violations(p, screen, ready)));
+const register = (who, user, base) => registerAt(page(who), base, user);
 const page = (who) => people[who].page;
-const roomItem = (p) => p.locator(`[data-testid="room-item"][data-room-name="${roomName}"]`);
-const delivered = (p, text) => p.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
 const chip = (p, name) => p.locator(`[data-testid="pending-upload"][data-name="${name}"]`);
 const uploadError = (p, name) => p.locator(`[data-testid="upload-error"][data-name="${name}"]`);
 const attachInput = (p) => p.getByTestId('attach-input');
 /** A message's thumbnail by the file name (its alt text); the server decides their order. */
 const thumb = (msg, f) => msg.locator(`[data-testid="attachment-image"]:has(img[alt="${f.name}"])`);
-const focusedTestId = (p) => p.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
-
-async function register(who, user, base) {
-  const p = page(who);
-  await p.goto(`${base}/#/register`);
-  await p.getByTestId('register-username').fill(user.username);
-  await p.getByTestId('register-display-name').fill(user.display);
-  await p.getByTestId('register-password').fill(user.password);
-  await p.getByTestId('register-submit').click();
-  await p.getByTestId('saved-it').click();
-  await p.getByTestId('create-room-button').waitFor();
-}
+const roomItem = (p) => roomNamed(p, roomName);
 
 /** Until `release()` is called, uploads of this page wait in the browser (to see them in flight). */
 async function holdUploads(p) {
@@ -217,34 +152,13 @@ async function downloaded(p, click) {
   const [download] = await Promise.all([p.waitForEvent('download'), click()]);
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
+const step = steps('files-', () => Object.fromEntries(Object.keys(people).map((who) => [who, page(who)])));
 
-let failed = false;
-function step(name, fn) {
-  it(name, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      for (const who of Object.keys(people)) await shot(page(who), `failure-files-${slug}-${who}`).catch(() => {});
-      throw err;
-    }
-  });
-}
-
-describe('chatty SPA files and images', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+describe('chatty SPA files and images', { skip: SKIP }, () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: process.env.E2E_HEADED !== '1',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    people.hana = await newPage('hana');
-    people.ivan = await newPage('ivan');
+    browser = await launch();
+    people.hana = await openPage('hana');
+    people.ivan = await openPage('ivan');
   });
 
   after(async () => {

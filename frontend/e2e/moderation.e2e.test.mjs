@@ -5,27 +5,13 @@
 //
 // Same environment as chat.e2e.test.mjs (CHATTY_URL, CHATTY_URL_B, SCREENSHOT_DIR, CHROMIUM_PATH,
 // E2E_HEADED). Every wait is for a condition, never for a fixed time.
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import {
+  BASE, BASE_B, BASE_BUSY, CONTROL, STILL_LIGHT, SKIP, TIMEOUT, accessible as violations, control, delivered,
+  focusedTestId, launch, newPage, register as registerAt, roomItem, send, shot, steps, suffix,
+} from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-
-const BASE = (process.env.CHATTY_URL ?? '').replace(/\/+$/, '');
-const BASE_B = (process.env.CHATTY_URL_B || BASE).replace(/\/+$/, '');
-/** A gateway with a tiny delivery budget, and the control endpoint that stops the worker. */
-const BASE_BUSY = (process.env.CHATTY_URL_BUSY ?? '').replace(/\/+$/, '');
-const CONTROL = (process.env.CHATTY_CONTROL_URL ?? '').replace(/\/+$/, '');
-const SHOTS = process.env.SCREENSHOT_DIR ?? '';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const TIMEOUT = 15_000;
-
-const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const erin = { username: `erin_${suffix}`, display: 'Erin Owner', password: 'erin runs the room' };
 const finn = { username: `finn_${suffix}`, display: 'Finn Member', password: 'finn just chats here' };
 const gail = { username: `gail_${suffix}`, display: 'Gail Helper', password: 'gail keeps order' };
@@ -38,75 +24,12 @@ const a11y = [];
 let browser;
 const people = {};
 
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
-async function newPage(who) {
-  const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', reducedMotion: 'reduce' });
-  await ctx.addInitScript({ path: AXE });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('dialog', async (d) => {
-    problems.push(`${who}: unexpected ${d.type()} dialog: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content[- ]Security[- ]Policy|Refused to (execute|apply|load|connect)/i.test(m.text())) problems.push(`${who}: CSP violation: ${m.text()}`);
-  });
-  return { ctx, page };
-}
-
-async function axeViolations(page) {
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-  });
-}
-
+const openPage = (who) => newPage(browser, who, problems, { context: STILL_LIGHT });
 /** axe-core at desktop and phone width, light and dark (screenshots of both widths when asked). */
-async function accessible(page, screen, shotName = null) {
-  const viewport = page.viewportSize();
-  for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
-    await page.setViewportSize(vp);
-    for (const scheme of ['light', 'dark']) {
-      await page.emulateMedia({ colorScheme: scheme });
-      for (const v of await axeViolations(page)) a11y.push(`${screen} @ ${size}/${scheme}: ${v}`);
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-    if (shotName) await shot(page, `${size}-${shotName}`);
-  }
-  await page.setViewportSize(viewport);
-}
-
+const accessible = async (p, screen, shotName = null) => a11y.push(...(await violations(p, screen, undefined, { shotName })));
+const register = (who, user, base) => registerAt(page(who), base, user);
 const page = (who) => people[who].page;
-const roomItem = (p, name) => p.locator(`[data-testid="room-item"][data-room-name="${name}"]`);
-const delivered = (p, text) => p.locator('[data-testid="message"][data-seq]').filter({ hasText: text });
 const settingsMember = (p, user) => p.locator(`[data-testid="settings-member"][data-username="${user.username}"]`);
-const focusedTestId = (p) => p.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
-
-async function register(who, user, base) {
-  const p = page(who);
-  await p.goto(`${base}/#/register`);
-  await p.getByTestId('register-username').fill(user.username);
-  await p.getByTestId('register-display-name').fill(user.display);
-  await p.getByTestId('register-password').fill(user.password);
-  await p.getByTestId('register-submit').click();
-  await p.getByTestId('saved-it').click();
-  await p.getByTestId('create-room-button').waitFor();
-}
-
-async function send(p, text) {
-  await p.getByTestId('message-input').fill(text);
-  await p.getByTestId('message-input').press('Enter');
-  await delivered(p, text).first().waitFor();
-}
 
 async function addMember(p, user) {
   await p.getByTestId('add-member-button').click();
@@ -134,34 +57,14 @@ function apiStatus(p, method, route, body) {
   );
 }
 
-let failed = false;
-function step(name, fn) {
-  it(name, async (t) => {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      for (const who of Object.keys(people)) await shot(page(who), `failure-moderation-${slug}-${who}`).catch(() => {});
-      throw err;
-    }
-  });
-}
+const step = steps('moderation-', () => Object.fromEntries(Object.keys(people).map((who) => [who, page(who)])));
 
-describe('chatty SPA moderation', { skip: BASE ? false : 'set CHATTY_URL to the base URL of a running chatty' }, () => {
+describe('chatty SPA moderation', { skip: SKIP }, () => {
   let roomId;
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: process.env.E2E_HEADED !== '1',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    for (const who of ['erin', 'finn', 'gail']) people[who] = await newPage(who);
+    browser = await launch();
+    for (const who of ['erin', 'finn', 'gail']) people[who] = await openPage(who);
   });
 
   after(async () => {
@@ -325,11 +228,7 @@ describe('chatty SPA moderation', { skip: BASE ? false : 'set CHATTY_URL to the 
       t.skip('needs CHATTY_URL_BUSY (a gateway with a small CHATTY_DELIVERY_BUDGET_MS) and CHATTY_CONTROL_URL');
       return;
     }
-    const control = async (action) => {
-      const res = await fetch(`${CONTROL}${action}`, { method: 'POST' });
-      assert.equal(res.status, 200, `${action}: ${await res.text()}`);
-    };
-    people.erinBusy = await newPage('erin (busy gateway)');
+    people.erinBusy = await openPage('erin (busy gateway)');
     const p = page('erinBusy');
     // What the page sends, frame by frame: its retries are counted here, not from the DOM (the
     // page renders once per frame, so a quick busy → sending → busy may never show "sending").

@@ -34,6 +34,24 @@ PG_ADMIN = os.environ.get("CHATTY_TEST_PG", "postgres://postgres@127.0.0.1:5432/
 REDIS_BASE = os.environ.get("CHATTY_TEST_REDIS", "redis://127.0.0.1:6379")
 
 
+def xdist_worker() -> int:
+    """This process's pytest-xdist worker number (`gw3` → 3); 0 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def redis_test_db() -> int:
+    """The Redis database of this test process: CHATTY_TEST_REDIS_DB (default 15) for a plain
+    run, counted down by the xdist worker number, so parallel workers never flush each other's
+    data; database 0 (the one an application uses by default) is never one of them."""
+    db = int(os.environ.get("CHATTY_TEST_REDIS_DB", "15")) - xdist_worker()
+    if db < 1:
+        raise RuntimeError(
+            f"CHATTY_TEST_REDIS_DB leaves worker {xdist_worker()} no database above 0:"
+            " raise it or run fewer xdist workers"
+        )
+    return db
+
+
 def reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -54,8 +72,10 @@ def require(name: str, host: str, port: int) -> None:
 
 
 async def create_database(admin_url: str = PG_ADMIN, prefix: str = "chatty_test") -> str:
-    """A new, empty database on the server of `admin_url`; returns its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    """A new, empty database on the server of `admin_url`; returns its URL. Each test process
+    (each xdist worker) makes its own, named after the worker to be told apart when one leaks."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{prefix}_{worker + '_' if worker else ''}{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(admin_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')

@@ -15,8 +15,8 @@ from backend.limits import Limits
 from backend.queue.memory import MemoryQueue
 from backend.ratelimit import MemoryRateLimiter, RateLimiter
 from backend.realtime.events import room_channel
+from tests.integration.pipeline.conftest import make_room, make_user
 from tests.support.procs import JWT_SECRET
-from tests.unit.conftest import make_room, make_user
 
 SETTINGS = Settings(jwt_secret=JWT_SECRET, message_rate=1.0, message_burst=3)
 

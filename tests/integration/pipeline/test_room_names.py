@@ -11,7 +11,7 @@ from backend.chat.moderation import update_room
 from backend.chat.room_names import name_key
 from backend.chat.rooms import create_room
 from backend.errors import AppError
-from tests.unit.conftest import make_user
+from tests.integration.pipeline.conftest import make_user
 
 
 def test_the_key_folds_case_width_and_spaces_and_only_public_rooms_have_one() -> None:

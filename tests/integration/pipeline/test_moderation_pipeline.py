@@ -9,7 +9,7 @@ from backend.accounts.models import User
 from backend.chat.envelope import EDIT, KNOWN, MODERATE_DELETE, InboundMessage, UnknownOperation
 from backend.chat.models import Membership, Message, Room
 from backend.realtime.events import MESSAGE_UPDATED, room_channel
-from tests.unit.conftest import Pipeline, change_entry, make_room, make_user
+from tests.integration.pipeline.conftest import Pipeline, change_entry, make_room, make_user
 
 
 def test_moderate_delete_is_a_known_operation_that_round_trips() -> None:

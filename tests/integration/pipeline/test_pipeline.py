@@ -11,7 +11,7 @@ from backend.chat.envelope import DELETE, EDIT, InboundMessage
 from backend.chat.history import history
 from backend.chat.models import Message, Room
 from backend.realtime.events import MESSAGE_NEW, MESSAGE_UPDATED, room_channel, user_channel
-from tests.unit.conftest import Pipeline, change_entry, make_room, make_user
+from tests.integration.pipeline.conftest import Pipeline, change_entry, make_room, make_user
 
 # The contract's Message (§2, §6), written out: never derived from the code under test.
 MESSAGE_KEYS = {

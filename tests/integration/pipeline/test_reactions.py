@@ -16,7 +16,7 @@ from backend.chat.history import history
 from backend.chat.models import Message, Reaction, Room
 from backend.chat.reactions import valid_emoji
 from backend.realtime.events import MESSAGE_UPDATED
-from tests.unit.conftest import Pipeline, make_room, make_user
+from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 
 def _op(room: Room, user_id: int, message: Message, op: str, body: str) -> bytes:

@@ -10,7 +10,7 @@ from backend.chat.history import history
 from backend.chat.models import Message, Room
 from backend.chat.replies import replies_page
 from backend.realtime.events import MESSAGE_NEW, MESSAGE_UPDATED
-from tests.unit.conftest import Pipeline, make_room, make_user
+from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 
 def _send(room: Room, sender_id: int, n: int, body: str, reply_to_id: int = 0) -> bytes:

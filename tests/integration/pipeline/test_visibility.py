@@ -7,7 +7,7 @@ from backend.accounts.models import User
 from backend.chat.arrival import arrival
 from backend.chat.models import Block, Membership
 from backend.chat.visibility import online_peers, presence_peers
-from tests.unit.conftest import make_room, make_user
+from tests.integration.pipeline.conftest import make_room, make_user
 
 
 async def test_blocks_either_way_and_offline_users_are_left_out_of_both_readings(

@@ -8,7 +8,7 @@ from backend.chat.models import Block, Membership, Room
 from backend.chat.rooms import room_dict
 from backend.chat.sanitize import clean_message
 from backend.realtime.events import NOTIFICATION, user_channel
-from tests.unit.conftest import Pipeline, make_room, make_user
+from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 
 def test_names_are_read_outside_code_and_links() -> None:

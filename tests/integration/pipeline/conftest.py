@@ -1,0 +1,94 @@
+"""The pipeline's stages in this process, on the in-process queue and a recording emitter,
+against the run's PostgreSQL database and Redis (no processes): the quick part of the
+integration tier. (Was tests/unit/conftest.py: the unit tier touches no database.)"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from backend.accounts.models import User
+from backend.chat.envelope import InboundMessage
+from backend.chat.models import Membership, Message, Room
+from backend.chat.persist import Persister
+from backend.chat.persist_orm import PortableSends
+from backend.chat.persist_pg import PostgresSends
+from backend.config import Settings
+from backend.db import open_database
+from backend.queue.memory import MemoryQueue
+from backend.realtime.events import Emission, Notifier
+from tests.support.procs import JWT_SECRET
+from worker.consumer import Worker
+
+
+@dataclass
+class RecordingEmitter:
+    """What would have reached Socket.IO rooms: (event, payload, room, skip_sid)."""
+
+    sent: list[tuple[str, Any, Any, str | None]] = field(default_factory=list)
+
+    async def emit(self, event: str, data: Any, *, room: Any, skip_sid: str | None = None) -> None:
+        self.sent.append((event, data, room, skip_sid))
+
+    async def emit_many(self, emissions: Sequence[Emission]) -> None:
+        for e in emissions:
+            await self.emit(e.event, e.data, room=e.room, skip_sid=e.skip_sid)
+
+    async def close(self) -> None:
+        return None
+
+    def events(self, name: str) -> list[tuple[Any, Any]]:
+        return [(data, room) for event, data, room, _ in self.sent if event == name]
+
+
+@dataclass
+class Pipeline:
+    queue: MemoryQueue
+    emitter: RecordingEmitter
+    worker: Worker
+
+
+@pytest.fixture
+async def database(pg_url: str) -> AsyncIterator[None]:
+    settings = Settings.from_env({}, database_url=pg_url, jwt_secret=JWT_SECRET)
+    async with open_database(settings):
+        yield
+
+
+@pytest.fixture(params=["postgres-fast-path", "portable-path"])
+def pipeline(request: pytest.FixtureRequest, database: None) -> Pipeline:
+    """A worker with either send store: both adapters must keep the same rule."""
+    store = PostgresSends() if request.param == "postgres-fast-path" else PortableSends()
+    queue, emitter = MemoryQueue(max_len=1000), RecordingEmitter()
+    worker = Worker(queue=queue, notifier=Notifier(emitter), persist=Persister(store), block_ms=10)
+    return Pipeline(queue, emitter, worker)
+
+
+async def make_user(name: str = "u") -> User:
+    username = f"{name}{uuid.uuid4().hex[:10]}"
+    return await User.create(
+        username=username, display_name=name, password_hash="x", recovery_hash="x"
+    )
+
+
+async def make_room(*users: User, kind: str = "private") -> Room:
+    room = await Room.create(name="room", kind=kind)
+    for user in users:
+        await Membership.create(room=room, user=user)
+    return room
+
+
+def change_entry(room: Room, actor: User, message: Message, op: str, body: str = "") -> bytes:
+    """A queued change (edit, delete, moderator delete) of a stored message, encoded."""
+    return InboundMessage(
+        room_id=room.id,
+        sender_id=actor.id,
+        client_msg_id=message.client_msg_id,
+        body=body,
+        op=op,
+        message_id=message.id,
+    ).encode()
