@@ -24,7 +24,7 @@ from backend.queue.memory import MemoryQueue
 from backend.queue.parking import PARK_PAYLOAD_MAX, PARK_REASON_MAX, bounded_park
 from backend.queue.port import Delivery
 from backend.realtime.events import Notifier
-from tests.unit.conftest import RecordingEmitter
+from tests.support.recording import RecordingEmitter
 from worker.consumer import Worker
 
 POISON = "😀" + "\ufe0f" * 9000

@@ -5,9 +5,8 @@ integration tier. (Was tests/unit/conftest.py: the unit tier touches no database
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -20,29 +19,10 @@ from backend.chat.persist_pg import PostgresSends
 from backend.config import Settings
 from backend.db import open_database
 from backend.queue.memory import MemoryQueue
-from backend.realtime.events import Emission, Notifier
+from backend.realtime.events import Notifier
 from tests.support.procs import JWT_SECRET
+from tests.support.recording import RecordingEmitter
 from worker.consumer import Worker
-
-
-@dataclass
-class RecordingEmitter:
-    """What would have reached Socket.IO rooms: (event, payload, room, skip_sid)."""
-
-    sent: list[tuple[str, Any, Any, str | None]] = field(default_factory=list)
-
-    async def emit(self, event: str, data: Any, *, room: Any, skip_sid: str | None = None) -> None:
-        self.sent.append((event, data, room, skip_sid))
-
-    async def emit_many(self, emissions: Sequence[Emission]) -> None:
-        for e in emissions:
-            await self.emit(e.event, e.data, room=e.room, skip_sid=e.skip_sid)
-
-    async def close(self) -> None:
-        return None
-
-    def events(self, name: str) -> list[tuple[Any, Any]]:
-        return [(data, room) for event, data, room, _ in self.sent if event == name]
 
 
 @dataclass
