@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
 from PIL import Image
 
 from tests.support.clients import Api, Live, eventually
-from tests.support.files import fetch, gif_with_comment, open_upload, png, upload
+from tests.support.files import fetch, gif_with_comment, hang_up, open_upload, png, upload
 from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.integration
@@ -167,7 +168,7 @@ async def test_an_upload_that_stops_sending_is_cut_off_and_its_staging_file_remo
         assert status_line.split()[1] == b"408"
         assert b"request_timeout" in await asyncio.wait_for(reader.read(), 30)
     finally:
-        writer.close()
+        await hang_up(writer)
 
     async def removed() -> bool:
         return not staged(tmp_path)
@@ -196,28 +197,39 @@ async def test_an_upload_that_trickles_below_the_minimum_rate_is_cut_off(
             writer.write(b"\r\n--b0undary--\r\n")
         assert (await answer).split()[1] == b"408"
     finally:
-        writer.close()
+        await hang_up(writer)
 
 
 async def test_a_user_may_have_only_so_many_uploads_open_at_once(
-    slow_node: Callable[..., Any],
+    slow_node: Callable[..., Any], pg_url: str
 ) -> None:
     url, alice, room = await slow_node(
-        CHATTY_MAX_OPEN_UPLOADS="2", CHATTY_UPLOADS_PER_MINUTE="1000"
+        CHATTY_MAX_OPEN_UPLOADS="2",
+        CHATTY_UPLOADS_PER_MINUTE="1000",
+        CHATTY_UPLOAD_IDLE_TIMEOUT="600",  # the stalled two stay open however slow the run
     )
     stalled = [await open_upload(url, alice.token, room["id"]) for _ in range(2)]
     try:
-        last: list[Any] = []
+        db = await asyncpg.connect(pg_url)
+        try:
 
-        async def refused() -> bool:
-            last[:] = await post_file(url, alice.token, room["id"], b"small")
-            return bool(last[0] == 429)
+            async def both_claimed() -> bool:
+                pending = await db.fetchval(
+                    "SELECT count(*) FROM attachments WHERE owner_id = $1 AND purpose = $2",
+                    alice.id,
+                    "pending",
+                )
+                return bool(pending == 2)
 
-        await eventually(refused)
-        assert last[1]["error"]["code"] == "rate_limited"
+            await eventually(both_claimed)  # the server has taken both uploads' claims
+        finally:
+            await db.close()
+        status, body = await post_file(url, alice.token, room["id"], b"small")
+        assert status == 429, body
+        assert body["error"]["code"] == "rate_limited"
     finally:
         for _, writer in stalled:
-            writer.close()
+            await hang_up(writer)
 
     async def open_again() -> bool:
         return (await post_file(url, alice.token, room["id"], b"small"))[0] == 201

@@ -96,3 +96,10 @@ async def open_upload(
     writer.write(head.encode() + sent)
     await writer.drain()
     return reader, writer
+
+
+async def hang_up(writer: asyncio.StreamWriter) -> None:
+    """Close a raw upload at once, unsent bytes and all, and wait until it is closed: a
+    transport left closing is found by a later test's garbage collection (ResourceWarning)."""
+    writer.transport.abort()
+    await writer.wait_closed()
