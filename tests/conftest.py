@@ -170,3 +170,29 @@ def alone(
 @pytest.fixture
 def api_at(http: aiohttp.ClientSession) -> Callable[[str], Api]:
     return lambda base: Api(base, http)
+
+
+Serve = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def serve(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> Serve:
+    """The system (gateway + its worker) in this process with these settings changed, on an
+    inbound stream of its own; returns its URL."""
+
+    async def start(**changes: Any) -> str:
+        stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
+        settings = replace(pg_settings, inbound_stream=stream, **changes)
+        server = await aiohttp_server(gateway_app(settings, with_worker=True))
+        return f"http://127.0.0.1:{server.port}"
+
+    return start
+
+
+@pytest.fixture
+async def lives() -> AsyncIterator[list[Live]]:
+    """Socket.IO clients a test opens; all closed after it."""
+    made: list[Live] = []
+    yield made
+    for live in made:
+        await live.close()

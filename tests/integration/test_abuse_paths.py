@@ -10,40 +10,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 
 from backend.accounts.models import User as UserRow
 from backend.chat.models import Membership
-from backend.config import Settings
-from chatty.compose import gateway_app
 from tests.support.clients import Api, Live, User, pair_in_room
 
 pytestmark = pytest.mark.integration
 Serve = Callable[..., Awaitable[str]]
 SLOW = 0.01  # tokens per second: a bucket's next token is 100 s away
-
-
-@pytest.fixture
-def serve(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> Serve:
-    async def start(**changes: Any) -> str:
-        stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
-        settings = replace(pg_settings, inbound_stream=stream, **changes)
-        server = await aiohttp_server(gateway_app(settings, with_worker=True))
-        return f"http://127.0.0.1:{server.port}"
-
-    return start
-
-
-@pytest.fixture
-async def lives() -> AsyncIterator[list[Live]]:
-    made: list[Live] = []
-    yield made
-    for live in made:
-        await live.close()
 
 
 async def _live(url: str, user: User, lives: list[Live]) -> Live:

@@ -11,34 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from typing import Any
 
 import aiohttp
 import pytest
 
-from backend.config import Settings
-from chatty.compose import gateway_app
 from tests.support.clients import Api, Live
 
 pytestmark = pytest.mark.integration
 Serve = Callable[..., Awaitable[str]]
 FAILS_AFTER = 15  # seconds: bounds a stuck run only, never how long a test waits
-
-
-@pytest.fixture
-async def serve(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> Serve:
-    """The system with these settings changed, on a stream of its own; returns its URL."""
-
-    async def start(**changes: Any) -> str:
-        stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
-        settings = replace(pg_settings, inbound_stream=stream, **changes)
-        server = await aiohttp_server(gateway_app(settings, with_worker=True))
-        return f"http://127.0.0.1:{server.port}"
-
-    return start
 
 
 def ws_url(url: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -47,14 +47,6 @@ def serve(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> Serve:
         return f"http://127.0.0.1:{server.port}", server.app
 
     return start
-
-
-@pytest.fixture
-async def lives() -> AsyncIterator[list[Live]]:
-    made: list[Live] = []
-    yield made
-    for live in made:
-        await live.close()
 
 
 async def test_a_ban_while_the_socket_connects_still_takes_it_out_of_the_room(

@@ -3,43 +3,18 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import pytest
 import redis.asyncio as redis_asyncio
 
 from backend.config import Settings
 from backend.realtime.emitter import emit_turn_key
-from chatty.compose import gateway_app
 from tests.support.clients import Api, Live
 
 pytestmark = pytest.mark.integration
 
 Serve = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def serve(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> Serve:
-    """The system (gateway + worker) with these settings changed, on a stream of its own."""
-
-    async def start(**changes: Any) -> str:
-        stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
-        settings = replace(pg_settings, inbound_stream=stream, **changes)
-        server = await aiohttp_server(gateway_app(settings, with_worker=True))
-        return f"http://127.0.0.1:{server.port}"
-
-    return start
-
-
-@pytest.fixture
-async def lives() -> AsyncIterator[list[Live]]:
-    made: list[Live] = []
-    yield made
-    for live in made:
-        await live.close()
 
 
 async def test_a_room_s_turn_counter_expires_and_is_deleted_with_the_room(

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -28,27 +28,6 @@ from tests.support.services import private_redis
 
 pytestmark = pytest.mark.integration
 Serve = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def serve(pg_settings: Settings, aiohttp_server: Callable[..., Any]) -> Serve:
-    """The system with these settings changed, on a stream of its own; returns its URL."""
-
-    async def start(**changes: Any) -> str:
-        stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
-        settings = replace(pg_settings, inbound_stream=stream, **changes)
-        server = await aiohttp_server(gateway_app(settings, with_worker=True))
-        return f"http://127.0.0.1:{server.port}"
-
-    return start
-
-
-@pytest.fixture
-async def lives() -> AsyncIterator[list[Live]]:
-    made: list[Live] = []
-    yield made
-    for live in made:
-        await live.close()
 
 
 async def connect(url: str, token: str, lives: list[Live]) -> Live:
