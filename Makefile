@@ -55,7 +55,7 @@ migrate: install
 	$(BIN)/chatty migrate
 
 migrations: install services
-	$(BIN)/python -m backend.migrations $${NAME:-update}
+	$(BIN)/python -m backend.infra.migrations $${NAME:-update}
 
 services:
 	@bash scripts/services.sh
@@ -169,6 +169,6 @@ down:
 logs:
 	$(COMPOSE) $(PROFILES) logs -f --tail=200
 
-# Rewrites the generated settings tables (README.md, docs/operations.md) from backend/config.py.
+# Rewrites the generated settings tables (README.md, docs/operations.md) from backend/settings/config.py.
 settings-docs: install
 	$(BIN)/python scripts/settings_docs.py

@@ -38,7 +38,7 @@ from tests.support.services import REDIS_BASE, create_database, drop_database
 
 PAIRS, VICTIM_RATE = 10, 5.0
 SHAPES = {"refused": "[*" * 2000, "accepted": "![*" * 1333}
-# The defaults of backend/config_limits.py (the tests' harness lifts them).
+# The defaults of backend/settings/config_limits.py (the tests' harness lifts them).
 PRODUCTION = {
     "CHATTY_MESSAGE_RATE": "20",
     "CHATTY_MESSAGE_BURST": "40",

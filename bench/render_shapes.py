@@ -18,8 +18,8 @@ import time
 
 import orjson
 
-from backend.chat.markdown import render
-from backend.chat.sanitize import clean_message
+from backend.content.markdown import render
+from backend.content.sanitize import clean_message
 
 BODY_MAX = 4000  # the input limit of a message body
 

@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 from redis.asyncio import Redis
 
-from backend.config import Settings
 from backend.queue.partitions import partition_of, partition_streams
+from backend.settings.config import Settings
 from bench.loadgen import LoadGen, Received, Usage
 from bench.procs import cpu_seconds, infra_cpu_seconds, machine_busy_seconds, rss
 from bench.systems import System, chatty_env, forget_redis_keys, persisted_rows
@@ -487,7 +487,7 @@ async def persistence(
     profile: Any = None,
 ) -> dict[str, Any]:
     """The worker draining a backlog of queued messages, against raw COPY of the same rows."""
-    from backend.chat.envelope import InboundMessage
+    from backend.inbound.envelope import InboundMessage
 
     tag = uuid.uuid4().hex[:8]
     env = chatty_env(db_url, redis_url, tag)

@@ -94,9 +94,9 @@ async def seed(
 
     from backend.accounts.models import User
     from backend.accounts.tokens import issue_access
-    from backend.chat.models import Membership, Room
-    from backend.config import Settings
-    from backend.db import open_database
+    from backend.infra.db import open_database
+    from backend.rooms.models import Membership, Room
+    from backend.settings.config import Settings
 
     settings = replace(Settings(jwt_secret=JWT_SECRET), database_url=db_url)
     tag = uuid.uuid4().hex[:6]

@@ -12,10 +12,10 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from backend import heap, logs, migrations
-from backend.config import Settings, SettingsError
-from backend.db import open_database
-from backend.runtime import make_queue, make_recent, open_redis
+from backend.gateway.runtime import make_queue, make_recent, open_redis
+from backend.infra import heap, logs, migrations
+from backend.infra.db import open_database
+from backend.settings.config import Settings, SettingsError
 from chatty.compose import build_worker, gateway_app, standalone_emitter
 from worker.ops import serve_endpoint
 

@@ -12,18 +12,18 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from redis.asyncio import Redis
 
-from backend import jsonutil
-from backend.app import create_app
-from backend.chat.persist import Persister, SendStore
-from backend.chat.persist_orm import PortableSends
-from backend.chat.persist_pg import PostgresSends
-from backend.chat.recent import RecentCache
-from backend.config import Settings
+from backend.fanout.events import Emitter, Notifier
 from backend.files.signing import signer_for
-from backend.keys import RUNTIME
+from backend.gateway.app import create_app
+from backend.messages.recent import RecentCache
 from backend.queue.port import InboundQueue
-from backend.realtime.emitter import RedisEmitter, ServerEmitter
-from backend.realtime.events import Emitter, Notifier
+from backend.realtime.engine.emitter import RedisEmitter, ServerEmitter
+from backend.settings.config import Settings
+from backend.shapes import jsonutil
+from backend.web.keys import RUNTIME
+from worker.apply.persist import Persister, SendStore
+from worker.apply.portable import PortableSends
+from worker.apply.postgres import PostgresSends
 from worker.consumer import Worker
 from worker.ordering import EmitOrder, RedisEmitOrder, SingleWorkerOrder
 

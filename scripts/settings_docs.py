@@ -1,4 +1,4 @@
-"""Rewrite the generated settings tables from backend/config.py (`make settings-docs`).
+"""Rewrite the generated settings tables from backend/settings/config.py (`make settings-docs`).
 
 Each document keeps its table between `<!-- settings:start -->` and `<!-- settings:end -->`;
 tests fail when a table and `settings_table()` differ.
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.config import settings_table  # noqa: E402
+from backend.settings.config import settings_table  # noqa: E402
 
 DOCS = ("README.md", "docs/operations.md")
 BLOCK = re.compile(r"(<!-- settings:start -->\n).*?(\n<!-- settings:end -->)", re.S)

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 import redis
 
-from backend.config import Settings
+from backend.settings.config import Settings
 from chatty.compose import gateway_app
 from tests.support import services
 from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, Pair, pair_in_room

@@ -21,16 +21,16 @@ from typing import Any
 import structlog
 from redis.exceptions import RedisError
 
-from backend import metrics
-from backend.backoff import Backoff
-from backend.chat.envelope import SEND, InboundMessage, UnknownOperation
-from backend.chat.followups import emit_followups
-from backend.chat.persist import Outcome
-from backend.chat.recent import MemoryRecentCache, RecentCache
-from backend.outages import is_outage
+from backend.fanout.events import Collector, Notifier
+from backend.inbound.envelope import SEND, InboundMessage, UnknownOperation
+from backend.infra import metrics
+from backend.infra.backoff import Backoff
+from backend.infra.outages import is_outage
+from backend.messages.recent import MemoryRecentCache, RecentCache
 from backend.queue.port import Delivery, InboundQueue
-from backend.realtime.events import Collector, Notifier
+from worker.apply.persist import Outcome
 from worker.batch_log import lag_ms, log_stored
+from worker.followups import emit_followups
 from worker.ordering import EmitOrder, SingleWorkerOrder
 
 log = structlog.get_logger("chatty.worker")

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import structlog
 from aiohttp import web
 
-from backend import metrics
+from backend.infra import metrics
 from backend.queue.port import InboundQueue
 
 log = structlog.get_logger("chatty.worker")

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-from backend.realtime.emitter import emit_turn_key
+from backend.realtime.engine.emitter import emit_turn_key
 
 TURN_TIMEOUT = 1.0
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from tortoise.expressions import Q, Subquery
 
 from backend.accounts.models import User
-from backend.chat.models import Block
-from backend.errors import Forbidden, NotFound, ValidationFailed
+from backend.rooms.models import Block
+from backend.shapes.errors import Forbidden, NotFound, ValidationFailed
 
 
 async def block(user: User, target_id: int) -> None:

@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from backend.accounts.sessions import Sessions
-from backend.config import Settings
-from backend.errors import Unauthorized
-from backend.ratelimit import Limit, RateLimiter, enforce
+from backend.infra.ratelimit import Limit, RateLimiter, enforce
+from backend.settings.config import Settings
+from backend.shapes.errors import Unauthorized
 
 T = TypeVar("T")
 

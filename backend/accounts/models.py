@@ -15,7 +15,7 @@ class User(Model):
     # Bumped when every earlier session must die (recovery); access tokens carry it.
     session_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
-    # The attachment holding the user's avatar (`backend/files/avatars.py`); also its version.
+    # The attachment holding the user's avatar (`backend/api/avatars.py`); also its version.
     avatar_id = fields.BigIntField(null=True)
 
     class Meta:

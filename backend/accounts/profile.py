@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from backend.accounts.models import User
-from backend.chat.sanitize import clean_text
-from backend.errors import ValidationFailed
+from backend.content.sanitize import clean_text
+from backend.shapes.errors import ValidationFailed
 
 
 async def update_profile(user: User, *, display_name: str | None = None) -> User:

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import fields, post_load, validate
 
-from backend.validation import StrictSchema
+from backend.shapes.validation import StrictSchema
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,32}$", re.IGNORECASE)
 

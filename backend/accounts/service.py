@@ -13,10 +13,10 @@ from backend.accounts import recovery, tokens
 from backend.accounts.models import RefreshToken, User
 from backend.accounts.passwords import hash_secret, needs_rehash, verify_secret
 from backend.accounts.sessions import Sessions
-from backend.chat.sanitize import clean_text
-from backend.config import Settings
-from backend.errors import Conflict, Unauthorized, ValidationFailed
-from backend.serialize import user_dict
+from backend.content.sanitize import clean_text
+from backend.settings.config import Settings
+from backend.shapes.errors import Conflict, Unauthorized, ValidationFailed
+from backend.shapes.serialize import user_dict
 
 BAD_CREDENTIALS = "wrong username or password"
 

@@ -19,7 +19,7 @@ from typing import Protocol
 import structlog
 from redis.asyncio import Redis
 
-from backend.config import Settings
+from backend.settings.config import Settings
 
 RevokedHook = Callable[[int, str], Awaitable[None]]
 # After the access-token lifetime, plus clock skew between nodes, no token of the session lives.

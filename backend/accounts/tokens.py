@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 
-from backend.errors import Unauthorized
+from backend.shapes.errors import Unauthorized
 
 ALGORITHM = "HS256"
 _REQUIRED = ["exp", "iat", "sub", "jti"]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from backend.errors import ValidationFailed
 from backend.files.gif import strip_gif
+from backend.shapes.errors import ValidationFailed
 
 OCTET_STREAM = "application/octet-stream"
 # The allow-list of types served inline; the Pillow format must agree with the magic bytes.

@@ -8,15 +8,15 @@ import asyncio
 
 from aiohttp import web
 
-from backend.errors import AppError
 from backend.files.keys import FILES
 from backend.files.models import MESSAGE, Attachment
 from backend.files.reserve import release, reserve
 from backend.files.service import store_upload
 from backend.files.upload import stage
-from backend.http import error_response
-from backend.keys import RUNTIME
-from backend.ratelimit import Limit, enforce
+from backend.infra.ratelimit import Limit, enforce
+from backend.shapes.errors import AppError
+from backend.web.http import error_response
+from backend.web.keys import RUNTIME
 
 UNREAD_BODY = frozenset({408, 413})  # answered before the body was read whole
 

@@ -15,13 +15,13 @@ import structlog
 from aiohttp import web
 from tortoise.expressions import Q
 
-from backend.config import Settings
 from backend.files.keys import FILES, Files
 from backend.files.models import MESSAGE, PENDING, Attachment
 from backend.files.reserve import stale_after
 from backend.files.signing import Signer
 from backend.files.storage import Storage, open_storage
 from backend.files.workers import ImagePool
+from backend.settings.config import Settings
 
 log = structlog.get_logger("chatty.files")
 SWEEP_BATCH = 500
@@ -29,7 +29,7 @@ SWEEP_BATCH = 500
 
 async def files_ctx(app: web.Application) -> AsyncIterator[None]:
     """`app.cleanup_ctx`, after the database is open."""
-    from backend.keys import SETTINGS
+    from backend.web.keys import SETTINGS
 
     settings = app[SETTINGS]
     storage = open_storage(settings)

@@ -9,7 +9,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from backend.accounts.models import User
-    from backend.chat.models import Message, Room
+    from backend.rooms.models import Message, Room
 
 MESSAGE, AVATAR = "message", "avatar"
 PENDING = "pending"  # an upload in progress: its claim on the quota (`backend.files.reserve`)

@@ -19,9 +19,9 @@ from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.config import Settings
-from backend.errors import AppError, PayloadTooLarge, RateLimited
 from backend.files.models import PENDING, Attachment
+from backend.settings.config import Settings
+from backend.shapes.errors import AppError, PayloadTooLarge, RateLimited
 
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the file
 SWEEP_MARGIN = 600.0  # processing and storing after the body is in

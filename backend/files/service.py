@@ -7,8 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from backend.config import Settings
-from backend.errors import ValidationFailed
 from backend.files.images import THUMBNAIL_TYPE, process
 from backend.files.models import AVATAR, MESSAGE, Attachment
 from backend.files.reserve import Reservation
@@ -16,6 +14,8 @@ from backend.files.signing import FILE, THUMBNAIL, Signer, signer_for
 from backend.files.storage import Storage
 from backend.files.upload import Staged
 from backend.files.workers import ImagePool
+from backend.settings.config import Settings
+from backend.shapes.errors import ValidationFailed
 
 MAX_PER_MESSAGE = 10
 

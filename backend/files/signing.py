@@ -11,7 +11,7 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from backend.config import Settings
+from backend.settings.config import Settings
 
 FILE, THUMBNAIL = "file", "thumbnail"
 PREFIX = "/api/v1/attachments"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from backend.config import Settings
+from backend.settings.config import Settings
 
 CHUNK = 256 * 1024
 

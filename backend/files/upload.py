@@ -19,9 +19,9 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from backend.chat.sanitize import without_bidi_controls
-from backend.errors import AppError, ValidationFailed
+from backend.content.sanitize import without_bidi_controls
 from backend.files.reserve import Reservation
+from backend.shapes.errors import AppError, ValidationFailed
 
 CHUNK = 1024 * 1024  # 1 MiB: ~100 MB/s here; 256 KiB gave ~80 MB/s (bench/files.py)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/]')
@@ -54,7 +54,7 @@ class Pace:
 
 def clean_name(raw: str | None) -> str:
     """A display and download name: no directories, control characters, quotes or bidi
-    controls (the rule of people's and rooms' names, `backend.chat.sanitize`)."""
+    controls (the rule of people's and rooms' names, `backend.content.sanitize`)."""
     # Browsers escape `"` as %22 in a part's filename, aiohttp and curl more: undo it first.
     name = unicodedata.normalize("NFC", unquote(raw or "")).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", without_bidi_controls(name)).strip(" .")

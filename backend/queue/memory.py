@@ -12,9 +12,9 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 
+from backend.infra.ratelimit import Toll
 from backend.queue.parking import bounded_park
 from backend.queue.port import Delivery, QueueFull
-from backend.ratelimit import Toll
 
 
 class MemoryQueue:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from backend.logs import clip
+from backend.infra.logs import clip
 from backend.queue.port import Delivery
 
 PARK_REASON_MAX = 1000

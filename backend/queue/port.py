@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from backend.ratelimit import Toll
+from backend.infra.ratelimit import Toll
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,12 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from backend import metrics
+from backend.infra import metrics
+from backend.infra.ratelimit import RedisRateLimiter, Toll, refuse_if_waiting
 from backend.queue.parking import bounded_park
 from backend.queue.partitions import LEASE_MS, Leases, partition_of, partition_streams
 from backend.queue.port import Delivery, QueueFull
 from backend.queue.stream_scripts import BOUNDED_XADD, PAID_XADD, READ_SHARES, WAITING_MS
-from backend.ratelimit import RedisRateLimiter, Toll, refuse_if_waiting
 
 log = structlog.get_logger("chatty.queue")
 

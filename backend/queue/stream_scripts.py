@@ -1,6 +1,6 @@
 """The inbound queue's Lua: each a single atomic step on Redis, whatever the gateways do."""
 
-from backend.ratelimit import BUCKET_TAKE_LUA
+from backend.infra.ratelimit import BUCKET_TAKE_LUA
 
 # The backlog of every partition (KEYS from `first` on): the bound is on the whole queue.
 _BACKLOG_LUA = """

@@ -12,9 +12,9 @@ from typing import Any
 
 import structlog
 
-from backend import metrics
-from backend.errors import AppError, InternalError, Unavailable
-from backend.outages import is_outage
+from backend.infra import metrics
+from backend.infra.outages import is_outage
+from backend.shapes.errors import AppError, InternalError, Unavailable
 
 log = structlog.get_logger("chatty.realtime")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.chat import members
-from backend.chat.visibility import online_peers, presence_peers
-from backend.realtime.events import user_channel
-from backend.runtime import Runtime
+from backend.fanout.events import user_channel
+from backend.gateway.runtime import Runtime
+from backend.rooms import members
+from backend.rooms.visibility import online_peers, presence_peers
 
 
 async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:

@@ -22,15 +22,15 @@ import structlog
 from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.accounts.tokens import AccessClaims
-from backend.chat.arrival import arrival
-from backend.errors import AppError, RateLimited, Unauthorized
-from backend.http import client_address
-from backend.outages import is_outage
+from backend.fanout.events import room_channel, user_channel
+from backend.gateway.runtime import Runtime
+from backend.infra.outages import is_outage
 from backend.realtime.announce import announce_arrival, announce_presence
-from backend.realtime.events import room_channel, user_channel
+from backend.realtime.engine.recovery import send_socket_away
 from backend.realtime.presence import SocketLimitReached
-from backend.realtime.recovery import send_socket_away
-from backend.runtime import Runtime
+from backend.rooms.arrival import arrival
+from backend.shapes.errors import AppError, RateLimited, Unauthorized
+from backend.web.http import client_address
 
 log = structlog.get_logger("chatty.realtime")
 

@@ -21,10 +21,10 @@ import socketio
 import structlog
 from redis.asyncio import Redis
 
-from backend.backoff import Backoff
-from backend.realtime.emitter import ServerEmitter
-from backend.realtime.events import Notifier, in_channel, room_channel, user_channel
-from backend.realtime.recovery import watched_pubsub
+from backend.fanout.events import Notifier, in_channel, room_channel, user_channel
+from backend.infra.backoff import Backoff
+from backend.realtime.engine.emitter import ServerEmitter
+from backend.realtime.engine.recovery import watched_pubsub
 
 log = structlog.get_logger("chatty.membership")
 

@@ -13,21 +13,14 @@ from typing import Any
 import structlog
 
 from backend.accounts.models import User
-from backend.chat import members
-from backend.chat.dms import DmReopener
-from backend.chat.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
-from backend.chat.history import read_history, sync_rooms
-from backend.chat.moderation_queue import queue_delete
-from backend.chat.reactions import queue_reaction
-from backend.chat.rooms import room_dict
-from backend.chat.schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
-from backend.chat.send import queue_change, queue_message
-from backend.errors import (
-    NotFound,
-    PayloadTooLarge,
-    ValidationFailed,
-)
+from backend.fanout.events import in_channel
 from backend.files.service import attach_all
+from backend.gateway.runtime import Runtime
+from backend.inbound.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
+from backend.inbound.moderation import queue_delete
+from backend.inbound.send import queue_change, queue_message
+from backend.messages.history import read_history, sync_rooms
+from backend.messages.reactions import queue_reaction
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.announce import (
     announce_join,
@@ -36,11 +29,18 @@ from backend.realtime.announce import (
     mark_read_and_announce,
 )
 from backend.realtime.connection import Connections
-from backend.realtime.events import in_channel
-from backend.realtime.frames import FRAME_MAX, INVALID_FRAME, TOO_LARGE
+from backend.realtime.engine.frames import FRAME_MAX, INVALID_FRAME, TOO_LARGE
 from backend.realtime.typing import TypingTracker
-from backend.runtime import Runtime
-from backend.validation import load
+from backend.rooms import members
+from backend.rooms.dms import DmReopener
+from backend.rooms.rooms import room_dict
+from backend.shapes.chat_schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
+from backend.shapes.errors import (
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from backend.shapes.validation import load
 
 log = structlog.get_logger("chatty.realtime")
 

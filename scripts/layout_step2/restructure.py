@@ -136,8 +136,14 @@ PACKAGE_DOCS = {
 }
 # A moved module one folder deeper that finds the repository from its own file.
 FIXUPS: dict[str, tuple[str, str]] = {
-    "backend/infra/db.py": ("Path(__file__).resolve().parent.parent /", "Path(__file__).resolve().parents[2] /"),
-    "backend/settings/config.py": ("Path(__file__).resolve().parent.parent /", "Path(__file__).resolve().parents[2] /"),
+    "backend/infra/db.py": (
+        "Path(__file__).resolve().parent.parent /",
+        "Path(__file__).resolve().parents[2] /",
+    ),
+    "backend/settings/config.py": (
+        "Path(__file__).resolve().parent.parent /",
+        "Path(__file__).resolve().parents[2] /",
+    ),
 }
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".sh", ".cfg", ".ini", ".txt", ".json"}
 SKIP_PREFIXES = ("frontend/", "db/migrations/", "docs/screenshots/", "scripts/layout_step2/")
@@ -192,7 +198,9 @@ def module_map() -> dict[str, str]:
     return {mod(o): mod(n) for o, n in MOVES.items() if n is not None}
 
 
-FROM_IMPORT = re.compile(r"^(?P<indent>[ \t]*)from (?P<pkg>backend(?:\.\w+)*|worker) import (?P<names>[^(\n]+?)$", re.M)
+FROM_IMPORT = re.compile(
+    r"^(?P<indent>[ \t]*)from (?P<pkg>backend(?:\.\w+)*|worker) import (?P<names>[^(\n]+?)$", re.M
+)
 
 
 def split_from_imports(text: str, mapping: dict[str, str]) -> str:
@@ -224,8 +232,10 @@ def _dotted(match: re.Match[str], mapping: dict[str, str], new_names: list[str])
     `backend.openapi.spec`: the old module is now a package) is left alone: re-runnable."""
     rest = match.string[match.start() :]
     for name in new_names:
-        if name != match[1] and name.startswith(match[1] + ".") and re.match(
-            re.escape(name) + r"(?![\w])", rest
+        if (
+            name != match[1]
+            and name.startswith(match[1] + ".")
+            and re.match(re.escape(name) + r"(?![\w])", rest)
         ):
             return match[1]
     return mapping[match[1]]
@@ -246,7 +256,11 @@ def rewrite(dry: bool) -> list[str]:
         p = Path(path)
         if path.startswith(SKIP_PREFIXES) or not p.is_file():
             continue
-        if p.suffix not in TEXT_SUFFIXES and p.name not in {"Makefile"} and not p.name.startswith("Dockerfile"):
+        if (
+            p.suffix not in TEXT_SUFFIXES
+            and p.name not in {"Makefile"}
+            and not p.name.startswith("Dockerfile")
+        ):
             continue
         text = p.read_text()
         new = split_from_imports(text, mapping)

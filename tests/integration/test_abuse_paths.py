@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import User as UserRow
-from backend.chat.models import Membership
+from backend.rooms.models import Membership
 from tests.support.clients import Api, Live, User, pair_in_room
 
 pytestmark = pytest.mark.integration

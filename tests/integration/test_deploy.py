@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from backend.app import create_app
-from backend.config import Settings, settings_table
+from backend.gateway.app import create_app
 from backend.queue.memory import MemoryQueue
+from backend.settings.config import Settings, settings_table
 from chatty import cli
 from tests.support.procs import JWT_SECRET, ROOT
 from worker.ops import endpoint_app

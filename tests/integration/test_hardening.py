@@ -12,9 +12,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from backend.app import create_app
-from backend.config import Settings
-from backend.keys import RUNTIME
+from backend.gateway.app import create_app
+from backend.settings.config import Settings
+from backend.web.keys import RUNTIME
 from tests.integration.test_accounts import refused_handshake
 from tests.support.clients import Api, Live, new_name
 

@@ -9,7 +9,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 
-from backend.chat.recent import MemoryRecentCache, contiguous
+from backend.messages.recent import MemoryRecentCache, contiguous
 from tests.integration.test_message_path import send_many
 from tests.support.clients import Alone
 

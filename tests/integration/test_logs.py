@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 import structlog
 
-from backend.logs import redact_secrets
+from backend.infra.logs import redact_secrets
 from tests.integration.test_message_path import send_many
 from tests.support.clients import Api, Live
 from tests.support.procs import JWT_SECRET, Cluster, Proc

@@ -17,19 +17,19 @@ import pytest
 import redis.asyncio as aioredis
 
 from backend.accounts.models import User
-from backend.chat.envelope import SEND, InboundMessage
-from backend.chat.models import Membership, Message, Room
-from backend.chat.persist import Persister, SendStore
-from backend.chat.persist_orm import PortableSends
-from backend.chat.persist_pg import PostgresSends
-from backend.config import Settings
-from backend.db import open_database
-from backend.keys import RUNTIME
+from backend.fanout.events import Collector, Notifier, user_channel
+from backend.inbound.envelope import SEND, InboundMessage
+from backend.infra.db import open_database
 from backend.queue.redis_streams import RedisStreamQueue
 from backend.realtime import connection
-from backend.realtime.events import Collector, Notifier, user_channel
+from backend.rooms.models import Membership, Message, Room
+from backend.settings.config import Settings
+from backend.web.keys import RUNTIME
 from chatty.compose import gateway_app
 from tests.support.clients import Api, Live, pair_in_room
+from worker.apply.persist import Persister, SendStore
+from worker.apply.portable import PortableSends
+from worker.apply.postgres import PostgresSends
 from worker.consumer import Worker
 
 pytestmark = pytest.mark.integration

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 import redis.asyncio as redis_asyncio
 
-from backend.config import Settings
-from backend.realtime.emitter import emit_turn_key
+from backend.realtime.engine.emitter import emit_turn_key
+from backend.settings.config import Settings
 from tests.support.clients import Api, Live
 
 pytestmark = pytest.mark.integration

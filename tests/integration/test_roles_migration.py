@@ -28,8 +28,8 @@ import asyncio, shutil, sys, tempfile
 from pathlib import Path
 from aerich import Command
 from tortoise import Tortoise
-from backend.config import Settings
-from backend.db import migrations_dir, tortoise_config
+from backend.settings.config import Settings
+from backend.infra.db import migrations_dir, tortoise_config
 
 async def main(url: str) -> None:
     settings = Settings(jwt_secret="x" * 32, database_url=url)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import User
-from backend.app import create_app
-from backend.chat.models import Membership, Mention, Message, Room
-from backend.chat.rooms import room_dicts
-from backend.config import Settings
-from backend.db import open_database
+from backend.gateway.app import create_app
+from backend.infra.db import open_database
+from backend.rooms.models import Membership, Mention, Message, Room
+from backend.rooms.rooms import room_dicts
+from backend.settings.config import Settings
 from tests.support.clients import Api
 
 pytestmark = pytest.mark.integration

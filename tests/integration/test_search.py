@@ -11,8 +11,8 @@ from urllib.parse import quote
 import asyncpg
 import pytest
 
-from backend.app import create_app
-from backend.config import Settings
+from backend.gateway.app import create_app
+from backend.settings.config import Settings
 from tests.support.clients import Api, Connect, Live
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from backend.config import Settings
+from backend.settings.config import Settings
 from chatty.compose import gateway_app
 from tests.support.clients import Api, Connect
 

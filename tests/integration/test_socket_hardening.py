@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 import socketio
 
-from backend.config import Settings
+from backend.settings.config import Settings
 from chatty.compose import gateway_app
 from tests.support.clients import Api, Live, pair_in_room
 from tests.support.procs import ROOT

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.realtime.events import Emission
+from backend.fanout.events import Emission
 
 
 @dataclass

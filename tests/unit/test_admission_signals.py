@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from backend.admission import INTERVAL, Admission
-from backend.errors import Unavailable
+from backend.inbound.admission import INTERVAL, Admission
 from backend.queue.memory import MemoryQueue
+from backend.shapes.errors import Unavailable
 
 
 async def test_workers_events_waiting_on_this_gateway_make_it_refuse() -> None:

@@ -16,15 +16,15 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from backend.chat.envelope import REACTION_ADD, InboundMessage
-from backend.chat.persist import Outcome
-from backend.config import Settings
-from backend.logs import LOG_VALUE_MAX, bounded, clip, configure
+from backend.fanout.events import Notifier
+from backend.inbound.envelope import REACTION_ADD, InboundMessage
+from backend.infra.logs import LOG_VALUE_MAX, bounded, clip, configure
 from backend.queue.memory import MemoryQueue
 from backend.queue.parking import PARK_PAYLOAD_MAX, PARK_REASON_MAX, bounded_park
 from backend.queue.port import Delivery
-from backend.realtime.events import Notifier
+from backend.settings.config import Settings
 from tests.support.recording import RecordingEmitter
+from worker.apply.persist import Outcome
 from worker.consumer import Worker
 
 POISON = "😀" + "\ufe0f" * 9000

@@ -15,12 +15,12 @@ from tortoise.models import Model
 
 from backend.accounts.models import User
 from backend.accounts.schemas import RegisterIn
-from backend.chat.models import Message, Reaction, Room
-from backend.chat.moderation_schemas import ProfileIn, RoomPatchIn
-from backend.chat.reactions import ReactionIn
-from backend.chat.schemas import RoomCreateIn, SendIn
-from backend.errors import ValidationFailed
-from backend.validation import load
+from backend.messages.reactions import ReactionIn
+from backend.rooms.models import Message, Reaction, Room
+from backend.rooms.schemas import ProfileIn, RoomPatchIn
+from backend.shapes.chat_schemas import RoomCreateIn, SendIn
+from backend.shapes.errors import ValidationFailed
+from backend.shapes.validation import load
 
 # One emoji to the `emoji` library, 9,001 characters to the 64-character column.
 POISON_EMOJI = "😀" + "\ufe0f" * 9000

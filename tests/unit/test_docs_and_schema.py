@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from backend.config import settings_table
+from backend.settings.config import settings_table
 from tests.support.procs import ROOT
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import socketio
 
-from backend import jsonutil
-from backend.realtime.emitter import ServerEmitter, encoded_message, pubsub_message
-from backend.realtime.events import Emission
-from backend.realtime.server import DirectDelivery, RedisManager
+from backend.fanout.events import Emission
+from backend.realtime.engine.emitter import ServerEmitter, encoded_message, pubsub_message
+from backend.realtime.engine.server import DirectDelivery, RedisManager
+from backend.shapes import jsonutil
 
 
 async def test_a_batched_message_is_what_the_manager_itself_publishes() -> None:

@@ -1,4 +1,4 @@
-"""The collector's policy once start-up is over (backend/heap.py)."""
+"""The collector's policy once start-up is over (backend/infra/heap.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend import heap
+from backend.infra import heap
 
 
 @pytest.fixture

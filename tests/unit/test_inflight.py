@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from backend.realtime.inflight import InFlightBound
+from backend.realtime.engine.inflight import InFlightBound
 
 
 class Held(InFlightBound):

@@ -1,4 +1,4 @@
-"""engine.io's socket without its per-socket tasks (`backend.realtime.lean_socket`): the same
+"""engine.io's socket without its per-socket tasks (`backend.realtime.engine.lean_socket`): the same
 protocol to real clients over real sockets — pings, the upgrade from polling, the ping timeout —
 and fewer tasks per idle socket."""
 
@@ -20,9 +20,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from engineio import packet
 
-from backend.realtime import invalid_frames
-from backend.realtime.lean_socket import LeanSocket, _Corked
-from backend.realtime.server import CountingServer
+from backend.realtime.engine import invalid_frames
+from backend.realtime.engine.lean_socket import LeanSocket, _Corked
+from backend.realtime.engine.server import CountingServer
 
 PING_INTERVAL = 0.2
 PING_TIMEOUT = 0.4

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.chat.markdown import MAX_NESTING
-from backend.chat.sanitize import clean_message, is_plain, render_and_clean
+from backend.content.markdown import MAX_NESTING
+from backend.content.sanitize import clean_message, is_plain, render_and_clean
 from tests.integration.test_xss import MARKDOWN_VECTORS, VECTORS, assert_safe
 
 REL = 'rel="noopener noreferrer nofollow"'

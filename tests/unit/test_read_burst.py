@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from engineio import exceptions as eio_exceptions
 
-from backend.realtime.backpressure import BURST_MAX, _WebSocket
+from backend.realtime.engine.backpressure import BURST_MAX, _WebSocket
 
 
 class FakeSocket:

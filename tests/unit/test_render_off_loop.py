@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from backend.chat import send
-from backend.chat.sanitize import clean_message
-from backend.errors import ValidationFailed
+from backend.content.sanitize import clean_message
+from backend.inbound import send
+from backend.shapes.errors import ValidationFailed
 
 LONG_REFUSED = "[*" * 2000  # 11,000 characters once rendered and escaped
 LONG_ACCEPTED = "![*" * 1333

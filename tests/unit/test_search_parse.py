@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from backend.chat.search import _fts_match, highlight, parse
-from backend.chat.search_query import check_cost
-from backend.config import Settings
-from backend.errors import ValidationFailed
+from backend.messages.search import _fts_match, highlight, parse
+from backend.messages.search_query import check_cost
+from backend.settings.config import Settings
+from backend.shapes.errors import ValidationFailed
 
 SETTINGS = Settings.from_env({})
 

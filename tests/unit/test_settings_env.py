@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import Settings, SettingsError
-from backend.config_env import field_for
+from backend.settings.config import Settings, SettingsError
+from backend.settings.config_env import field_for
 from tests.support.procs import JWT_SECRET
 
 

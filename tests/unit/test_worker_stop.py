@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from backend.chat.envelope import InboundMessage
-from backend.chat.persist import Outcome
+from backend.fanout.events import Notifier
+from backend.inbound.envelope import InboundMessage
 from backend.queue.memory import MemoryQueue
-from backend.realtime.events import Notifier
+from worker.apply.persist import Outcome
 from worker.consumer import Worker
 
 

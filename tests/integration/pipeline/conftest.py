@@ -11,17 +11,17 @@ from dataclasses import dataclass
 import pytest
 
 from backend.accounts.models import User
-from backend.chat.envelope import InboundMessage
-from backend.chat.models import Membership, Message, Room
-from backend.chat.persist import Persister
-from backend.chat.persist_orm import PortableSends
-from backend.chat.persist_pg import PostgresSends
-from backend.config import Settings
-from backend.db import open_database
+from backend.fanout.events import Notifier
+from backend.inbound.envelope import InboundMessage
+from backend.infra.db import open_database
 from backend.queue.memory import MemoryQueue
-from backend.realtime.events import Notifier
+from backend.rooms.models import Membership, Message, Room
+from backend.settings.config import Settings
 from tests.support.procs import JWT_SECRET
 from tests.support.recording import RecordingEmitter
+from worker.apply.persist import Persister
+from worker.apply.portable import PortableSends
+from worker.apply.postgres import PostgresSends
 from worker.consumer import Worker
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from backend.chat.envelope import InboundMessage
-from backend.chat.mentions import mentioned_names, notify_level
-from backend.chat.models import Block, Membership, Room
-from backend.chat.rooms import room_dict
-from backend.chat.sanitize import clean_message
-from backend.realtime.events import NOTIFICATION, user_channel
+from backend.content.sanitize import clean_message
+from backend.fanout.events import NOTIFICATION, user_channel
+from backend.inbound.envelope import InboundMessage
+from backend.rooms.models import Block, Membership, Room
+from backend.rooms.notify import mentioned_names, notify_level
+from backend.rooms.rooms import room_dict
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pytest
 from redis.asyncio import Redis
 
-from backend.errors import RateLimited
+from backend.infra.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter, Toll
 from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue, QueueFull
 from backend.queue.redis_streams import RedisStreamQueue
-from backend.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter, Toll
+from backend.shapes.errors import RateLimited
 
 
 @dataclass

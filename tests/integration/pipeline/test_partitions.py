@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from backend.admission import INTERVAL, Admission
-from backend.chat.envelope import InboundMessage
-from backend.errors import Unavailable
+from backend.inbound.admission import INTERVAL, Admission
+from backend.inbound.envelope import InboundMessage
 from backend.queue.partitions import CLAIM_ORDER, PARTITIONS, Leases, stream_of
 from backend.queue.port import QueueFull
 from backend.queue.redis_streams import RedisStreamQueue
+from backend.shapes.errors import Unavailable
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.chat.envelope import (
+from backend.fanout.events import MESSAGE_UPDATED
+from backend.inbound.envelope import (
     DELETE,
     EDIT,
     KNOWN,
@@ -12,10 +13,9 @@ from backend.chat.envelope import (
     REACTION_REMOVE,
     InboundMessage,
 )
-from backend.chat.history import history
-from backend.chat.models import Message, Reaction, Room
-from backend.chat.reactions import valid_emoji
-from backend.realtime.events import MESSAGE_UPDATED
+from backend.messages.history import history
+from backend.messages.reactions import valid_emoji
+from backend.rooms.models import Message, Reaction, Room
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 

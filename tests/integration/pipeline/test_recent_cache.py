@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from backend.chat.recent import KEEP, MemoryRecentCache, RecentCache, RedisRecentCache
+from backend.messages.recent import KEEP, MemoryRecentCache, RecentCache, RedisRecentCache
 
 
 def _m(room: int, seq: int, body: str = "") -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 import redis.utils
 from redis.asyncio import Redis
 
-from backend.redis_client import POOL_SIZE, redis_client
+from backend.infra.redis_client import POOL_SIZE, redis_client
 
 BURST = POOL_SIZE + 50
 

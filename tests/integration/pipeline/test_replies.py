@@ -5,11 +5,11 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from backend.chat.envelope import DELETE, KNOWN, SEND, InboundMessage, UnknownOperation
-from backend.chat.history import history
-from backend.chat.models import Message, Room
-from backend.chat.replies import replies_page
-from backend.realtime.events import MESSAGE_NEW, MESSAGE_UPDATED
+from backend.fanout.events import MESSAGE_NEW, MESSAGE_UPDATED
+from backend.inbound.envelope import DELETE, KNOWN, SEND, InboundMessage, UnknownOperation
+from backend.messages.history import history
+from backend.messages.replies import replies_page
+from backend.rooms.models import Message, Room
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 

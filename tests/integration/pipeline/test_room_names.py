@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from backend.chat.moderation import update_room
-from backend.chat.room_names import name_key
-from backend.chat.rooms import create_room
-from backend.errors import AppError
+from backend.rooms.moderation import update_room
+from backend.rooms.names import name_key
+from backend.rooms.rooms import create_room
+from backend.shapes.errors import AppError
 from tests.integration.pipeline.conftest import make_user
 
 

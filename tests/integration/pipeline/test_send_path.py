@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from backend.chat.envelope import SEND, InboundMessage
-from backend.chat.send import queue_message
-from backend.chat.write_path import WritePath
-from backend.config import Settings
-from backend.errors import AppError
-from backend.limits import Limits
+from backend.fanout.events import room_channel
+from backend.inbound.envelope import SEND, InboundMessage
+from backend.inbound.send import queue_message
+from backend.inbound.write_path import WritePath
+from backend.infra.limits import Limits
+from backend.infra.ratelimit import MemoryRateLimiter, RateLimiter
 from backend.queue.memory import MemoryQueue
-from backend.ratelimit import MemoryRateLimiter, RateLimiter
-from backend.realtime.events import room_channel
+from backend.settings.config import Settings
+from backend.shapes.errors import AppError
 from tests.integration.pipeline.conftest import make_room, make_user
 from tests.support.procs import JWT_SECRET
 

@@ -1,1 +1,0 @@
-"""Chat: rooms, membership, messages, history."""

@@ -1,0 +1,1 @@
+"""Content rules: markdown rendering, then the nh3 policy."""

@@ -1,0 +1,1 @@
+"""The fan-out port: channel names, every event and payload (`Notifier`)."""

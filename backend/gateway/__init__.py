@@ -1,0 +1,1 @@
+"""The gateway's wiring: `create_app` and what its handlers share."""

@@ -1,0 +1,1 @@
+"""The gateway's half of every write: validate, authorise, admit, queue."""

@@ -1,0 +1,1 @@
+"""Infrastructure: database, Redis, logs, metrics, rate limits, migrations."""

@@ -1,0 +1,1 @@
+"""The read path: history, replies, reactions, search, the recent cache."""

@@ -1,0 +1,1 @@
+"""What adapts python-socketio, engine.io and aiohttp."""

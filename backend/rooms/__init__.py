@@ -1,0 +1,1 @@
+"""Rooms, membership, roles, moderation, DMs, who hears about what."""

@@ -1,0 +1,1 @@
+"""Settings: the one typed `Settings` and its environment parsing."""

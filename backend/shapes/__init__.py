@@ -1,0 +1,1 @@
+"""Shapes: errors, input schemas, the wire's dicts, JSON; no feature knowledge."""

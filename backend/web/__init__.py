@@ -1,0 +1,1 @@
+"""The HTTP toolkit every route uses: JSON bodies, errors, auth, app keys."""

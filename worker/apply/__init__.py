@@ -1,0 +1,1 @@
+"""The worker's half of every write: apply a batch, exactly once."""
