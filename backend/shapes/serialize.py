@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backend.accounts.models import User
-from backend.rooms.models import Message
+if TYPE_CHECKING:  # shapes sit below the tables: they only read attributes or keys
+    from backend.accounts.models import User
+    from backend.rooms.models import Message
 
 USER_COLUMNS = ("id", "username", "display_name", "created_at", "avatar_id")
 MESSAGE_COLUMNS = (
