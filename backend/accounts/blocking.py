@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from tortoise.expressions import Q, Subquery
 
-from backend.accounts.models import User
-from backend.rooms.models import Block
+from backend.accounts.models import Block, User
 from backend.shapes.errors import Forbidden, NotFound, ValidationFailed
 
 

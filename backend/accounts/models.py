@@ -1,4 +1,4 @@
-"""Account tables. Secrets are stored only as hashes."""
+"""Account tables: users, refresh tokens, blocks. Secrets are stored only as hashes."""
 
 from __future__ import annotations
 
@@ -37,3 +37,20 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_tokens"
+
+
+class Block(Model):
+    """`blocker` blocked `blocked`: no DMs or room adds from them, no presence either way."""
+
+    id = fields.BigIntField(primary_key=True)
+    blocker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="blocks_made", on_delete=fields.CASCADE, db_index=False
+    )
+    blocked: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="blocks_received", on_delete=fields.CASCADE, db_index=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "blocks"
+        unique_together = (("blocker", "blocked"),)

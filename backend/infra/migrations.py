@@ -53,7 +53,22 @@ async def pending_changes(settings: Settings) -> bool:
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     new = json.loads(json.dumps(new, default=str))  # the stored state went through JSON too
+    old, new = _unordered_backward(old), _unordered_backward(new)
     return [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
+
+
+def _unordered_backward(state: dict[str, Any]) -> dict[str, Any]:
+    """A table's reverse relations are no column: their order is only the order the model
+    modules are registered in (moving a model to another module must not ask for a migration)."""
+    return {
+        name: {
+            **model,
+            "backward_fk_fields": sorted(
+                model.get("backward_fk_fields") or [], key=lambda field: field["name"]
+            ),
+        }
+        for name, model in state.items()
+    }
 
 
 async def generate(settings: Settings, name: str, *, empty: bool = False) -> str | None:

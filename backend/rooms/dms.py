@@ -10,7 +10,8 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from backend.accounts.blocking import refuse_if_blocked
-from backend.rooms.models import Block, Membership, Message, Room
+from backend.accounts.models import Block
+from backend.rooms.models import Membership, Message, Room
 from backend.shapes.errors import Forbidden
 
 _KNOWN_MAX = 100_000

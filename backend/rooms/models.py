@@ -105,23 +105,6 @@ class RoomBan(Model):
         unique_together = (("room", "user"),)
 
 
-class Block(Model):
-    """`blocker` blocked `blocked`: no DMs or room adds from them, no presence either way."""
-
-    id = fields.BigIntField(primary_key=True)
-    blocker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="blocks_made", on_delete=fields.CASCADE, db_index=False
-    )
-    blocked: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="blocks_received", on_delete=fields.CASCADE, db_index=True
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "blocks"
-        unique_together = (("blocker", "blocked"),)
-
-
 class Reaction(Model):
     """`user` reacted to `message` with `emoji`; once per (message, user, emoji)."""
 

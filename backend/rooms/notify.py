@@ -18,7 +18,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from backend.rooms.models import Block, Membership, Mention, Message
+from backend.accounts.models import Block
+from backend.rooms.models import Membership, Mention, Message
 
 BIG_ROOM = 50  # members: `@room` needs an admin above it; public rooms default to "mentions"
 LEVELS = ("all", "mentions", "none")

@@ -3,9 +3,9 @@ in one query) keep one rule."""
 
 from __future__ import annotations
 
-from backend.accounts.models import User
+from backend.accounts.models import Block, User
 from backend.rooms.arrival import arrival
-from backend.rooms.models import Block, Membership
+from backend.rooms.models import Membership
 from backend.rooms.visibility import online_peers, presence_peers
 from tests.integration.pipeline.conftest import make_room, make_user
 
