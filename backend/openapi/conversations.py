@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from backend.api.conversations import NotifyIn, SearchQuery
+from backend.openapi.op import Op
 from backend.openapi.responses import RoomOut, SearchOut
-from backend.openapi.spec import Op
 
 OPERATIONS = [
     Op(

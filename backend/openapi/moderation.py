@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from backend.openapi.op import Op
 from backend.openapi.responses import RoomOut, UserOut
-from backend.openapi.spec import Op
 from backend.rooms import schemas as M
 from backend.shapes import chat_schemas as C
 

@@ -3,14 +3,16 @@ the handlers validate with; responses are described by the output schemas below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema
 
 from backend.accounts import schemas as account_schemas
+from backend.openapi.conversations import OPERATIONS as CONVERSATIONS
+from backend.openapi.files import file_paths
+from backend.openapi.moderation import OPERATIONS as MODERATION
+from backend.openapi.op import Op
 from backend.openapi.responses import (
     ErrorOut,
     MembersOut,
@@ -24,20 +26,6 @@ from backend.openapi.responses import (
     UsersOut,
 )
 from backend.shapes import chat_schemas
-
-
-@dataclass(frozen=True)
-class Op:
-    method: str
-    path: str
-    summary: str
-    status: int
-    response: type[Schema] | None = None
-    body: type[Schema] | None = None
-    query: type[Schema] | None = None
-    auth: bool = True
-    errors: tuple[int, ...] = ()
-
 
 A, C = account_schemas, chat_schemas
 OPERATIONS = [
@@ -204,14 +192,9 @@ def build_spec() -> dict[str, Any]:
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     spec.components.schema("Error", schema=ErrorOut)
-    from backend.openapi.conversations import OPERATIONS as CONVERSATIONS
-    from backend.openapi.moderation import OPERATIONS as MODERATION  # it imports `Op` from here
-
     by_path: dict[str, dict[str, Any]] = {}
     for op in [*OPERATIONS, *MODERATION, *CONVERSATIONS]:
         by_path.setdefault(op.path, {})[op.method] = _operation(op)
-    from backend.openapi.files import file_paths
-
     for path, operations in {**by_path, **file_paths()}.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
