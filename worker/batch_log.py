@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from worker.apply.persist import Outcome
+from worker.apply.outcome import Outcome
 
 if TYPE_CHECKING:
     from worker.consumer import Batch

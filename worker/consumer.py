@@ -28,7 +28,7 @@ from backend.infra.backoff import Backoff
 from backend.infra.outages import is_outage
 from backend.messages.recent import MemoryRecentCache, RecentCache
 from backend.queue.port import Delivery, InboundQueue
-from worker.apply.persist import Outcome
+from worker.apply.outcome import Outcome
 from worker.batch_log import lag_ms, log_stored
 from worker.followups import emit_followups
 from worker.ordering import EmitOrder, SingleWorkerOrder

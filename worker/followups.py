@@ -9,7 +9,7 @@ from backend.fanout.events import Notifier
 from backend.inbound.envelope import SEND
 
 if TYPE_CHECKING:
-    from worker.apply.persist import Outcome
+    from worker.apply.outcome import Outcome
 
 # A queued send the worker refused, as its sender is told (`message:rejected`).
 _REJECTED = {

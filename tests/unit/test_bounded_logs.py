@@ -24,7 +24,7 @@ from backend.queue.parking import PARK_PAYLOAD_MAX, PARK_REASON_MAX, bounded_par
 from backend.queue.port import Delivery
 from backend.settings.config import Settings
 from tests.support.recording import RecordingEmitter
-from worker.apply.persist import Outcome
+from worker.apply.outcome import Outcome
 from worker.consumer import Worker
 
 POISON = "😀" + "\ufe0f" * 9000

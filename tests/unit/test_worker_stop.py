@@ -8,7 +8,7 @@ from typing import Any
 from backend.fanout.events import Notifier
 from backend.inbound.envelope import InboundMessage
 from backend.queue.memory import MemoryQueue
-from worker.apply.persist import Outcome
+from worker.apply.outcome import Outcome
 from worker.consumer import Worker
 
 

@@ -5,21 +5,16 @@ lock: a moderator demoted or kicked after queueing the delete no longer deletes 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from backend.accounts.models import User
 from backend.inbound.envelope import InboundMessage
 from backend.rooms.models import Membership, Message
 from backend.rooms.roles import ADMIN, RANK
 from backend.shapes.serialize import message_dict
-
-if TYPE_CHECKING:
-    from worker.apply.persist import Outcome
+from worker.apply.outcome import Outcome
 
 
 async def apply_moderator_delete(item: InboundMessage) -> Outcome:
-    from worker.apply.persist import Outcome  # persist dispatches here: import at call time
-
     message = await Message.filter(id=item.message_id).select_for_update().first()
     if message is None or message.room_id != item.room_id:  # type: ignore[attr-defined]
         return Outcome(item, None, created=False, error="not_found")

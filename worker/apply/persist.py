@@ -33,33 +33,16 @@ from backend.messages.enrich import enrich
 from backend.messages.reactions import apply_reaction
 from backend.messages.replies import count_replies
 from backend.rooms.models import Message
-from backend.rooms.notify import Due, Members, concerned, room_members
+from backend.rooms.notify import Members, concerned, room_members
 from backend.rooms.visibility import accept
 from backend.shapes.serialize import message_dict
 from worker.apply.moderator_delete import apply_moderator_delete
+from worker.apply.outcome import Outcome
 
 # (the message, or None if refused; created?; why refused: NOT_FOUND or NOT_MEMBER, else None)
 Stored = tuple[dict[str, Any] | None, bool, str | None]
 NOT_FOUND = "not_found"  # the room is gone
 NOT_MEMBER = "not_a_member"  # the sender is not (or no longer) in the room: nothing is stored
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of one inbound entry: stored now, found already stored, or refused."""
-
-    inbound: InboundMessage
-    message: dict[str, Any] | None
-    created: bool
-    error: str | None = None
-    # Other messages this one changed (a reply's target, its count advanced): `message:updated`.
-    updated: tuple[dict[str, Any], ...] = ()
-    notify: Due = ()  # (user id, kind): the `notification`s a new message is due
-
-    @property
-    def new_send(self) -> bool:
-        """A send stored by this very batch (not found already stored, not a change)."""
-        return self.created and self.inbound.op == SEND and self.message is not None
 
 
 class SendStore(Protocol):
