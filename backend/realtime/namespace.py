@@ -18,9 +18,9 @@ from backend.files.service import attach_all
 from backend.gateway.runtime import Runtime
 from backend.inbound.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.inbound.moderation import queue_delete
+from backend.inbound.react import queue_reaction
 from backend.inbound.send import queue_change, queue_message
 from backend.messages.history import read_history, sync_rooms
-from backend.messages.reactions import queue_reaction
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.announce import (
     announce_join,

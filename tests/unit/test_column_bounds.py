@@ -15,7 +15,7 @@ from tortoise.models import Model
 
 from backend.accounts.models import User
 from backend.accounts.schemas import RegisterIn
-from backend.messages.reactions import ReactionIn
+from backend.inbound.react import ReactionIn
 from backend.rooms.models import Message, Reaction, Room
 from backend.rooms.schemas import ProfileIn, RoomPatchIn
 from backend.shapes.chat_schemas import RoomCreateIn, SendIn

@@ -30,7 +30,6 @@ from backend.inbound.envelope import (
     InboundMessage,
 )
 from backend.messages.enrich import enrich
-from backend.messages.reactions import apply_reaction
 from backend.messages.replies import count_replies
 from backend.rooms.models import Message
 from backend.rooms.notify import Members, concerned, room_members
@@ -38,6 +37,7 @@ from backend.rooms.visibility import accept
 from backend.shapes.serialize import message_dict
 from worker.apply.moderator_delete import apply_moderator_delete
 from worker.apply.outcome import Outcome
+from worker.apply.reactions import apply_reaction
 
 # (the message, or None if refused; created?; why refused: NOT_FOUND or NOT_MEMBER, else None)
 Stored = tuple[dict[str, Any] | None, bool, str | None]

@@ -13,8 +13,8 @@ from backend.inbound.envelope import (
     REACTION_REMOVE,
     InboundMessage,
 )
+from backend.inbound.react import valid_emoji
 from backend.messages.history import history
-from backend.messages.reactions import valid_emoji
 from backend.rooms.models import Message, Reaction, Room
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
