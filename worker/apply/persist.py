@@ -1,6 +1,6 @@
 """The worker's half of every message write: apply a batch of queued operations, exactly once.
 
-One rule, two adapters of the send store (`persist_orm` portable, `persist_pg` the PostgreSQL
+One rule, two adapters of the send store (`portable`, any database; `postgres`, the PostgreSQL
 fast path) chosen once at wiring time (`chatty.compose`): each room's row is locked, rooms in id
 order so two workers cannot deadlock, before its existing client ids are read and its
 `last_seq` advanced, so seq stays gap-free and unique with any number of workers, and a

@@ -1,6 +1,6 @@
 """The PostgreSQL send store: a whole batch of sends in a fixed number of statements.
 
-Same rule as the portable store (`persist_orm`: rooms locked in id order, duplicates found under
+Same rule as the portable store (`portable.py`: rooms locked in id order, duplicates found under
 the lock, `last_seq` advanced in the same transaction, senders not in the room refused under
 the lock), but one statement per step for every
 room of the batch instead of several per room: the round trips were the worker's cost.
