@@ -157,7 +157,7 @@ soak: install
 COMPOSE ?= docker compose
 PROFILES ?=
 
-.PHONY: up down logs settings-docs
+.PHONY: up down logs settings-docs events-docs
 
 up:
 	@test -f .env || { echo "make up: copy .env.example to .env and set its secrets first" >&2; exit 1; }
@@ -172,3 +172,6 @@ logs:
 # Rewrites the generated settings tables (README.md, docs/operations.md) from backend/settings/config.py.
 settings-docs: install
 	$(BIN)/python scripts/settings_docs.py
+
+events-docs: install
+	$(BIN)/python scripts/events_docs.py

@@ -15,13 +15,33 @@ import redis
 from backend.settings.config import Settings
 from chatty.compose import gateway_app
 from tests.support import services
-from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, Pair, pair_in_room
+from tests.support.clients import (
+    SCHEMA_VIOLATIONS,
+    Alone,
+    Api,
+    Connect,
+    ConnectedPair,
+    Live,
+    Pair,
+    pair_in_room,
+)
 from tests.support.procs import JWT_SECRET, TEST_LIMITS, Cluster, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
 # CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way; each xdist
 # worker counts down from it (gw0: that database, gw1: the one below, …).
 REDIS_TEST_URL = f"{services.REDIS_BASE}/{services.redis_test_db()}"
+
+
+@pytest.fixture(autouse=True)
+def _events_match_their_schemas() -> Iterator[None]:
+    """Every event a test's Socket.IO clients received matches its schema (fanout/schemas.py):
+    the whole integration suite checks the documented event shapes, not only their own tests."""
+    SCHEMA_VIOLATIONS.clear()
+    yield
+    seen = list(SCHEMA_VIOLATIONS)
+    SCHEMA_VIOLATIONS.clear()
+    assert not seen, f"events unlike their schema (event, errors, payload): {seen[:3]}"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,12 @@ from typing import Any, NamedTuple
 import aiohttp
 import socketio
 
+from backend.fanout.schemas import violations
 from tests.support.procs import Cluster, Proc
+
+# Every event any test's client received that did not match its schema (backend/fanout/
+# schemas.py): (event, errors, payload). tests/conftest.py fails the test that saw one.
+SCHEMA_VIOLATIONS: list[tuple[str, dict[str, Any], Any]] = []
 
 
 def new_name(prefix: str = "u") -> str:
@@ -160,6 +165,8 @@ class Live:
 
     def _recorder(self, event: str) -> Callable[..., Any]:
         async def record(data: Any = None) -> None:
+            if errors := violations(event, data):
+                SCHEMA_VIOLATIONS.append((event, errors, data))
             self.events[event].append(data)
             async with self._changed:
                 self._changed.notify_all()
