@@ -487,7 +487,7 @@ async def persistence(
     profile: Any = None,
 ) -> dict[str, Any]:
     """The worker draining a backlog of queued messages, against raw COPY of the same rows."""
-    from backend.inbound.envelope import InboundMessage
+    from backend.queue.envelope import InboundMessage
 
     tag = uuid.uuid4().hex[:8]
     env = chatty_env(db_url, redis_url, tag)

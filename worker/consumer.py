@@ -22,11 +22,11 @@ import structlog
 from redis.exceptions import RedisError
 
 from backend.fanout.events import Collector, Notifier
-from backend.inbound.envelope import SEND, InboundMessage, UnknownOperation
 from backend.infra import metrics
 from backend.infra.backoff import Backoff
 from backend.infra.outages import is_outage
 from backend.messages.recent import MemoryRecentCache, RecentCache
+from backend.queue.envelope import SEND, InboundMessage, UnknownOperation
 from backend.queue.port import Delivery, InboundQueue
 from worker.apply.outcome import Outcome
 from worker.batch_log import lag_ms, log_stored

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from backend.fanout.events import Notifier
-from backend.inbound.envelope import SEND
+from backend.queue.envelope import SEND
 
 if TYPE_CHECKING:
     from worker.apply.outcome import Outcome

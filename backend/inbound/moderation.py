@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.inbound.envelope import DELETE, MODERATE_DELETE, InboundMessage
 from backend.inbound.write_path import WritePath
+from backend.queue.envelope import DELETE, MODERATE_DELETE, InboundMessage
 from backend.rooms.members import require_member
 from backend.rooms.models import Message
 from backend.rooms.roles import ADMIN, require_role

@@ -10,9 +10,9 @@ from typing import Any
 import emoji as emoji_lib
 from marshmallow import ValidationError, fields, validate
 
-from backend.inbound.envelope import REACTION_ADD, InboundMessage
 from backend.inbound.write_path import WritePath
 from backend.messages.reactions import EMOJI_MAX, MAX_DISTINCT, room_for
+from backend.queue.envelope import REACTION_ADD, InboundMessage
 from backend.rooms.dms import refuse_in_blocked_dm
 from backend.rooms.members import require_member
 from backend.rooms.models import Message

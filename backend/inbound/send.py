@@ -11,9 +11,9 @@ from typing import Any
 from backend.content.sanitize import clean_message, is_plain
 from backend.fanout.events import room_channel
 from backend.files.service import check_unsent
-from backend.inbound.envelope import EDIT, SEND, InboundMessage
 from backend.inbound.write_path import WritePath
 from backend.messages.replies import reply_target
+from backend.queue.envelope import EDIT, SEND, InboundMessage
 from backend.rooms.dms import refuse_in_blocked_dm
 from backend.rooms.members import require_member
 from backend.rooms.models import Message

@@ -14,8 +14,8 @@ import structlog
 from redis.exceptions import RedisError
 
 from backend.inbound.admission import Admission
-from backend.inbound.envelope import InboundMessage
 from backend.infra.limits import Limits
+from backend.queue.envelope import InboundMessage
 from backend.queue.port import InboundQueue, QueueFull
 from backend.shapes.errors import Unavailable
 

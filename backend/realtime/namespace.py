@@ -16,11 +16,11 @@ from backend.accounts.models import User
 from backend.fanout.events import in_channel
 from backend.files.service import attach_all
 from backend.gateway.runtime import Runtime
-from backend.inbound.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.inbound.moderation import queue_delete
 from backend.inbound.react import queue_reaction
 from backend.inbound.send import queue_change, queue_message
 from backend.messages.history import read_history, sync_rooms
+from backend.queue.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.announce import (
     announce_join,

@@ -18,8 +18,8 @@ import redis.asyncio as aioredis
 
 from backend.accounts.models import User
 from backend.fanout.events import Collector, Notifier, user_channel
-from backend.inbound.envelope import SEND, InboundMessage
 from backend.infra.db import open_database
+from backend.queue.envelope import SEND, InboundMessage
 from backend.queue.redis_streams import RedisStreamQueue
 from backend.realtime import connection
 from backend.rooms.models import Membership, Message, Room

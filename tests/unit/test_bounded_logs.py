@@ -17,8 +17,8 @@ import structlog
 from structlog.testing import capture_logs
 
 from backend.fanout.events import Notifier
-from backend.inbound.envelope import REACTION_ADD, InboundMessage
 from backend.infra.logs import LOG_VALUE_MAX, bounded, clip, configure
+from backend.queue.envelope import REACTION_ADD, InboundMessage
 from backend.queue.memory import MemoryQueue
 from backend.queue.parking import PARK_PAYLOAD_MAX, PARK_REASON_MAX, bounded_park
 from backend.queue.port import Delivery

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from backend.inbound.envelope import DELETE, EDIT, SEND, InboundMessage, UnknownOperation
+from backend.queue.envelope import DELETE, EDIT, SEND, InboundMessage, UnknownOperation
 
 
 @pytest.mark.parametrize("op", [SEND, EDIT, DELETE])

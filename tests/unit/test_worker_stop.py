@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from backend.fanout.events import Notifier
-from backend.inbound.envelope import InboundMessage
+from backend.queue.envelope import InboundMessage
 from backend.queue.memory import MemoryQueue
 from worker.apply.outcome import Outcome
 from worker.consumer import Worker

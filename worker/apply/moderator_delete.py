@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from backend.accounts.models import User
-from backend.inbound.envelope import InboundMessage
+from backend.queue.envelope import InboundMessage
 from backend.rooms.models import Membership, Message
 from backend.rooms.roles import ADMIN, RANK
 from backend.shapes.serialize import message_dict

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.inbound.envelope import SEND, InboundMessage
+from backend.queue.envelope import SEND, InboundMessage
 from backend.rooms.notify import Due
 
 

@@ -21,7 +21,9 @@ from backend.accounts.models import User
 from backend.files.service import attach
 from backend.files.service import link as link_attachments
 from backend.files.signing import Signer
-from backend.inbound.envelope import (
+from backend.messages.enrich import enrich
+from backend.messages.replies import count_replies
+from backend.queue.envelope import (
     DELETE,
     MODERATE_DELETE,
     REACTION_ADD,
@@ -29,8 +31,6 @@ from backend.inbound.envelope import (
     SEND,
     InboundMessage,
 )
-from backend.messages.enrich import enrich
-from backend.messages.replies import count_replies
 from backend.rooms.models import Message
 from backend.rooms.notify import Members, concerned, room_members
 from backend.rooms.visibility import accept

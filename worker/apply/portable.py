@@ -10,7 +10,7 @@ from itertools import groupby
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.accounts.models import User
-from backend.inbound.envelope import InboundMessage
+from backend.queue.envelope import InboundMessage
 from backend.rooms.models import Membership, Message, Room
 from backend.shapes.serialize import message_dict
 from worker.apply.persist import NOT_FOUND, NOT_MEMBER, Stored

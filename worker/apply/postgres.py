@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from backend.inbound.envelope import InboundMessage
+from backend.queue.envelope import InboundMessage
 from backend.shapes.serialize import MESSAGE_COLUMNS, USER_COLUMNS, message_dict
 from worker.apply.persist import NOT_FOUND, NOT_MEMBER, Stored
 

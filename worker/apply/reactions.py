@@ -4,8 +4,8 @@ worker or crash replays it."""
 
 from __future__ import annotations
 
-from backend.inbound.envelope import REACTION_ADD, InboundMessage
 from backend.messages.reactions import room_for
+from backend.queue.envelope import REACTION_ADD, InboundMessage
 from backend.rooms.models import Membership, Message, Reaction
 
 

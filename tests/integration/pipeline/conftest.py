@@ -12,8 +12,8 @@ import pytest
 
 from backend.accounts.models import User
 from backend.fanout.events import Notifier
-from backend.inbound.envelope import InboundMessage
 from backend.infra.db import open_database
+from backend.queue.envelope import InboundMessage
 from backend.queue.memory import MemoryQueue
 from backend.rooms.models import Membership, Message, Room
 from backend.settings.config import Settings

@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from backend.inbound.admission import INTERVAL, Admission
-from backend.inbound.envelope import InboundMessage
+from backend.queue.envelope import InboundMessage
 from backend.queue.partitions import CLAIM_ORDER, PARTITIONS, Leases, stream_of
 from backend.queue.port import QueueFull
 from backend.queue.redis_streams import RedisStreamQueue

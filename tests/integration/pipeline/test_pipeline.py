@@ -8,8 +8,8 @@ import orjson
 
 from backend.accounts.models import User
 from backend.fanout.events import MESSAGE_NEW, MESSAGE_UPDATED, room_channel, user_channel
-from backend.inbound.envelope import DELETE, EDIT, InboundMessage
 from backend.messages.history import history
+from backend.queue.envelope import DELETE, EDIT, InboundMessage
 from backend.rooms.models import Message, Room
 from tests.integration.pipeline.conftest import Pipeline, change_entry, make_room, make_user
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from backend.fanout.events import MESSAGE_UPDATED
-from backend.inbound.envelope import (
+from backend.inbound.react import valid_emoji
+from backend.messages.history import history
+from backend.queue.envelope import (
     DELETE,
     EDIT,
     KNOWN,
@@ -13,8 +15,6 @@ from backend.inbound.envelope import (
     REACTION_REMOVE,
     InboundMessage,
 )
-from backend.inbound.react import valid_emoji
-from backend.messages.history import history
 from backend.rooms.models import Message, Reaction, Room
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 

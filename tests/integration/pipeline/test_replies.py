@@ -6,9 +6,9 @@ import orjson
 import pytest
 
 from backend.fanout.events import MESSAGE_NEW, MESSAGE_UPDATED
-from backend.inbound.envelope import DELETE, KNOWN, SEND, InboundMessage, UnknownOperation
 from backend.messages.history import history
 from backend.messages.replies import replies_page
+from backend.queue.envelope import DELETE, KNOWN, SEND, InboundMessage, UnknownOperation
 from backend.rooms.models import Message, Room
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from backend.fanout.events import room_channel
-from backend.inbound.envelope import SEND, InboundMessage
 from backend.inbound.send import queue_message
 from backend.inbound.write_path import WritePath
 from backend.infra.limits import Limits
 from backend.infra.ratelimit import MemoryRateLimiter, RateLimiter
+from backend.queue.envelope import SEND, InboundMessage
 from backend.queue.memory import MemoryQueue
 from backend.settings.config import Settings
 from backend.shapes.errors import AppError
