@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from redis.asyncio import Redis
 
+from backend.api.keys import QUEUE, RECENT, REDIS, SIO
 from backend.fanout.events import Emitter, Notifier
 from backend.files.signing import signer_for
 from backend.gateway.app import create_app
@@ -20,7 +21,7 @@ from backend.queue.port import InboundQueue
 from backend.realtime.engine.emitter import RedisEmitter, ServerEmitter
 from backend.settings.config import Settings
 from backend.shapes import jsonutil
-from backend.web.keys import RUNTIME
+from backend.web.keys import SETTINGS
 from worker.apply.persist import Persister, SendStore
 from worker.apply.portable import PortableSends
 from worker.apply.postgres import PostgresSends
@@ -68,13 +69,12 @@ def standalone_emitter(settings: Settings) -> RedisEmitter:
 
 async def _worker_in_gateway(app: web.Application) -> AsyncIterator[None]:
     """Runs a worker on the gateway's own queue, cache and server (embedded mode)."""
-    rt = app[RUNTIME]
     worker = build_worker(
-        rt.settings,
-        queue=rt.queue,
-        emitter=ServerEmitter(rt.sio),
-        recent=rt.recent,
-        redis=rt.redis,
+        app[SETTINGS],
+        queue=app[QUEUE],
+        emitter=ServerEmitter(app[SIO]),
+        recent=app[RECENT],
+        redis=app[REDIS],
     )
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))

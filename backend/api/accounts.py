@@ -10,10 +10,11 @@ from aiohttp import web
 from backend.accounts import schemas
 from backend.accounts import service as accounts
 from backend.accounts.guard import guarded, registration_allowed
+from backend.api.keys import MEMBERSHIP
 from backend.shapes.serialize import user_dict
 from backend.shapes.validation import load
 from backend.web.http import client_address, current_session, current_user, json_response, read_json
-from backend.web.keys import RUNTIME, SETTINGS
+from backend.web.keys import LIMITER, SESSIONS, SETTINGS
 
 routes = web.RouteTableDef()
 _REGISTER, _LOGIN, _REFRESH = schemas.RegisterIn(), schemas.LoginIn(), schemas.RefreshIn()
@@ -34,12 +35,11 @@ async def _guarded(
     request: web.Request, action: str, attempt: Callable[[], Awaitable[T]], username: str
 ) -> T:
     """A credential check under the brute-force limits of its username and client address."""
-    rt = request.app[RUNTIME]
     return await guarded(
         action,
         attempt,
-        limiter=rt.limiter,
-        sessions=rt.sessions,
+        limiter=request.app[LIMITER],
+        sessions=request.app[SESSIONS],
         settings=request.app[SETTINGS],
         username=username,
         address=client_address(request),
@@ -49,10 +49,10 @@ async def _guarded(
 @routes.post("/api/v1/auth/register")
 async def register(request: web.Request) -> web.Response:
     args = load(_REGISTER, await read_json(request))
-    settings, rt, address = request.app[SETTINGS], request.app[RUNTIME], client_address(request)
-    await registration_allowed(rt.limiter, settings, address)
+    settings, address = request.app[SETTINGS], client_address(request)
+    await registration_allowed(request.app[LIMITER], settings, address)
     result = await accounts.register(settings, **args)
-    await rt.sessions.remember_address(args["username"], address)  # the owner's address
+    await request.app[SESSIONS].remember_address(args["username"], address)  # the owner's address
     return _secret_response(result, status=201)
 
 
@@ -68,7 +68,7 @@ async def login(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/refresh")
 async def refresh(request: web.Request) -> web.Response:
     args = load(_REFRESH, await read_json(request))
-    sessions = request.app[RUNTIME].sessions
+    sessions = request.app[SESSIONS]
     result = await accounts.refresh(request.app[SETTINGS], sessions, **args)
     # A live refresh token is the owner's: their address is not to be locked out.
     await sessions.remember_address(result["user"]["username"], client_address(request))
@@ -81,7 +81,7 @@ async def logout(request: web.Request) -> web.Response:
     body = await read_json(request)
     args = load(_LOGOUT, {} if body is None else body)
     await accounts.logout(
-        request.app[RUNTIME].sessions,
+        request.app[SESSIONS],
         user=user,
         session_id=claims.session_id,
         refresh_token=args["refresh_token"],
@@ -92,14 +92,14 @@ async def logout(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auth/recover")
 async def recover(request: web.Request) -> web.Response:
     args = load(_RECOVER, await read_json(request))
-    settings, rt = request.app[SETTINGS], request.app[RUNTIME]
+    settings, sessions = request.app[SETTINGS], request.app[SESSIONS]
     result = await _guarded(
         request,
         "recover",
-        lambda: accounts.recover(settings, rt.sessions, **args),
+        lambda: accounts.recover(settings, sessions, **args),
         args["username"],
     )
-    await rt.membership.revoked(
+    await request.app[MEMBERSHIP].revoked(
         user_id=result["user"]["id"], session_version=result.pop("session_version")
     )
     return _secret_response(result)
@@ -109,7 +109,7 @@ async def recover(request: web.Request) -> web.Response:
 async def change_password(request: web.Request) -> web.Response:
     user, claims = await current_session(request)
     args = load(_PASSWORD, await read_json(request))
-    sessions = request.app[RUNTIME].sessions
+    sessions = request.app[SESSIONS]
     await _guarded(
         request,
         "password",

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from backend.accounts.models import User
 from backend.api.files import send_file
+from backend.api.keys import NOTIFIER
 from backend.fanout.events import room_channel, user_channel
 from backend.files.intake import UNREAD_BODY, receive, refused
 from backend.files.keys import FILES
@@ -20,7 +21,6 @@ from backend.rooms.members import room_ids_of
 from backend.shapes.errors import AppError, NotFound, ValidationFailed
 from backend.shapes.serialize import user_dict
 from backend.web.http import current_user, int_param, json_response
-from backend.web.keys import RUNTIME
 
 routes = web.RouteTableDef()
 YEAR = 365 * 24 * 3600
@@ -29,7 +29,7 @@ YEAR = 365 * 24 * 3600
 @routes.post("/api/v1/users/me/avatar")
 async def set_avatar(request: web.Request) -> web.Response:
     user = await current_user(request)
-    rt, storage = request.app[RUNTIME], request.app[FILES].storage
+    storage = request.app[FILES].storage
     try:
         row = await receive(request, owner_id=user.id, room_id=None, purpose=AVATAR)
     except AppError as exc:
@@ -46,7 +46,7 @@ async def set_avatar(request: web.Request) -> web.Response:
     if previous is not None:
         await _remove(storage, previous)
     targets = [user_channel(user.id), *(room_channel(r) for r in await room_ids_of(user.id))]
-    await rt.notifier.user_updated(user, to=targets)
+    await request.app[NOTIFIER].user_updated(user, to=targets)
     return json_response(user_dict(user))
 
 

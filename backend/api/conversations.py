@@ -12,7 +12,7 @@ from backend.rooms.models import Membership
 from backend.rooms.notify import LEVELS
 from backend.shapes.validation import INT64_MAX, StrictSchema, load
 from backend.web.http import current_user, int_param, json_response, read_json
-from backend.web.keys import RUNTIME
+from backend.web.keys import LIMITS, SETTINGS
 
 routes = web.RouteTableDef()
 
@@ -37,7 +37,7 @@ async def set_notify(request: web.Request) -> web.Response:
     room_id = int_param(request, "id")
     args = load(_NOTIFY, await read_json(request))
     room = await members.require_member(user.id, room_id)
-    await request.app[RUNTIME].limits.room_change(user.id)
+    await request.app[LIMITS].room_change(user.id)
     await Membership.filter(room_id=room_id, user_id=user.id).update(notify=args["notify"])
     return json_response(await rooms.room_dict(user, room))
 
@@ -48,8 +48,8 @@ async def search_messages(request: web.Request) -> web.Response:
     args = load(_SEARCH, dict(request.query))
     if args["room_id"] is not None:
         await members.require_member(user.id, args["room_id"])
-    rt = request.app[RUNTIME]
-    await rt.limits.read(user.id)
-    found = await search(user.id, **args, settings=rt.settings)
-    await attach_all(rt.settings, [result["message"] for result in found["results"]])
+    settings = request.app[SETTINGS]
+    await request.app[LIMITS].read(user.id)
+    found = await search(user.id, **args, settings=settings)
+    await attach_all(settings, [result["message"] for result in found["results"]])
     return json_response(found)

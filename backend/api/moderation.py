@@ -12,6 +12,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from backend.accounts.models import User
+from backend.api.keys import ANNOUNCER, NOTIFIER, REDIS
 from backend.infra.ratelimit import Limit, enforce
 from backend.realtime.announce import announce_removed
 from backend.realtime.engine.emitter import emit_turn_key
@@ -20,7 +21,7 @@ from backend.rooms.schemas import RoleIn, RoomPatchIn
 from backend.shapes.chat_schemas import UserRefIn
 from backend.shapes.validation import load
 from backend.web.http import current_user, int_param, json_response, read_json
-from backend.web.keys import RUNTIME
+from backend.web.keys import LIMITER, SETTINGS
 
 routes = web.RouteTableDef()
 _PATCH, _ROLE, _USER_REF = RoomPatchIn(), RoleIn(), UserRefIn()
@@ -31,8 +32,8 @@ CALLER_FIELDS = ("role", "unread_count", "mention_count", "notify")
 async def _moderator(request: web.Request) -> User:
     """The caller, within their moderation rate limit."""
     user = await current_user(request)
-    rt = request.app[RUNTIME]
-    await enforce(rt.limiter, f"mod:{user.id}", Limit.per_minute(rt.settings.moderation_per_minute))
+    limit = Limit.per_minute(request.app[SETTINGS].moderation_per_minute)
+    await enforce(request.app[LIMITER], f"mod:{user.id}", limit)
     return user
 
 
@@ -43,7 +44,7 @@ async def update_room(request: web.Request) -> web.Response:
     room = await moderation.update_room(user, int_param(request, "id"), args)
     mine = await rooms.room_dict(user, room)
     shared = {k: v for k, v in mine.items() if k not in CALLER_FIELDS}
-    await request.app[RUNTIME].notifier.room_updated(shared)
+    await request.app[NOTIFIER].room_updated(shared)
     return json_response(mine)
 
 
@@ -52,12 +53,12 @@ async def delete_room(request: web.Request) -> web.Response:
     user = await _moderator(request)
     room_id = int_param(request, "id")
     member_ids = await moderation.delete_room(user, room_id)
-    rt = request.app[RUNTIME]
-    if rt.redis is not None:  # the room's turn counter goes with it (Redis away: its TTL)
+    redis = request.app[REDIS]
+    if redis is not None:  # the room's turn counter goes with it (Redis away: its TTL)
         with contextlib.suppress(RedisError, OSError):
-            await rt.redis.delete(emit_turn_key(rt.settings.socketio_channel, room_id))
+            await redis.delete(emit_turn_key(request.app[SETTINGS].socketio_channel, room_id))
     members = await User.filter(id__in=member_ids) if member_ids else []
-    await announce_removed(rt, room_id, list(members), "deleted")
+    await announce_removed(request.app[ANNOUNCER], room_id, list(members), "deleted")
     return web.Response(status=204)
 
 
@@ -76,9 +77,8 @@ async def kick(request: web.Request) -> web.Response:
     user = await _moderator(request)
     room_id = int_param(request, "id")
     _, kicked = await moderation.kick(user, room_id, int_param(request, "user_id"))
-    rt = request.app[RUNTIME]
-    await rt.notifier.member_left(room_id, kicked)
-    await announce_removed(rt, room_id, [kicked], "kicked")
+    await request.app[NOTIFIER].member_left(room_id, kicked)
+    await announce_removed(request.app[ANNOUNCER], room_id, [kicked], "kicked")
     return web.Response(status=204)
 
 
@@ -89,9 +89,8 @@ async def ban(request: web.Request) -> web.Response:
     args = load(_USER_REF, await read_json(request))
     _, banned, was_member = await moderation.ban(user, room_id, args["user_id"])
     if was_member:
-        rt = request.app[RUNTIME]
-        await rt.notifier.member_left(room_id, banned)
-        await announce_removed(rt, room_id, [banned], "kicked", banned=True)
+        await request.app[NOTIFIER].member_left(room_id, banned)
+        await announce_removed(request.app[ANNOUNCER], room_id, [banned], "kicked", banned=True)
     return web.Response(status=204)
 
 

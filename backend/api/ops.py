@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable
 import structlog
 from aiohttp import web
 
+from backend.api.keys import QUEUE, REDIS, SIO
 from backend.infra import db
 from backend.infra import metrics as metric
 from backend.realtime.engine.recovery import send_sockets_away
 from backend.shapes.errors import NotFound, Unauthorized
 from backend.web.http import json_response
-from backend.web.keys import OPENAPI, RUNTIME
+from backend.web.keys import OPENAPI, SETTINGS
 
 routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,16 +29,16 @@ async def healthz(_request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    rt = request.app[RUNTIME]
+    redis = request.app[REDIS]
     checks: dict[str, str] = {}
     try:
         await asyncio.wait_for(db.ping(), 2)
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
-    if rt.redis is not None:
+    if redis is not None:
         try:
-            await asyncio.wait_for(rt.redis.ping(), 2)
+            await asyncio.wait_for(redis.ping(), 2)
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
@@ -48,8 +49,7 @@ async def readyz(request: web.Request) -> web.Response:
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
     """Only with `CHATTY_METRICS_TOKEN` set and presented as a bearer token: not public."""
-    rt = request.app[RUNTIME]
-    expected = rt.settings.metrics_token
+    expected = request.app[SETTINGS].metrics_token
     if not expected:
         raise NotFound()
     header = request.headers.get("Authorization", "")
@@ -58,9 +58,9 @@ async def metrics(request: web.Request) -> web.Response:
         presented.strip().encode(), expected.encode()
     ):
         raise Unauthorized("metrics need the bearer token of CHATTY_METRICS_TOKEN")
-    sockets = sum(1 for _ in rt.sio.manager.get_participants("/", None))
+    sockets = sum(1 for _ in request.app[SIO].manager.get_participants("/", None))
     metric.SOCKETS_CONNECTED.set(sockets)  # this node's sockets: local rooms only
-    await metric.sample_queue_length(rt.queue)
+    await metric.sample_queue_length(request.app[QUEUE])
     body, content_type = metric.exposition()
     return web.Response(body=body, headers={"Content-Type": content_type})
 
@@ -83,10 +83,9 @@ async def drain_sockets(app: web.Application) -> None:
     they reconnect, through the load balancer, to another gateway and `sync` what they missed.
     A namespace-level disconnect would not do: clients take that as final and stay away.
     """
-    rt = app.get(RUNTIME)
-    if rt is None:  # start-up failed: nothing was ever connected
+    sio = app.get(SIO)
+    if sio is None:  # start-up failed: nothing was ever connected
         return
-    sio = rt.sio
     log.info("gateway_draining", sockets=len(sio.eio.sockets))
     sent = await send_sockets_away(sio, sio.eio.reason.SERVER_DISCONNECT)
     await sio.shutdown()

@@ -12,6 +12,7 @@ from aiohttp import web
 from backend.accounts import blocking
 from backend.accounts.models import User
 from backend.accounts.profile import update_profile
+from backend.api.keys import NOTIFIER, PRESENCE
 from backend.fanout.events import room_channel, user_channel
 from backend.infra.ratelimit import Limit, enforce
 from backend.rooms.members import room_ids_of
@@ -21,7 +22,7 @@ from backend.shapes.errors import NotFound
 from backend.shapes.serialize import user_dict
 from backend.shapes.validation import load
 from backend.web.http import current_user, int_param, json_response, read_json
-from backend.web.keys import RUNTIME
+from backend.web.keys import LIMITER, SETTINGS
 
 routes = web.RouteTableDef()
 _PROFILE = ProfileIn()
@@ -30,19 +31,18 @@ _PROFILE = ProfileIn()
 @routes.patch("/api/v1/users/me")
 async def update_me(request: web.Request) -> web.Response:
     user = await current_user(request)
-    rt = request.app[RUNTIME]
-    limit = Limit.per_minute(rt.settings.profile_updates_per_minute)
-    await enforce(rt.limiter, f"profile:{user.id}", limit)
+    limit = Limit.per_minute(request.app[SETTINGS].profile_updates_per_minute)
+    await enforce(request.app[LIMITER], f"profile:{user.id}", limit)
     user = await update_profile(user, **load(_PROFILE, await read_json(request)))
     targets = [user_channel(user.id), *(room_channel(r) for r in await room_ids_of(user.id))]
-    await rt.notifier.user_updated(user, to=targets)
+    await request.app[NOTIFIER].user_updated(user, to=targets)
     return json_response(user_dict(user))
 
 
 async def _blocking(request: web.Request) -> tuple[User, User]:
     user = await current_user(request)
-    rt = request.app[RUNTIME]
-    await enforce(rt.limiter, f"block:{user.id}", Limit.per_minute(rt.settings.blocks_per_minute))
+    limit = Limit.per_minute(request.app[SETTINGS].blocks_per_minute)
+    await enforce(request.app[LIMITER], f"block:{user.id}", limit)
     target = await User.get_or_none(id=int_param(request, "id"))
     if target is None:
         raise NotFound("user not found")
@@ -53,7 +53,7 @@ async def _blocking(request: web.Request) -> tuple[User, User]:
 async def block(request: web.Request) -> web.Response:
     user, target = await _blocking(request)
     await blocking.block(user, target.id)
-    notifier = request.app[RUNTIME].notifier
+    notifier = request.app[NOTIFIER]
     await notifier.presence(user, False, to=user_channel(target.id))
     await notifier.presence(target, False, to=user_channel(user.id))
     return web.Response(status=204)
@@ -63,11 +63,11 @@ async def block(request: web.Request) -> web.Response:
 async def unblock(request: web.Request) -> web.Response:
     user, target = await _blocking(request)
     await blocking.unblock(user, target.id)
-    rt = request.app[RUNTIME]
+    notifier = request.app[NOTIFIER]
     if await presence_peers(user.id, among=[target.id]):  # they may see each other again
-        online = await rt.presence.online([user.id, target.id])
+        online = await request.app[PRESENCE].online([user.id, target.id])
         if target.id in online:
-            await rt.notifier.presence(target, True, to=user_channel(user.id))
+            await notifier.presence(target, True, to=user_channel(user.id))
         if user.id in online:
-            await rt.notifier.presence(user, True, to=user_channel(target.id))
+            await notifier.presence(user, True, to=user_channel(target.id))
     return web.Response(status=204)

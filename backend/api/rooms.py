@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from backend.api.keys import ANNOUNCER, PRESENCE, RECENT
 from backend.files.service import attach_all
 from backend.messages.history import read_history
 from backend.realtime.announce import (
@@ -18,7 +19,7 @@ from backend.shapes import chat_schemas as schemas
 from backend.shapes.serialize import user_dict
 from backend.shapes.validation import load
 from backend.web.http import current_user, int_param, json_response, read_json
-from backend.web.keys import RUNTIME
+from backend.web.keys import LIMITS, SETTINGS
 
 routes = web.RouteTableDef()
 _CREATE, _USER_REF, _READ = schemas.RoomCreateIn(), schemas.UserRefIn(), schemas.ReadIn()
@@ -29,16 +30,16 @@ _HISTORY = schemas.HistoryQuery()
 async def create_room(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_CREATE, await read_json(request))
-    await request.app[RUNTIME].limits.room_change(user.id)
+    await request.app[LIMITS].room_change(user.id)
     room = await rooms.create_room(user, **args)
-    await announce_new_room(request.app[RUNTIME], room.id, [user.id])
+    await announce_new_room(request.app[ANNOUNCER], room.id, [user.id])
     return json_response(await rooms.room_dict(user, room), status=201)
 
 
 @routes.get("/api/v1/rooms")
 async def my_rooms(request: web.Request) -> web.Response:
     user = await current_user(request)
-    await request.app[RUNTIME].limits.room_list(user.id)
+    await request.app[LIMITS].room_list(user.id)
     return json_response({"rooms": await rooms.my_rooms(user)})
 
 
@@ -51,10 +52,10 @@ async def public_rooms(request: web.Request) -> web.Response:
 @routes.post("/api/v1/rooms/{id}/join")
 async def join(request: web.Request) -> web.Response:
     user = await current_user(request)
-    await request.app[RUNTIME].limits.room_change(user.id)
+    await request.app[LIMITS].room_change(user.id)
     room, joined = await members.join_room(user, int_param(request, "id"))
     if joined:
-        await announce_join(request.app[RUNTIME], user, room.id)
+        await announce_join(request.app[ANNOUNCER], user, room.id)
     return json_response(await rooms.room_dict(user, room))
 
 
@@ -63,9 +64,9 @@ async def add_member(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_USER_REF, await read_json(request))
-    await request.app[RUNTIME].limits.room_change(user.id)
+    await request.app[LIMITS].room_change(user.id)
     room, added = await members.add_member(user, room_id, args["user_id"])
-    await announce_join(request.app[RUNTIME], added, room.id)
+    await announce_join(request.app[ANNOUNCER], added, room.id)
     return json_response(await rooms.room_dict(user, room))
 
 
@@ -77,7 +78,7 @@ async def room_members(request: web.Request) -> web.Response:
     await members.require_member(user.id, room_id)
     rows = await members.members(room_id)
     visible = await presence_peers(user.id, among=[member.id for member, _, _ in rows])
-    online = await request.app[RUNTIME].presence.online([user.id, *visible])
+    online = await request.app[PRESENCE].online([user.id, *visible])
     return json_response(
         {
             "members": [
@@ -92,8 +93,8 @@ async def room_members(request: web.Request) -> web.Response:
 async def leave(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
-    await request.app[RUNTIME].limits.room_change(user.id)
-    await leave_and_announce(request.app[RUNTIME], user, room_id)
+    await request.app[LIMITS].room_change(user.id)
+    await leave_and_announce(request.app[ANNOUNCER], user, room_id)
     return web.Response(status=204)
 
 
@@ -101,10 +102,10 @@ async def leave(request: web.Request) -> web.Response:
 async def open_dm(request: web.Request) -> web.Response:
     user = await current_user(request)
     args = load(_USER_REF, await read_json(request))
-    await request.app[RUNTIME].limits.room_change(user.id)
+    await request.app[LIMITS].room_change(user.id)
     room, opened = await members.open_dm(user, args["user_id"])
     if opened:
-        await announce_new_room(request.app[RUNTIME], room.id, opened)
+        await announce_new_room(request.app[ANNOUNCER], room.id, opened)
     return json_response(await rooms.room_dict(user, room))
 
 
@@ -114,9 +115,9 @@ async def history(request: web.Request) -> web.Response:
     room_id = int_param(request, "id")
     args = load(_HISTORY, dict(request.query))
     room = await members.require_member(user.id, room_id)
-    await request.app[RUNTIME].limits.read(user.id)
-    messages, has_more = await read_history(room, cache=request.app[RUNTIME].recent, **args)
-    await attach_all(request.app[RUNTIME].settings, messages)
+    await request.app[LIMITS].read(user.id)
+    messages, has_more = await read_history(room, cache=request.app[RECENT], **args)
+    await attach_all(request.app[SETTINGS], messages)
     return json_response({"messages": messages, "has_more": has_more})
 
 
@@ -125,5 +126,5 @@ async def read(request: web.Request) -> web.Response:
     user = await current_user(request)
     room_id = int_param(request, "id")
     args = load(_READ, await read_json(request))
-    await mark_read_and_announce(request.app[RUNTIME], user, room_id, args["seq"])
+    await mark_read_and_announce(request.app[ANNOUNCER], user, room_id, args["seq"])
     return web.Response(status=204)

@@ -16,7 +16,7 @@ from backend.files.upload import stage
 from backend.infra.ratelimit import Limit, enforce
 from backend.shapes.errors import AppError
 from backend.web.http import error_response
-from backend.web.keys import RUNTIME
+from backend.web.keys import LIMITER, SETTINGS
 
 UNREAD_BODY = frozenset({408, 413})  # answered before the body was read whole
 
@@ -24,9 +24,9 @@ UNREAD_BODY = frozenset({408, 413})  # answered before the body was read whole
 async def receive(
     request: web.Request, *, owner_id: int, room_id: int | None, purpose: str = MESSAGE
 ) -> Attachment:
-    rt, files = request.app[RUNTIME], request.app[FILES]
-    settings = rt.settings
-    await enforce(rt.limiter, f"upload:{owner_id}", Limit.per_minute(settings.uploads_per_minute))
+    settings, files = request.app[SETTINGS], request.app[FILES]
+    limit = Limit.per_minute(settings.uploads_per_minute)
+    await enforce(request.app[LIMITER], f"upload:{owner_id}", limit)
     claim = await reserve(
         settings,
         owner_id=owner_id,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 import structlog
 from aiohttp import web
 
-from backend.accounts.models import User
 from backend.api import ops
 from backend.api.accounts import routes as account_routes
 from backend.api.avatars import routes as avatar_routes
@@ -19,28 +17,26 @@ from backend.api.moderation import routes as moderation_routes
 from backend.api.people import routes as people_routes
 from backend.api.rooms import routes as chat_routes
 from backend.files.lifecycle import files_ctx
-from backend.gateway.runtime import Runtime, build_runtime, open_redis
+from backend.gateway.runtime import open_redis
+from backend.gateway.wiring import wired
 from backend.infra import logs
-from backend.infra.closing import cancelled, closed
+from backend.infra.closing import closed
 from backend.infra.db import open_database
 from backend.openapi.spec import build_spec
-from backend.realtime.announce import announce_presence
-from backend.realtime.engine.memory import release_freed_memory
 from backend.realtime.engine.server import build_server, close_manager
-from backend.realtime.membership import RedisMembershipSync
-from backend.realtime.namespace import ChatSockets
 from backend.settings.config import Settings
 from backend.shapes.errors import NotFound
 from backend.web.http import MAX_BODY, error_middleware, security_headers
-from backend.web.keys import OPENAPI, RUNTIME, SETTINGS
+from backend.web.keys import OPENAPI, SETTINGS
 
 log = structlog.get_logger("chatty.gateway")
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
 def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) -> web.Application:
-    """The gateway app. `extra_cleanup` runs inside the gateway's resources (app[RUNTIME] is
-    set): the composition root uses it to run a worker in the same process (embedded mode)."""
+    """The gateway app. `extra_cleanup` runs inside the gateway's resources (their app keys
+    are set): the composition root uses it to run a worker in the same process (embedded
+    mode)."""
     app = web.Application(
         middlewares=[logs.request_context, ops.count_rate_limited, error_middleware],
         client_max_size=MAX_BODY,
@@ -55,22 +51,11 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
     async def resources(app: web.Application) -> AsyncIterator[None]:
         async with open_database(settings):
             redis = open_redis(settings) if settings.redis_url else None
-            rt = build_runtime(settings, sio, redis)
-            app[RUNTIME] = rt
-            ChatSockets(rt).register()
-            rt.sessions.on_revoked(_end_sockets_of(rt))
-            tasks = [
-                asyncio.create_task(_presence_loop(rt)),
-                asyncio.create_task(rt.admission.watch()),
-            ]
-            if isinstance(rt.membership, RedisMembershipSync):
-                tasks.append(asyncio.create_task(rt.membership.listen()))
-            log.info("gateway_started", embedded=settings.embedded)
             try:
-                yield
+                async with wired(app, settings, sio, redis):
+                    log.info("gateway_started", embedded=settings.embedded)
+                    yield
             finally:
-                await cancelled(tasks)
-                await closed("inbound queue", rt.queue.close())
                 await closed("socket.io manager", close_manager(sio.manager))
                 if redis is not None:
                     await closed("redis", redis.aclose())
@@ -97,30 +82,6 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         return
     await security_headers(request, response)
     await logs.echo_request_id(request, response)
-
-
-def _end_sockets_of(rt: Runtime) -> Callable[[int, str], Awaitable[None]]:
-    """A revoked session's sockets are disconnected on every node (logout, refresh reuse)."""
-
-    async def end(user_id: int, session_id: str) -> None:
-        await rt.membership.session_ended(user_id=user_id, session_id=session_id)
-
-    return end
-
-
-async def _presence_loop(rt: Runtime) -> None:
-    """Keep this node's sockets alive in Redis; turn dead nodes' users offline."""
-    while True:
-        await asyncio.sleep(rt.settings.presence_ttl / 3)
-        try:
-            release_freed_memory()  # after a burst of large replies (realtime/memory.py)
-            await rt.presence.heartbeat()
-            for user_id in await rt.presence.sweep():
-                user = await User.get_or_none(id=user_id)
-                if user is not None:
-                    await announce_presence(rt, user, online=False)
-        except Exception as exc:  # Redis or the database away: try again next round
-            log.warning("presence_loop_failed", error=str(exc))
 
 
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>chatty</title>

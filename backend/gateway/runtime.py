@@ -1,56 +1,29 @@
-"""What the gateway's handlers share for the app's lifetime, and how it is built.
+"""The ports a gateway (and `chatty worker`) is built from, and the one place that chooses them.
 
-The ports are in-process (embedded) or on Redis (distributed) behind the same interfaces;
-`build_runtime` is the one place that chooses.
+Each is in-process (embedded) or on Redis (distributed) behind the same interface; the
+composition root (`backend.gateway.wiring`) builds them once and hands each handler group what
+it uses.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import socketio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from backend.accounts.sessions import Sessions, open_sessions
-from backend.fanout.events import Notifier
 from backend.inbound.admission import Admission
-from backend.inbound.write_path import WritePath
-from backend.infra.limits import Limits
 from backend.infra.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from backend.infra.redis_client import redis_client
 from backend.messages.recent import MemoryRecentCache, RecentCache, RedisRecentCache
 from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue
 from backend.queue.redis_streams import RedisStreamQueue
-from backend.realtime.engine.emitter import ServerEmitter
 from backend.realtime.engine.recovery import Resync
 from backend.realtime.engine.server import RedisManager
 from backend.realtime.membership import LocalMembershipSync, MembershipSync, RedisMembershipSync
 from backend.realtime.presence import MemoryPresence, Presence, RedisPresence
 from backend.settings.config import Settings
-
-
-@dataclass(slots=True)
-class Runtime:
-    settings: Settings
-    sio: socketio.AsyncServer
-    queue: InboundQueue
-    limiter: RateLimiter
-    membership: MembershipSync
-    presence: Presence
-    recent: RecentCache
-    notifier: Notifier
-    resync: Resync
-    admission: Admission
-    writes: WritePath  # the queue, the message rate and admission, for every message write
-    sessions: Sessions
-    redis: Redis | None
-
-    @property
-    def limits(self) -> Limits:
-        return Limits(self.limiter, self.settings)
 
 
 def open_redis(settings: Settings) -> Redis:
@@ -83,43 +56,33 @@ def make_recent(settings: Settings, redis: Redis | None) -> RecentCache:
     )
 
 
-def build_runtime(settings: Settings, sio: socketio.AsyncServer, redis: Redis | None) -> Runtime:
-    resync = Resync(sio)
-    limiter: RateLimiter
-    membership: MembershipSync
-    presence: Presence
+def make_limiter(redis: Redis | None) -> RateLimiter:
+    return MemoryRateLimiter() if redis is None else RedisRateLimiter(redis)
+
+
+def make_presence(settings: Settings, redis: Redis | None) -> Presence:
     if redis is None:
-        limiter, membership, presence = (
-            MemoryRateLimiter(),
-            LocalMembershipSync(sio),
-            MemoryPresence(),
-        )
-    else:
-        limiter = RedisRateLimiter(redis)
-        membership = RedisMembershipSync(
-            redis, sio, settings.socketio_channel, on_missed_changes=resync.request
-        )
-        presence = RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl)
+        return MemoryPresence()
+    return RedisPresence(redis, prefix=settings.socketio_channel, ttl=settings.presence_ttl)
+
+
+def make_membership(
+    settings: Settings, sio: socketio.AsyncServer, redis: Redis | None, resync: Resync
+) -> MembershipSync:
+    if redis is None:
+        return LocalMembershipSync(sio)
+    return RedisMembershipSync(
+        redis, sio, settings.socketio_channel, on_missed_changes=resync.request
+    )
+
+
+def make_admission(
+    settings: Settings, sio: socketio.AsyncServer, queue: InboundQueue, resync: Resync
+) -> Admission:
+    """On Redis, events this node missed send its sockets to `sync`, and the manager's wait
+    for events is weighed with the queue's (in-process: nothing to miss or wait for)."""
     events_wait_ms = None
     if isinstance(sio.manager, RedisManager):
         sio.manager.on_missed_events = resync.request
         events_wait_ms = sio.manager.take_wait_ms
-    queue = make_queue(settings, redis)
-    admission = Admission(
-        queue, budget_ms=settings.delivery_budget_ms, events_wait_ms=events_wait_ms
-    )
-    return Runtime(
-        settings=settings,
-        sio=sio,
-        queue=queue,
-        limiter=limiter,
-        membership=membership,
-        presence=presence,
-        recent=make_recent(settings, redis),
-        notifier=Notifier(ServerEmitter(sio)),
-        resync=resync,
-        admission=admission,
-        writes=WritePath(queue, Limits(limiter, settings), admission),
-        sessions=open_sessions(settings, redis),
-        redis=redis,
-    )
+    return Admission(queue, budget_ms=settings.delivery_budget_ms, events_wait_ms=events_wait_ms)

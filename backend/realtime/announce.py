@@ -7,75 +7,90 @@ users `chat.visibility` allows, through their personal channels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.fanout.events import user_channel
-from backend.gateway.runtime import Runtime
+from backend.fanout.events import Notifier, user_channel
+from backend.infra.limits import Limits
+from backend.realtime.membership import MembershipSync
+from backend.realtime.presence import Presence
 from backend.rooms import members
 from backend.rooms.visibility import online_peers, presence_peers
 
 
-async def announce_presence(rt: Runtime, user: User, *, online: bool) -> None:
+@dataclass(frozen=True, slots=True)
+class Announcer:
+    """What announcing uses: one per gateway, built by its composition root
+    (`backend.gateway.wiring`) and shared by the REST routes, socket handlers and presence loop."""
+
+    notifier: Notifier
+    membership: MembershipSync
+    presence: Presence
+    limits: Limits  # a read receipt's: the read and live-event limits
+
+
+async def announce_presence(out: Announcer, user: User, *, online: bool) -> None:
     """To the online users who may see the user's presence (each socket once, on every node)."""
-    peers = await presence_peers(user.id, online=rt.presence.online)
+    peers = await presence_peers(user.id, online=out.presence.online)
     if peers:
-        await rt.notifier.presence(user, online, to=[user_channel(p) for p in peers])
+        await out.notifier.presence(user, online, to=[user_channel(p) for p in peers])
 
 
 async def announce_arrival(
-    rt: Runtime, user: User, sid: str, *, first: bool, peers: list[User]
+    out: Announcer, user: User, sid: str, *, first: bool, peers: list[User]
 ) -> None:
     """A new socket learns its online peers (`visibility.arrival`, filtered by presence) as
     `presence` events; if it is the user's first, those peers learn the user is online."""
     if first and peers:
-        await rt.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
+        await out.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
     for peer in peers:
-        await rt.notifier.presence(peer, True, to=sid)
+        await out.notifier.presence(peer, True, to=sid)
 
 
-async def announce_join(rt: Runtime, user: User, room_id: int) -> None:
+async def announce_join(out: Announcer, user: User, room_id: int) -> None:
     """Every socket of the user, on every node, enters the room; members are told."""
-    await rt.membership.changed(user_id=user.id, room_id=room_id, joined=True)
-    await rt.notifier.member_joined(room_id, user)
+    await out.membership.changed(user_id=user.id, room_id=room_id, joined=True)
+    await out.notifier.member_joined(room_id, user)
     # Room-mates who may see each other learn each other's presence now.
     present = [member.id for member, _, _ in await members.members(room_id)]
-    peers = await online_peers(user.id, among=present, online=rt.presence.online)
-    if peers and user.id in await rt.presence.online([user.id]):
-        await rt.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
+    peers = await online_peers(user.id, among=present, online=out.presence.online)
+    if peers and user.id in await out.presence.online([user.id]):
+        await out.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
     for peer in peers:
-        await rt.notifier.presence(peer, True, to=user_channel(user.id))
+        await out.notifier.presence(peer, True, to=user_channel(user.id))
 
 
-async def leave_and_announce(rt: Runtime, user: User, room_id: int) -> None:
+async def leave_and_announce(out: Announcer, user: User, room_id: int) -> None:
     """All or nothing: the membership goes only once every node was told to move the user's
     sockets out (Redis away → `unavailable`, and the user is still a member)."""
     async with in_transaction():
         await members.leave_room(user, room_id)
-        await rt.membership.changed(user_id=user.id, room_id=room_id, joined=False)
-    await rt.notifier.member_left(room_id, user, also_to=user.id)
+        await out.membership.changed(user_id=user.id, room_id=room_id, joined=False)
+    await out.notifier.member_left(room_id, user, also_to=user.id)
 
 
-async def mark_read_and_announce(rt: Runtime, user: User, room_id: int, seq: int) -> None:
+async def mark_read_and_announce(out: Announcer, user: User, room_id: int, seq: int) -> None:
     """Stored within the read limit; told to the room only when the marker moved and within
     the live-event limit (a skipped receipt is carried by the next one)."""
-    await rt.limits.read(user.id)
+    await out.limits.read(user.id)
     moved_to = await members.mark_read(user, room_id, seq)
-    if moved_to is not None and await rt.limits.live_event_allowed(user.id):
-        await rt.notifier.read(room_id, user.id, moved_to)
+    if moved_to is not None and await out.limits.live_event_allowed(user.id):
+        await out.notifier.read(room_id, user.id, moved_to)
 
 
 async def announce_removed(
-    rt: Runtime, room_id: int, users: list[User], reason: str, *, banned: bool = False
+    out: Announcer, room_id: int, users: list[User], reason: str, *, banned: bool = False
 ) -> None:
     """Kicked, banned or the room deleted: the users' sockets leave it on every node first,
     then they are told (`room:removed`); nothing of the room reaches them after that."""
-    notice = rt.notifier.removal_notice(room_id, reason, banned=banned)
+    notice = out.notifier.removal_notice(room_id, reason, banned=banned)
     for user in users:
-        await rt.membership.removed(user_id=user.id, room_id=room_id, notice=notice)
+        await out.membership.removed(user_id=user.id, room_id=room_id, notice=notice)
 
 
-async def announce_new_room(rt: Runtime, room_id: int, user_ids: list[int]) -> None:
+async def announce_new_room(out: Announcer, room_id: int, user_ids: list[int]) -> None:
     """A room just made (created, or a DM opened): its members' sockets enter it."""
     for user_id in user_ids:
-        await rt.membership.changed(user_id=user_id, room_id=room_id, joined=True)
+        await out.membership.changed(user_id=user_id, room_id=room_id, joined=True)

@@ -21,14 +21,17 @@ import structlog
 
 from backend.accounts import service as accounts
 from backend.accounts.models import User
+from backend.accounts.sessions import Sessions
 from backend.accounts.tokens import AccessClaims
 from backend.fanout.events import room_channel, user_channel
-from backend.gateway.runtime import Runtime
+from backend.infra.limits import Limits
 from backend.infra.outages import is_outage
-from backend.realtime.announce import announce_arrival, announce_presence
+from backend.realtime.announce import Announcer, announce_arrival, announce_presence
 from backend.realtime.engine.recovery import send_socket_away
-from backend.realtime.presence import SocketLimitReached
+from backend.realtime.membership import Arrivals
+from backend.realtime.presence import Presence, SocketLimitReached
 from backend.rooms.arrival import arrival
+from backend.settings.config import Settings
 from backend.shapes.errors import AppError, RateLimited, Unauthorized
 from backend.web.http import client_address
 
@@ -52,9 +55,19 @@ def _refused_while_away() -> Iterator[None]:
 
 
 class Connections:
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self.sio = rt.sio
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        *,
+        settings: Settings,
+        sessions: Sessions,
+        limits: Limits,
+        presence: Presence,
+        arrivals: Arrivals,
+        announcer: Announcer,
+    ) -> None:
+        self.sio, self.settings, self.sessions, self.limits = sio, settings, sessions, limits
+        self.presence, self.arrivals, self.announcer = presence, arrivals, announcer
         self._expiry: dict[str, asyncio.TimerHandle] = {}
         self._reads: dict[str, asyncio.Lock] = {}
         self._arrivals: dict[str, Callable[[], Awaitable[None]]] = {}
@@ -91,10 +104,10 @@ class Connections:
             self._cancel_expiry(sid)
             self._arrivals.pop(sid, None)
             with contextlib.suppress(Exception):
-                await self.rt.presence.disconnected(claims.user_id, sid)
+                await self.presence.disconnected(claims.user_id, sid)
             raise
         finally:
-            self.rt.membership.arrivals.forget(sid)
+            self.arrivals.forget(sid)
         _keep_only_the_request(environ)
         log.debug("socket_connected", sid=sid, user_id=claims.user_id)
 
@@ -107,7 +120,7 @@ class Connections:
         Room changes that reach the socket between its user's channel and its rooms' channels
         are held and applied once it is in them (`membership.Arrivals`): a ban or a kick
         committed after the read still takes the socket out, never lost in the gap."""
-        self.rt.membership.arrivals.begin(sid)
+        self.arrivals.begin(sid)
         await self.sio.enter_room(sid, user_channel(claims.user_id))
         reads = await arrival(claims.user_id)
         try:
@@ -115,10 +128,10 @@ class Connections:
         except Unauthorized as exc:
             raise _refused("unauthorized", exc.message) from exc
         try:
-            first, online = await self.rt.presence.connected(
+            first, online = await self.presence.connected(
                 user.id,
                 sid,
-                limit=self.rt.settings.sockets_per_user,
+                limit=self.settings.sockets_per_user,
                 peers=[p.id for p in reads.peers],
             )
         except SocketLimitReached as exc:
@@ -132,10 +145,10 @@ class Connections:
         )
         for room_id in reads.rooms:
             await self.sio.enter_room(sid, room_channel(room_id))
-        await self.rt.membership.arrivals.arrived(self.sio, sid)
+        await self.arrivals.arrived(self.sio, sid)
         peers = [p for p in reads.peers if p.id in online]
         self._arrivals[sid] = functools.partial(
-            announce_arrival, self.rt, user, sid, first=first, peers=peers
+            announce_arrival, self.announcer, user, sid, first=first, peers=peers
         )
 
     async def connected(self, sid: str) -> None:
@@ -161,10 +174,10 @@ class Connections:
         token = auth.get("token") if isinstance(auth, dict) else None
         request = environ.get("aiohttp.request")
         try:
-            await self.rt.limits.handshake(client_address(request) if request else "?")
+            await self.limits.handshake(client_address(request) if request else "?")
             if not isinstance(token, str) or not token:
                 raise Unauthorized("missing token")
-            return await accounts.verify_claims(self.rt.settings, token, sessions=self.rt.sessions)
+            return await accounts.verify_claims(self.settings, token, sessions=self.sessions)
         except AppError as exc:
             code = "rate_limited" if isinstance(exc, RateLimited) else "unauthorized"
             raise _refused(code, exc.message) from exc
@@ -176,8 +189,8 @@ class Connections:
         self._cancel_expiry(sid)
         session = await self.sio.get_session(sid)
         user = session.get("user") if session else None
-        if isinstance(user, User) and await self.rt.presence.disconnected(user.id, sid):
-            await announce_presence(self.rt, user, online=False)
+        if isinstance(user, User) and await self.presence.disconnected(user.id, sid):
+            await announce_presence(self.announcer, user, online=False)
 
 
 def _keep_only_the_request(environ: dict[str, Any]) -> None:

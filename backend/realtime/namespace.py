@@ -10,19 +10,23 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 from typing import Any
 
+import socketio
 import structlog
 
 from backend.accounts.models import User
-from backend.fanout.events import in_channel
+from backend.fanout.events import Notifier, in_channel
 from backend.files.service import attach_all
-from backend.gateway.runtime import Runtime
 from backend.inbound.moderation import queue_delete
 from backend.inbound.react import queue_reaction
 from backend.inbound.send import queue_change, queue_message
+from backend.inbound.write_path import WritePath
+from backend.infra.limits import Limits
 from backend.messages.history import read_history, sync_rooms
+from backend.messages.recent import RecentCache
 from backend.queue.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.announce import (
+    Announcer,
     announce_join,
     announce_new_room,
     leave_and_announce,
@@ -34,6 +38,7 @@ from backend.realtime.typing import TypingTracker
 from backend.rooms import members
 from backend.rooms.dms import DmReopener
 from backend.rooms.rooms import room_dict
+from backend.settings.config import Settings
 from backend.shapes.chat_schemas import HistoryIn, RoomReadIn, RoomRefIn, SyncIn, TypingIn
 from backend.shapes.errors import (
     NotFound,
@@ -64,11 +69,22 @@ class SocketChannels(Container[str]):
 
 
 class ChatSockets:
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self.sio = rt.sio
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        connections: Connections,
+        *,
+        settings: Settings,
+        limits: Limits,
+        writes: WritePath,
+        recent: RecentCache,
+        notifier: Notifier,
+        announcer: Announcer,
+    ) -> None:
+        self.sio, self.connections = sio, connections
+        self.settings, self.limits, self.writes = settings, limits, writes
+        self.recent, self.notifier, self.announcer = recent, notifier, announcer
         self.typing_tracker = TypingTracker(self._announce_typing)
-        self.connections = Connections(rt)
         self.dms = DmReopener()
 
     def register(self) -> None:
@@ -113,7 +129,7 @@ class ChatSockets:
         return await queue_message(
             data,
             user_id=user.id,
-            writes=self.rt.writes,
+            writes=self.writes,
             socket_rooms=SocketChannels(self.sio, sid),
             before_queue=lambda room_id: self._reopen_dm(room_id, user),
         )
@@ -121,7 +137,7 @@ class ChatSockets:
     async def _reopen_dm(self, room_id: int, user: User) -> None:
         restored = await self.dms.before_send(room_id, user.id)
         if restored:
-            await announce_new_room(self.rt, room_id, restored)
+            await announce_new_room(self.announcer, room_id, restored)
 
     async def edit(self, sid: str, data: Any) -> dict[str, Any]:
         return await self._change(sid, data, op=EDIT)
@@ -129,7 +145,7 @@ class ChatSockets:
     async def delete(self, sid: str, data: Any) -> dict[str, Any]:
         """The author's own delete, or a moderator's of anyone's message in their room."""
         user = await self.user_of(sid)
-        return await queue_delete(data, user_id=user.id, writes=self.rt.writes)
+        return await queue_delete(data, user_id=user.id, writes=self.writes)
 
     async def reaction_add(self, sid: str, data: Any) -> dict[str, Any]:
         return await self._react(sid, data, op=REACTION_ADD)
@@ -139,11 +155,11 @@ class ChatSockets:
 
     async def _react(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
         user = await self.user_of(sid)
-        return await queue_reaction(data, op=op, user_id=user.id, writes=self.rt.writes)
+        return await queue_reaction(data, op=op, user_id=user.id, writes=self.writes)
 
     async def _change(self, sid: str, data: Any, *, op: str) -> dict[str, Any]:
         user = await self.user_of(sid)
-        return await queue_change(data, op=op, user_id=user.id, writes=self.rt.writes)
+        return await queue_change(data, op=op, user_id=user.id, writes=self.writes)
 
     async def history(self, sid: str, data: Any) -> dict[str, Any]:
         async with self.connections.one_read_at_a_time(sid):
@@ -152,18 +168,18 @@ class ChatSockets:
     async def _history(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_HISTORY, data)
-        await self.rt.limits.read(user.id)  # first: a refused fetch pays too, before any query
+        await self.limits.read(user.id)  # first: a refused fetch pays too, before any query
         room = await members.require_member(user.id, args["room_id"])
         messages, has_more = await read_history(
             room,
             before_seq=args["before_seq"],
             after_seq=args["after_seq"],
             limit=args["limit"],
-            cache=self.rt.recent,
+            cache=self.recent,
             replies_to=args["replies_to"],
             around_seq=args["around_seq"],
         )
-        await attach_all(self.rt.settings, messages)
+        await attach_all(self.settings, messages)
         return {"messages": messages, "has_more": has_more}
 
     async def sync(self, sid: str, data: Any) -> dict[str, Any]:
@@ -173,8 +189,8 @@ class ChatSockets:
     async def _sync(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         wanted = load(_SYNC, data)["rooms"]
-        await self.rt.limits.read(user.id)
-        settings = self.rt.settings
+        await self.limits.read(user.id)
+        settings = self.settings
         rooms = await sync_rooms(
             user.id,
             wanted,
@@ -188,23 +204,23 @@ class ChatSockets:
 
     async def room_join(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
-        await self.rt.limits.room_change(user.id)
+        await self.limits.room_change(user.id)
         room, joined = await members.join_room(user, load(_ROOM, data)["room_id"])
         if joined:
-            await announce_join(self.rt, user, room.id)
+            await announce_join(self.announcer, user, room.id)
         return {"room": await room_dict(user, room)}
 
     async def room_leave(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         room_id = load(_ROOM, data)["room_id"]
-        await self.rt.limits.room_change(user.id)
-        await leave_and_announce(self.rt, user, room_id)
+        await self.limits.room_change(user.id)
+        await leave_and_announce(self.announcer, user, room_id)
         return {}
 
     async def typing(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_TYPING, data)
-        await self.rt.limits.live_event(user.id)  # first: a refused one pays too, before any query
+        await self.limits.live_event(user.id)  # first: a refused one pays too, before any query
         await members.require_member(user.id, args["room_id"])
         await self.typing_tracker.update(sid, args["room_id"], args["typing"])
         return {}
@@ -213,10 +229,10 @@ class ChatSockets:
         session = await self.sio.get_session(sid)
         user = session.get("user") if session else None
         if isinstance(user, User):
-            await self.rt.notifier.typing(room_id, user, typing, skip_sid=sid)
+            await self.notifier.typing(room_id, user, typing, skip_sid=sid)
 
     async def read(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)
         args = load(_READ, data)
-        await mark_read_and_announce(self.rt, user, args["room_id"], args["seq"])
+        await mark_read_and_announce(self.announcer, user, args["room_id"], args["seq"])
         return {}

@@ -28,7 +28,7 @@ from backend.shapes.errors import (
     Unauthorized,
     Unavailable,
 )
-from backend.web.keys import RUNTIME, SETTINGS
+from backend.web.keys import SESSIONS, SETTINGS
 
 MAX_BODY = 64 * 1024
 log = structlog.get_logger("chatty.http")
@@ -106,7 +106,7 @@ def bearer_token(request: web.Request) -> str:
 async def current_session(request: web.Request) -> tuple[User, AccessClaims]:
     """The caller and their access token's claims (which session it belongs to)."""
     return await accounts.verify_access(
-        request.app[SETTINGS], bearer_token(request), sessions=request.app[RUNTIME].sessions
+        request.app[SETTINGS], bearer_token(request), sessions=request.app[SESSIONS]
     )
 
 

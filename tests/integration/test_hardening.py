@@ -14,7 +14,7 @@ import pytest
 
 from backend.gateway.app import create_app
 from backend.settings.config import Settings
-from backend.web.keys import RUNTIME
+from backend.web.keys import SESSIONS
 from tests.integration.test_accounts import refused_handshake
 from tests.support.clients import Api, Live, new_name
 
@@ -184,7 +184,7 @@ async def test_revocation_hook_names_the_user_and_session(
     async def hook(user_id: int, session_id: str) -> None:
         seen.append((user_id, session_id))
 
-    app[RUNTIME].sessions.on_revoked(hook)
+    app[SESSIONS].on_revoked(hook)
     user = await api_at(url).register()
     await user.api.call("POST", "/api/v1/auth/logout", {}, expect=204)
     assert len(seen) == 1

@@ -17,6 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from backend.accounts.models import User
+from backend.api.keys import QUEUE, REDIS
 from backend.fanout.events import Collector, Notifier, user_channel
 from backend.infra.db import open_database
 from backend.queue.envelope import SEND, InboundMessage
@@ -24,7 +25,7 @@ from backend.queue.redis_streams import RedisStreamQueue
 from backend.realtime import connection
 from backend.rooms.models import Membership, Message, Room
 from backend.settings.config import Settings
-from backend.web.keys import RUNTIME
+from backend.web.keys import SETTINGS
 from chatty.compose import gateway_app
 from tests.support.clients import Api, Live, pair_in_room
 from worker.apply.persist import Persister, SendStore
@@ -100,7 +101,6 @@ async def test_a_send_acked_before_a_kick_is_refused_by_the_worker_and_the_sende
     """The gateway's check passed (the send is in the queue), then the sender was kicked: the
     worker refuses it under the room's lock, parks it with its reason, tells the sender."""
     url, app = await serve()
-    rt = app[RUNTIME]
     alice, bob, room = await pair_in_room(api_at(url), api_at(url))
     live = await Live.connect(url, bob.token)
     lives.append(live)
@@ -109,7 +109,7 @@ async def test_a_send_acked_before_a_kick_is_refused_by_the_worker_and_the_sende
     queued = InboundMessage(
         room_id=room["id"], sender_id=bob.id, client_msg_id=cmid, body="sneaked in", op=SEND
     )
-    await rt.queue.publish(queued.encode(), room_id=room["id"])
+    await app[QUEUE].publish(queued.encode(), room_id=room["id"])
     await live.wait_until(lambda: bool(live.events["message:rejected"]))
     assert live.events["message:rejected"] == [
         {
@@ -119,7 +119,9 @@ async def test_a_send_acked_before_a_kick_is_refused_by_the_worker_and_the_sende
         }
     ]
     assert await alice.api.all_history(room["id"]) == []
-    dead = await rt.redis.xrange(f"{rt.settings.inbound_stream}.dead")
+    redis = app[REDIS]
+    assert redis is not None
+    dead = await redis.xrange(f"{app[SETTINGS].inbound_stream}.dead")
     assert [fields[b"reason"] for _, fields in dead] == [b"not_a_member"]
 
 

@@ -58,8 +58,9 @@ async def _end_transport(socket: Any, reason: Any) -> None:
 class Resync:
     """Sends this node's sockets away, at most once per burst of requests.
 
-    One per gateway (in its Runtime), shared by every listener of the node: the Socket.IO
-    manager and the membership listener lose Redis together and should cause one resync.
+    One per gateway (built in `backend.gateway.wiring`), shared by every listener of the node:
+    the Socket.IO manager and the membership listener lose Redis together and should cause one
+    resync.
     """
 
     def __init__(self, sio: socketio.AsyncServer, debounce: float = RESYNC_DEBOUNCE) -> None:
