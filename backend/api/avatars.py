@@ -10,14 +10,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.accounts.models import User
+from backend.actions.people import announce_user
 from backend.api.files import send_file
-from backend.api.keys import NOTIFIER
-from backend.fanout.events import room_channel, user_channel
+from backend.api.keys import ANNOUNCER
 from backend.files.intake import UNREAD_BODY, receive, refused
 from backend.files.keys import FILES
 from backend.files.models import AVATAR, Attachment
 from backend.files.storage import Storage
-from backend.rooms.members import room_ids_of
 from backend.shapes.errors import AppError, NotFound, ValidationFailed
 from backend.shapes.serialize import user_dict
 from backend.web.http import current_user, int_param, json_response
@@ -45,8 +44,7 @@ async def set_avatar(request: web.Request) -> web.Response:
     user.avatar_id = row.id
     if previous is not None:
         await _remove(storage, previous)
-    targets = [user_channel(user.id), *(room_channel(r) for r in await room_ids_of(user.id))]
-    await request.app[NOTIFIER].user_updated(user, to=targets)
+    await announce_user(request.app[ANNOUNCER], user)
     return json_response(user_dict(user))
 
 

@@ -7,18 +7,16 @@ import socketio
 from aiohttp import web
 from redis.asyncio import Redis
 
-from backend.fanout.events import Notifier
+from backend.actions.announcer import Announcer
 from backend.messages.recent import RecentCache
 from backend.queue.port import InboundQueue
-from backend.realtime.announce import Announcer
-from backend.realtime.membership import MembershipSync
-from backend.realtime.presence import Presence
+from backend.realtime.engine.membership import MembershipSync
+from backend.realtime.engine.presence import Presence
 
 SIO = web.AppKey("sio", socketio.AsyncServer)
 REDIS = web.AppKey[Redis | None]("redis")  # None in embedded mode
 QUEUE = web.AppKey[InboundQueue]("queue")
 RECENT = web.AppKey[RecentCache]("recent")
-NOTIFIER = web.AppKey("notifier", Notifier)
 PRESENCE = web.AppKey[Presence]("presence")
 MEMBERSHIP = web.AppKey[MembershipSync]("membership")
 ANNOUNCER = web.AppKey("announcer", Announcer)

@@ -1,23 +1,15 @@
-"""Profile and blocking routes (contract §6 "Profiles and blocking"): thin adapters.
-
-A profile change reaches everyone who shares a room with the user (`user:updated`, every node).
-A block is silent: the blocked user is told nothing; presence between the two stops both ways
-(each is shown the other as offline, as if they had left).
-"""
+"""Profile and blocking routes (contract §6 "Profiles and blocking"): thin adapters over
+`backend.actions.people` (who is told what is written there)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from backend.accounts import blocking
 from backend.accounts.models import User
-from backend.accounts.profile import update_profile
-from backend.api.keys import NOTIFIER, PRESENCE
-from backend.fanout.events import room_channel, user_channel
+from backend.actions import people
+from backend.api.keys import ANNOUNCER
 from backend.infra.ratelimit import Limit, enforce
-from backend.rooms.members import room_ids_of
 from backend.rooms.schemas import ProfileIn
-from backend.rooms.visibility import presence_peers
 from backend.shapes.errors import NotFound
 from backend.shapes.serialize import user_dict
 from backend.shapes.validation import load
@@ -33,9 +25,8 @@ async def update_me(request: web.Request) -> web.Response:
     user = await current_user(request)
     limit = Limit.per_minute(request.app[SETTINGS].profile_updates_per_minute)
     await enforce(request.app[LIMITER], f"profile:{user.id}", limit)
-    user = await update_profile(user, **load(_PROFILE, await read_json(request)))
-    targets = [user_channel(user.id), *(room_channel(r) for r in await room_ids_of(user.id))]
-    await request.app[NOTIFIER].user_updated(user, to=targets)
+    changes = load(_PROFILE, await read_json(request))
+    user = await people.change_profile(request.app[ANNOUNCER], user, changes)
     return json_response(user_dict(user))
 
 
@@ -52,22 +43,12 @@ async def _blocking(request: web.Request) -> tuple[User, User]:
 @routes.post("/api/v1/users/{id}/block")
 async def block(request: web.Request) -> web.Response:
     user, target = await _blocking(request)
-    await blocking.block(user, target.id)
-    notifier = request.app[NOTIFIER]
-    await notifier.presence(user, False, to=user_channel(target.id))
-    await notifier.presence(target, False, to=user_channel(user.id))
+    await people.block(request.app[ANNOUNCER], user, target)
     return web.Response(status=204)
 
 
 @routes.delete("/api/v1/users/{id}/block")
 async def unblock(request: web.Request) -> web.Response:
     user, target = await _blocking(request)
-    await blocking.unblock(user, target.id)
-    notifier = request.app[NOTIFIER]
-    if await presence_peers(user.id, among=[target.id]):  # they may see each other again
-        online = await request.app[PRESENCE].online([user.id, target.id])
-        if target.id in online:
-            await notifier.presence(target, True, to=user_channel(user.id))
-        if user.id in online:
-            await notifier.presence(user, True, to=user_channel(target.id))
+    await people.unblock(request.app[ANNOUNCER], user, target)
     return web.Response(status=204)

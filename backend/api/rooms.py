@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backend.api.keys import ANNOUNCER, PRESENCE, RECENT
-from backend.files.service import attach_all
-from backend.messages.history import read_history
-from backend.realtime.announce import (
+from backend.actions.rooms import (
     announce_join,
     announce_new_room,
     leave_and_announce,
     mark_read_and_announce,
 )
+from backend.api.keys import ANNOUNCER, PRESENCE, RECENT
+from backend.files.service import attach_all
+from backend.messages.history import read_history
 from backend.rooms import members, rooms
 from backend.rooms.visibility import presence_peers
 from backend.shapes import chat_schemas as schemas

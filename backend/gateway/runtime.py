@@ -19,10 +19,14 @@ from backend.messages.recent import MemoryRecentCache, RecentCache, RedisRecentC
 from backend.queue.memory import MemoryQueue
 from backend.queue.port import InboundQueue
 from backend.queue.redis_streams import RedisStreamQueue
+from backend.realtime.engine.membership import (
+    LocalMembershipSync,
+    MembershipSync,
+    RedisMembershipSync,
+)
+from backend.realtime.engine.presence import MemoryPresence, Presence, RedisPresence
 from backend.realtime.engine.recovery import Resync
 from backend.realtime.engine.server import RedisManager
-from backend.realtime.membership import LocalMembershipSync, MembershipSync, RedisMembershipSync
-from backend.realtime.presence import MemoryPresence, Presence, RedisPresence
 from backend.settings.config import Settings
 
 

@@ -18,7 +18,9 @@ from redis.asyncio import Redis
 
 from backend.accounts.models import User
 from backend.accounts.sessions import open_sessions
-from backend.api.keys import ANNOUNCER, MEMBERSHIP, NOTIFIER, PRESENCE, QUEUE, RECENT, REDIS, SIO
+from backend.actions.announcer import Announcer
+from backend.actions.presence import announce_presence
+from backend.api.keys import ANNOUNCER, MEMBERSHIP, PRESENCE, QUEUE, RECENT, REDIS, SIO
 from backend.fanout.events import Notifier
 from backend.gateway.runtime import (
     make_admission,
@@ -31,12 +33,11 @@ from backend.gateway.runtime import (
 from backend.inbound.write_path import WritePath
 from backend.infra.closing import cancelled, closed
 from backend.infra.limits import Limits
-from backend.realtime.announce import Announcer, announce_presence
 from backend.realtime.connection import Connections
 from backend.realtime.engine.emitter import ServerEmitter
+from backend.realtime.engine.membership import MembershipSync, RedisMembershipSync
 from backend.realtime.engine.memory import release_freed_memory
 from backend.realtime.engine.recovery import Resync
-from backend.realtime.membership import MembershipSync, RedisMembershipSync
 from backend.realtime.namespace import ChatSockets
 from backend.settings.config import Settings
 from backend.web.keys import LIMITER, LIMITS, SESSIONS
@@ -59,7 +60,7 @@ async def wired(
     presence = app[PRESENCE] = make_presence(settings, redis)
     sessions = app[SESSIONS] = open_sessions(settings, redis)
     recent = app[RECENT] = make_recent(settings, redis)
-    notifier = app[NOTIFIER] = Notifier(ServerEmitter(sio))
+    notifier = Notifier(ServerEmitter(sio))
     announcer = app[ANNOUNCER] = Announcer(notifier, membership, presence, limits)
     admission = make_admission(settings, sio, queue, resync)
     connections = Connections(
@@ -78,7 +79,6 @@ async def wired(
         limits=limits,
         writes=WritePath(queue, limits, admission),
         recent=recent,
-        notifier=notifier,
         announcer=announcer,
     ).register()
     sessions.on_revoked(_end_sockets_of(membership))

@@ -23,13 +23,14 @@ from backend.accounts import service as accounts
 from backend.accounts.models import User
 from backend.accounts.sessions import Sessions
 from backend.accounts.tokens import AccessClaims
+from backend.actions.announcer import Announcer
+from backend.actions.presence import announce_arrival, announce_presence
 from backend.fanout.events import room_channel, user_channel
 from backend.infra.limits import Limits
 from backend.infra.outages import is_outage
-from backend.realtime.announce import Announcer, announce_arrival, announce_presence
+from backend.realtime.engine.membership import Arrivals
+from backend.realtime.engine.presence import Presence, SocketLimitReached
 from backend.realtime.engine.recovery import send_socket_away
-from backend.realtime.membership import Arrivals
-from backend.realtime.presence import Presence, SocketLimitReached
 from backend.rooms.arrival import arrival
 from backend.settings.config import Settings
 from backend.shapes.errors import AppError, RateLimited, Unauthorized

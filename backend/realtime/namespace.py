@@ -14,7 +14,15 @@ import socketio
 import structlog
 
 from backend.accounts.models import User
-from backend.fanout.events import Notifier, in_channel
+from backend.actions.announcer import Announcer
+from backend.actions.presence import announce_typing
+from backend.actions.rooms import (
+    announce_join,
+    announce_new_room,
+    leave_and_announce,
+    mark_read_and_announce,
+)
+from backend.fanout.events import in_channel
 from backend.files.service import attach_all
 from backend.inbound.moderation import queue_delete
 from backend.inbound.react import queue_reaction
@@ -25,13 +33,6 @@ from backend.messages.history import read_history, sync_rooms
 from backend.messages.recent import RecentCache
 from backend.queue.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.realtime.acks import Handler, acked, error_ack
-from backend.realtime.announce import (
-    Announcer,
-    announce_join,
-    announce_new_room,
-    leave_and_announce,
-    mark_read_and_announce,
-)
 from backend.realtime.connection import Connections
 from backend.realtime.engine.frames import FRAME_MAX, INVALID_FRAME, TOO_LARGE
 from backend.realtime.typing import TypingTracker
@@ -78,12 +79,11 @@ class ChatSockets:
         limits: Limits,
         writes: WritePath,
         recent: RecentCache,
-        notifier: Notifier,
         announcer: Announcer,
     ) -> None:
         self.sio, self.connections = sio, connections
         self.settings, self.limits, self.writes = settings, limits, writes
-        self.recent, self.notifier, self.announcer = recent, notifier, announcer
+        self.recent, self.announcer = recent, announcer
         self.typing_tracker = TypingTracker(self._announce_typing)
         self.dms = DmReopener()
 
@@ -229,7 +229,7 @@ class ChatSockets:
         session = await self.sio.get_session(sid)
         user = session.get("user") if session else None
         if isinstance(user, User):
-            await self.notifier.typing(room_id, user, typing, skip_sid=sid)
+            await announce_typing(self.announcer, user, room_id, typing, sid=sid)
 
     async def read(self, sid: str, data: Any) -> dict[str, Any]:
         user = await self.user_of(sid)

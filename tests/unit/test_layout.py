@@ -63,8 +63,9 @@ LAYERS: dict[str, int] = {
     "backend.files": 7,
     "backend.fanout": 8,  # channel names, events, Notifier
     "backend.inbound": 9,  # the gateway's half of every write
-    "backend.realtime.engine": 10,  # python-socketio / engine.io adapters
-    "backend.realtime": 11,  # the Socket.IO handlers
+    "backend.realtime.engine": 10,  # python-socketio / engine.io adapters, socket membership
+    "backend.actions": 11,  # done, then told: every event a person's change causes
+    "backend.realtime": 12,  # the Socket.IO handlers
     "backend.api": 12,  # REST handlers
     "backend.openapi": 13,
     "backend.gateway": 14,  # create_app and what its handlers share
@@ -199,3 +200,34 @@ def test_no_import_runs_back_up_the_layers() -> None:
 def test_worker_and_root_modules_stay_under_the_size_a_newcomer_reads_at_once(path: Path) -> None:
     oversize = len(path.read_text().splitlines()) >= MODULE_MAX_LINES
     assert oversize == (str(path.relative_to(ROOT)) in KNOWN_OVERSIZE)
+
+
+# Where an event may leave from (issue 32 item 3, Zulip's action rule): the actions (a person's
+# change, done then told), the worker (a queued write, committed then emitted), and the node-
+# local half of a removal (each node tells its own sockets once they left the room's channel).
+EMITTERS = ("backend.actions", "worker", "backend.realtime.engine.membership")
+# What may build a Notifier: the fan-out itself and the composition roots.
+BUILDERS = ("backend.fanout", "backend.gateway.wiring", "chatty.compose")
+
+
+def _within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_events_leave_only_from_actions_and_the_worker() -> None:
+    """A handler that emitted itself would skip the action's commit-then-tell order. Emitting
+    needs a notifier: elsewhere no module names `Notifier`, a `notifier` or an `.notifier`
+    (an action's announcer holds one, for the actions alone)."""
+    stray = []
+    for path in _modules("backend", "worker", "chatty"):
+        module = _module_name(path)
+        if _within(module, (*EMITTERS, *BUILDERS)):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = node.id if isinstance(node, ast.Name) else None
+            attr = node.attr if isinstance(node, ast.Attribute) else None
+            if name in ("Notifier", "notifier", "NOTIFIER") or attr == "notifier":
+                stray.append(f"{module}:{getattr(node, 'lineno', '?')}")
+            if isinstance(node, ast.ImportFrom) and any(a.name == "Notifier" for a in node.names):
+                stray.append(f"{module}:{node.lineno} imports Notifier")
+    assert not stray

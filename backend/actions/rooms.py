@@ -1,52 +1,19 @@
-"""Membership and presence changes, told to everyone concerned on every gateway node.
+"""Membership changes, told to everyone concerned on every gateway node.
 
-Called by REST routes, socket handlers and the presence loop alike: a join or leave moves every
-socket of the user (membership sync) and tells the room (notifier). Presence goes only to the
-users `chat.visibility` allows, through their personal channels.
+Called by REST routes and socket handlers alike: a join or leave moves every socket of the user
+(membership sync) and tells the room (notifier); room-mates who may see each other learn each
+other's presence (`rooms.visibility`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
-from backend.fanout.events import Notifier, user_channel
-from backend.infra.limits import Limits
-from backend.realtime.membership import MembershipSync
-from backend.realtime.presence import Presence
+from backend.actions.announcer import Announcer
+from backend.fanout.events import user_channel
 from backend.rooms import members
-from backend.rooms.visibility import online_peers, presence_peers
-
-
-@dataclass(frozen=True, slots=True)
-class Announcer:
-    """What announcing uses: one per gateway, built by its composition root
-    (`backend.gateway.wiring`) and shared by the REST routes, socket handlers and presence loop."""
-
-    notifier: Notifier
-    membership: MembershipSync
-    presence: Presence
-    limits: Limits  # a read receipt's: the read and live-event limits
-
-
-async def announce_presence(out: Announcer, user: User, *, online: bool) -> None:
-    """To the online users who may see the user's presence (each socket once, on every node)."""
-    peers = await presence_peers(user.id, online=out.presence.online)
-    if peers:
-        await out.notifier.presence(user, online, to=[user_channel(p) for p in peers])
-
-
-async def announce_arrival(
-    out: Announcer, user: User, sid: str, *, first: bool, peers: list[User]
-) -> None:
-    """A new socket learns its online peers (`visibility.arrival`, filtered by presence) as
-    `presence` events; if it is the user's first, those peers learn the user is online."""
-    if first and peers:
-        await out.notifier.presence(user, True, to=[user_channel(p.id) for p in peers])
-    for peer in peers:
-        await out.notifier.presence(peer, True, to=sid)
+from backend.rooms.visibility import online_peers
 
 
 async def announce_join(out: Announcer, user: User, room_id: int) -> None:
