@@ -13,9 +13,9 @@ from backend.accounts import blocking
 from backend.accounts.models import User
 from backend.accounts.profile import update_profile
 from backend.actions.announcer import Announcer
-from backend.fanout.events import room_channel, user_channel
 from backend.rooms.members import room_ids_of
 from backend.rooms.visibility import presence_peers
+from backend.shapes.channels import room_channel, user_channel
 
 
 async def change_profile(out: Announcer, user: User, changes: dict[str, Any]) -> User:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from backend.accounts.models import User
 from backend.actions.announcer import Announcer
-from backend.fanout.events import user_channel
 from backend.rooms.visibility import presence_peers
+from backend.shapes.channels import user_channel
 
 
 async def announce_presence(out: Announcer, user: User, *, online: bool) -> None:

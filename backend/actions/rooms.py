@@ -11,9 +11,10 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
 from backend.actions.announcer import Announcer
-from backend.fanout.events import user_channel
 from backend.rooms import members
+from backend.rooms.dms import DmReopener
 from backend.rooms.visibility import online_peers
+from backend.shapes.channels import user_channel
 
 
 async def announce_join(out: Announcer, user: User, room_id: int) -> None:
@@ -61,3 +62,11 @@ async def announce_new_room(out: Announcer, room_id: int, user_ids: list[int]) -
     """A room just made (created, or a DM opened): its members' sockets enter it."""
     for user_id in user_ids:
         await out.membership.changed(user_id=user_id, room_id=room_id, joined=True)
+
+
+async def reopen_dm(out: Announcer, dms: DmReopener, user: User, room_id: int) -> None:
+    """Before a send to a DM the peer had hidden (`inbound.send`'s `before_queue`): the peer's
+    membership is restored and their sockets enter the room, so the message reaches them."""
+    restored = await dms.before_send(room_id, user.id)
+    if restored:
+        await announce_new_room(out, room_id, restored)

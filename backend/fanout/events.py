@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from backend.accounts.models import User
+from backend.shapes.channels import room_channel, user_channel
 from backend.shapes.serialize import user_dict
 
 MESSAGE_NEW = "message:new"
@@ -26,23 +27,6 @@ ROOM_REMOVED = "room:removed"
 USER_UPDATED = "user:updated"
 
 Target = str | list[str]
-
-
-def room_channel(room_id: int) -> str:
-    """The Socket.IO room of a chat room's members."""
-    return f"room:{room_id}"
-
-
-def in_channel(sio: Any, sid: str, channel: str) -> bool:
-    """Is this socket in this channel? One lookup: python-socketio's `rooms(sid)` walks every
-    room of the namespace (each connected user has one), on every send."""
-    members = sio.manager.rooms.get("/", {}).get(channel)
-    return members is not None and sid in members
-
-
-def user_channel(user_id: int) -> str:
-    """The Socket.IO room of every socket of one user (on any gateway node)."""
-    return f"user:{user_id}"
 
 
 class Emission(NamedTuple):

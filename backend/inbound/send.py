@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from backend.content.sanitize import clean_message, is_plain
-from backend.fanout.events import room_channel
 from backend.files.service import check_unsent
 from backend.inbound.write_path import WritePath
 from backend.messages.replies import reply_target
@@ -17,6 +16,7 @@ from backend.queue.envelope import EDIT, SEND, InboundMessage
 from backend.rooms.dms import refuse_in_blocked_dm
 from backend.rooms.members import require_member
 from backend.rooms.models import Message
+from backend.shapes.channels import room_channel
 from backend.shapes.chat_schemas import DeleteIn, EditIn, SendIn
 from backend.shapes.errors import Forbidden, NotFound, ValidationFailed
 from backend.shapes.validation import load

@@ -25,7 +25,6 @@ from backend.accounts.sessions import Sessions
 from backend.accounts.tokens import AccessClaims
 from backend.actions.announcer import Announcer
 from backend.actions.presence import announce_arrival, announce_presence
-from backend.fanout.events import room_channel, user_channel
 from backend.infra.limits import Limits
 from backend.infra.outages import is_outage
 from backend.realtime.engine.membership import Arrivals
@@ -33,6 +32,7 @@ from backend.realtime.engine.presence import Presence, SocketLimitReached
 from backend.realtime.engine.recovery import send_socket_away
 from backend.rooms.arrival import arrival
 from backend.settings.config import Settings
+from backend.shapes.channels import room_channel, user_channel
 from backend.shapes.errors import AppError, RateLimited, Unauthorized
 from backend.web.http import client_address
 

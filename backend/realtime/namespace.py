@@ -7,7 +7,8 @@ user) and this class's typing tracker; nothing is attached to the library's obje
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+import functools
+from collections.abc import Mapping
 from typing import Any
 
 import socketio
@@ -18,11 +19,10 @@ from backend.actions.announcer import Announcer
 from backend.actions.presence import announce_typing
 from backend.actions.rooms import (
     announce_join,
-    announce_new_room,
     leave_and_announce,
     mark_read_and_announce,
+    reopen_dm,
 )
-from backend.fanout.events import in_channel
 from backend.files.service import attach_all
 from backend.inbound.moderation import queue_delete
 from backend.inbound.react import queue_reaction
@@ -34,6 +34,7 @@ from backend.messages.recent import RecentCache
 from backend.queue.envelope import EDIT, REACTION_ADD, REACTION_REMOVE
 from backend.realtime.acks import Handler, acked, error_ack
 from backend.realtime.connection import Connections
+from backend.realtime.engine.channels import SocketChannels
 from backend.realtime.engine.frames import FRAME_MAX, INVALID_FRAME, TOO_LARGE
 from backend.realtime.typing import TypingTracker
 from backend.rooms import members
@@ -57,16 +58,6 @@ _HISTORY, _SYNC, _ROOM, _TYPING, _READ = (
     TypingIn(),
     RoomReadIn(),
 )
-
-
-class SocketChannels(Container[str]):
-    """A socket's channels, as `queue_message` asks about them: one lookup each."""
-
-    def __init__(self, sio: Any, sid: str) -> None:
-        self._sio, self._sid = sio, sid
-
-    def __contains__(self, channel: object) -> bool:
-        return isinstance(channel, str) and in_channel(self._sio, self._sid, channel)
 
 
 class ChatSockets:
@@ -131,13 +122,8 @@ class ChatSockets:
             user_id=user.id,
             writes=self.writes,
             socket_rooms=SocketChannels(self.sio, sid),
-            before_queue=lambda room_id: self._reopen_dm(room_id, user),
+            before_queue=functools.partial(reopen_dm, self.announcer, self.dms, user),
         )
-
-    async def _reopen_dm(self, room_id: int, user: User) -> None:
-        restored = await self.dms.before_send(room_id, user.id)
-        if restored:
-            await announce_new_room(self.announcer, room_id, restored)
 
     async def edit(self, sid: str, data: Any) -> dict[str, Any]:
         return await self._change(sid, data, op=EDIT)

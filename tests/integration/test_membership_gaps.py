@@ -18,13 +18,14 @@ import redis.asyncio as aioredis
 
 from backend.accounts.models import User
 from backend.api.keys import QUEUE, REDIS
-from backend.fanout.events import Collector, Notifier, user_channel
+from backend.fanout.events import Collector, Notifier
 from backend.infra.db import open_database
 from backend.queue.envelope import SEND, InboundMessage
 from backend.queue.redis_streams import RedisStreamQueue
 from backend.realtime import connection
 from backend.rooms.models import Membership, Message, Room
 from backend.settings.config import Settings
+from backend.shapes.channels import user_channel
 from backend.web.keys import SETTINGS
 from chatty.compose import gateway_app
 from tests.support.clients import Api, Live, pair_in_room

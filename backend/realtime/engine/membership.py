@@ -21,10 +21,12 @@ import socketio
 import structlog
 from redis.asyncio import Redis
 
-from backend.fanout.events import Notifier, in_channel, room_channel, user_channel
+from backend.fanout.events import Notifier
 from backend.infra.backoff import Backoff
+from backend.realtime.engine.channels import in_channel
 from backend.realtime.engine.emitter import ServerEmitter
 from backend.realtime.engine.recovery import watched_pubsub
+from backend.shapes.channels import room_channel, user_channel
 
 log = structlog.get_logger("chatty.membership")
 

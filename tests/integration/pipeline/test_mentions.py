@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from backend.accounts.models import Block
 from backend.content.sanitize import clean_message
-from backend.fanout.events import NOTIFICATION, user_channel
+from backend.fanout.events import NOTIFICATION
 from backend.queue.envelope import InboundMessage
 from backend.rooms.models import Membership, Room
 from backend.rooms.notify import mentioned_names, notify_level
 from backend.rooms.rooms import room_dict
+from backend.shapes.channels import user_channel
 from tests.integration.pipeline.conftest import Pipeline, make_room, make_user
 
 

@@ -6,9 +6,10 @@ import orjson
 import pytest
 
 from backend.accounts.models import User
-from backend.fanout.events import MESSAGE_UPDATED, room_channel
+from backend.fanout.events import MESSAGE_UPDATED
 from backend.queue.envelope import EDIT, KNOWN, MODERATE_DELETE, InboundMessage, UnknownOperation
 from backend.rooms.models import Membership, Message, Room
+from backend.shapes.channels import room_channel
 from tests.integration.pipeline.conftest import Pipeline, change_entry, make_room, make_user
 
 

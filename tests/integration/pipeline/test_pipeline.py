@@ -7,10 +7,11 @@ from collections.abc import Mapping
 import orjson
 
 from backend.accounts.models import User
-from backend.fanout.events import MESSAGE_NEW, MESSAGE_UPDATED, room_channel, user_channel
+from backend.fanout.events import MESSAGE_NEW, MESSAGE_UPDATED
 from backend.messages.history import history
 from backend.queue.envelope import DELETE, EDIT, InboundMessage
 from backend.rooms.models import Message, Room
+from backend.shapes.channels import room_channel, user_channel
 from tests.integration.pipeline.conftest import Pipeline, change_entry, make_room, make_user
 
 # The contract's Message (§2, §6), written out: never derived from the code under test.

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from backend.fanout.events import room_channel
 from backend.inbound.send import queue_message
 from backend.inbound.write_path import WritePath
 from backend.infra.limits import Limits
@@ -14,6 +13,7 @@ from backend.infra.ratelimit import MemoryRateLimiter, RateLimiter
 from backend.queue.envelope import SEND, InboundMessage
 from backend.queue.memory import MemoryQueue
 from backend.settings.config import Settings
+from backend.shapes.channels import room_channel
 from backend.shapes.errors import AppError
 from tests.integration.pipeline.conftest import make_room, make_user
 from tests.support.procs import JWT_SECRET
