@@ -1,4 +1,5 @@
-"""Account tables: users, refresh tokens, blocks. Secrets are stored only as hashes."""
+"""Account tables: users, refresh tokens, blocks, password resets. Secrets are stored only as
+hashes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     # The attachment holding the user's avatar (`backend/api/avatars.py`); also its version.
     avatar_id = fields.BigIntField(null=True)
+    # Workspace roles and states (contract §7.1): an admin runs the workspace; a bot is an
+    # account without a password; a deactivated account keeps its messages but cannot sign in.
+    is_admin = fields.BooleanField(default=False)
+    is_bot = fields.BooleanField(default=False)
+    deactivated = fields.BooleanField(default=False)
+    last_seen_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "users"
@@ -54,3 +61,19 @@ class Block(Model):
     class Meta:
         table = "blocks"
         unique_together = (("blocker", "blocked"),)
+
+
+class PasswordReset(Model):
+    """A single-use code an admin issued so a user can set a new password (contract §7.1)."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_resets", on_delete=fields.CASCADE, db_index=True
+    )
+    code_hash = fields.CharField(max_length=255)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "password_resets"

@@ -17,6 +17,8 @@ MODEL_MODULES = [
     "backend.accounts.models",
     "backend.rooms.models",
     "backend.files.models",
+    "backend.workspace.models",
+    "backend.audit.models",
     "aerich.models",
 ]
 MIGRATIONS_ROOT = Path(__file__).resolve().parents[2] / "db" / "migrations"

@@ -56,10 +56,12 @@ LAYERS: dict[str, int] = {
     "backend.content": 1,  # markdown, nh3
     "backend.infra": 1,  # database, Redis, logs, metrics, rate limits
     "backend.queue": 2,
+    "backend.audit": 2,  # the audit table: every feature writes its entry in its transaction
     "backend.accounts": 3,
     "backend.web": 4,  # the HTTP toolkit: bodies, errors, auth, app keys
     "backend.rooms": 5,  # rooms, membership, roles, moderation
     "backend.messages": 6,  # the read path
+    "backend.workspace": 6,  # its settings, admins, invites, who may register
     "backend.files": 7,
     "backend.fanout": 8,  # channel names, events, Notifier
     "backend.inbound": 9,  # the gateway's half of every write

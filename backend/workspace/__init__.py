@@ -1,0 +1,1 @@
+"""The workspace (contract §7.1): its settings row, its admins, invites and who may register."""
