@@ -1,4 +1,4 @@
-"""`chatty run | gateway | worker | migrate` — the only place settings are read."""
+"""`chatty run | gateway | worker | migrate | admin` — the only place settings are read."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from backend.gateway.runtime import make_queue, make_recent, open_redis
 from backend.infra import heap, logs, migrations
 from backend.infra.db import open_database
 from backend.settings.config import Settings, SettingsError
+from backend.shapes.errors import AppError
+from backend.workspace import admins
 from chatty.compose import build_worker, gateway_app, standalone_emitter
 from worker.ops import serve_endpoint
 
@@ -108,6 +110,20 @@ async def check_migrations(settings: Settings) -> None:
     log.info("migrations_up_to_date", dialect=settings.dialect)
 
 
+async def set_admin(settings: Settings, username: str, *, is_admin: bool) -> None:
+    """`chatty admin grant|revoke USERNAME`: the same rule as the admin route (the last active
+    admin stays one). Its sockets and room-mates see the change on their next read."""
+    async with open_database(settings):
+        user, changed = await admins.set_admin(is_admin, username=username.lower())
+    said = {
+        (True, True): "is now an admin",
+        (True, False): "was already an admin",
+        (False, True): "is no longer an admin",
+        (False, False): "was not an admin",
+    }
+    print(f"{user.username} {said[is_admin, changed]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatty", description="chatty real-time chat")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     migrate_cmd.add_argument(
         "--check", action="store_true", help="only fail if the models need a new migration"
     )
+    admin_cmd = sub.add_parser("admin", help="make a user a workspace admin, or no longer one")
+    admin_cmd.add_argument("change", choices=["grant", "revoke"])
+    admin_cmd.add_argument("username")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -133,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             _run(check_migrations(settings) if args.check else migrate(settings))
+        elif args.command == "admin":
+            _run(set_admin(settings, args.username, is_admin=args.change == "grant"))
         elif args.command == "worker":
             _run(run_worker(settings))
         elif args.command == "run":
@@ -150,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"chatty: configuration error: {exc}", file=sys.stderr)
         return 2
+    except AppError as exc:  # `chatty admin`: no such user, or the last admin
+        print(f"chatty: {exc.message}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -34,6 +34,7 @@ class RegisterIn(_LowerUsername):
     username = Username()
     password = Password()
     display_name = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    invite_code = fields.String(load_default=None, validate=validate.Length(min=1, max=128))
 
 
 class LoginIn(_LowerUsername):

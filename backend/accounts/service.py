@@ -1,4 +1,5 @@
-"""Account use cases: register, login, refresh, logout, recover, account settings, authenticate."""
+"""Account use cases: login, refresh, logout, recover, account settings, authenticate (new
+accounts: `signup`; who may register: `backend.workspace.registration`)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.accounts import recovery, tokens
 from backend.accounts.models import RefreshToken, User
 from backend.accounts.passwords import hash_secret, needs_rehash, verify_secret
 from backend.accounts.sessions import Sessions
-from backend.content.sanitize import clean_text
 from backend.settings.config import Settings
-from backend.shapes.errors import Conflict, Unauthorized, ValidationFailed
+from backend.shapes.errors import Unauthorized
 from backend.shapes.serialize import user_dict
 
 BAD_CREDENTIALS = "wrong username or password"
@@ -25,7 +24,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _token_pair(settings: Settings, user: User, family: str | None = None) -> dict[str, Any]:
+async def token_pair(settings: Settings, user: User, family: str | None = None) -> dict[str, Any]:
     """A refresh token of the session `family` (a new session when None) and its access token."""
     refresh = tokens.new_refresh_token()
     family = family or str(uuid.uuid4())
@@ -51,32 +50,6 @@ async def _token_pair(settings: Settings, user: User, family: str | None = None)
     }
 
 
-def _display_name(raw: str | None, username: str) -> str:
-    name = clean_text(raw) if raw is not None else username
-    if not name:
-        raise ValidationFailed(details={"display_name": ["must contain visible text"]})
-    return name[:64]
-
-
-async def register(
-    settings: Settings, *, username: str, password: str, display_name: str | None
-) -> dict[str, Any]:
-    phrase = recovery.new_phrase()
-    name = _display_name(display_name, username)
-    password_hash = await hash_secret(password)
-    recovery_hash = await hash_secret(recovery.normalise(phrase))
-    try:
-        user = await User.create(
-            username=username,
-            display_name=name,
-            password_hash=password_hash,
-            recovery_hash=recovery_hash,
-        )
-    except IntegrityError as exc:
-        raise Conflict("username taken") from exc
-    return {**await _token_pair(settings, user), "recovery_phrase": phrase}
-
-
 async def login(settings: Settings, *, username: str, password: str) -> dict[str, Any]:
     user = await User.get_or_none(username=username)
     if not await verify_secret(user.password_hash if user else None, password) or user is None:
@@ -84,7 +57,7 @@ async def login(settings: Settings, *, username: str, password: str) -> dict[str
     if needs_rehash(user.password_hash):
         user.password_hash = await hash_secret(password)
         await user.save(update_fields=["password_hash"])
-    return await _token_pair(settings, user)
+    return await token_pair(settings, user)
 
 
 async def refresh(settings: Settings, sessions: Sessions, *, refresh_token: str) -> dict[str, Any]:
@@ -105,7 +78,7 @@ async def refresh(settings: Settings, sessions: Sessions, *, refresh_token: str)
             row.revoked_at = _now()
             await row.save(update_fields=["revoked_at"])
             user = await User.get(id=row.user_id)  # type: ignore[attr-defined]
-            return await _token_pair(settings, user, family=row.family)
+            return await token_pair(settings, user, family=row.family)
     # ... and so do the family's access tokens, after the commit.
     user_id: int = reused.user_id  # type: ignore[attr-defined]
     await sessions.revoke(user_id=user_id, session_ids=[reused.family])
@@ -194,7 +167,7 @@ async def recover(
         await user.save(update_fields=["password_hash", "recovery_hash", "session_version"])
         ended = await _end_refresh_tokens(user)
     await sessions.revoke(user_id=user.id, session_ids=ended)
-    pair = await _token_pair(settings, user)
+    pair = await token_pair(settings, user)
     return {**pair, "recovery_phrase": phrase, "session_version": user.session_version}
 
 

@@ -10,7 +10,8 @@ from aiohttp import web
 from backend.accounts import schemas
 from backend.accounts import service as accounts
 from backend.accounts.guard import guarded, registration_allowed
-from backend.api.keys import MEMBERSHIP
+from backend.actions import workspace
+from backend.api.keys import ANNOUNCER, MEMBERSHIP
 from backend.shapes.serialize import user_dict
 from backend.shapes.validation import load
 from backend.web.http import client_address, current_session, current_user, json_response, read_json
@@ -51,7 +52,7 @@ async def register(request: web.Request) -> web.Response:
     args = load(_REGISTER, await read_json(request))
     settings, address = request.app[SETTINGS], client_address(request)
     await registration_allowed(request.app[LIMITER], settings, address)
-    result = await accounts.register(settings, **args)
+    result = await workspace.register(request.app[ANNOUNCER], settings, **args)
     await request.app[SESSIONS].remember_address(args["username"], address)  # the owner's address
     return _secret_response(result, status=201)
 

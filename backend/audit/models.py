@@ -7,6 +7,8 @@ it with a trigger). `hash` chains each entry to the one before (`prev_hash`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,7 +20,7 @@ class AuditEntry(Model):
     action = fields.CharField(max_length=64, db_index=True)  # dotted: `user.deactivate`
     target_type = fields.CharField(max_length=32)
     target_id = fields.BigIntField(null=True)
-    data = fields.JSONField(default=dict)
+    data = fields.JSONField[dict[str, Any]](default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64, unique=True)
 

@@ -48,6 +48,9 @@ class UserOut(Out):
     display_name = fields.String(required=True)
     created_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     avatar_url = fields.String(required=True, allow_none=True)
+    is_admin = Bool(required=True, metadata={"description": "a workspace admin"})
+    is_bot = Bool(required=True)
+    deactivated = Bool(required=True)
 
 
 class ReplyToOut(Out):

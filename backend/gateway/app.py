@@ -10,6 +10,8 @@ from aiohttp import web
 
 from backend.api import ops
 from backend.api.accounts import routes as account_routes
+from backend.api.admin import fallback_routes as admin_fallback_routes
+from backend.api.admin import routes as admin_routes
 from backend.api.avatars import routes as avatar_routes
 from backend.api.conversations import routes as conversation_routes
 from backend.api.files import routes as file_routes
@@ -71,6 +73,8 @@ def create_app(settings: Settings, *, extra_cleanup: Sequence[CleanupCtx] = ()) 
     app.add_routes(people_routes)
     app.add_routes(file_routes)
     app.add_routes(avatar_routes)
+    app.add_routes(admin_routes)
+    app.add_routes(admin_fallback_routes)  # the last API routes: any other `/api/v1/admin/…`
     _mount_spa(app, settings.frontend_dir)
     return app
 

@@ -13,6 +13,9 @@ class UserOut(StrictSchema):
     display_name = fields.String(required=True)
     created_at = fields.String(required=True)
     avatar_url = fields.String(required=True, allow_none=True)
+    is_admin = fields.Boolean(required=True)
+    is_bot = fields.Boolean(required=True)
+    deactivated = fields.Boolean(required=True)
 
 
 class TokensOut(StrictSchema):

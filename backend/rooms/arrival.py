@@ -14,15 +14,17 @@ from tortoise import connections
 
 from backend.accounts.models import User
 from backend.rooms.visibility import PEERS_MAX
+from backend.shapes.serialize import USER_COLUMNS
 
-_USER = "id, username, display_name, created_at, avatar_id"
+_USER = ", ".join(USER_COLUMNS)
+_NO_USER = ", ".join(["NULL"] * len(USER_COLUMNS))
 # One row per thing read, told apart by `kind`. Only constants are formatted into the SQL; the
 # user id is its one argument.
 _SQL = (
     f"SELECT 'self' AS kind, NULL AS room_id, {_USER}, session_version"  # noqa: S608
     " FROM users WHERE id = $1"
     " UNION ALL"
-    " SELECT 'room', room_id, NULL, NULL, NULL, NULL, NULL, NULL"
+    f" SELECT 'room', room_id, {_NO_USER}, NULL"
     " FROM memberships WHERE user_id = $1"
     " UNION ALL"
     f" SELECT 'peer', NULL, {_USER}, NULL FROM users"

@@ -55,6 +55,19 @@ async def join_room(user: User, room_id: int) -> tuple[Room, bool]:
     return room, joined
 
 
+async def join_invited(user: User, room_ids: list[int]) -> list[int]:
+    """A new account joins its invite's rooms that still exist (within the registration's
+    transaction). Accepting the invite chose them, as joining does (`accepted`)."""
+    if not room_ids:
+        return []
+    joined = []
+    for room in await Room.filter(id__in=room_ids).exclude(kind="dm").order_by("id"):
+        await Membership.create(room=room, user=user, accepted=True)
+        await roles.ensure_owner(room.id)  # a room everyone had left: the newcomer runs it
+        joined.append(room.id)
+    return joined
+
+
 async def add_member(actor: User, room_id: int, user_id: int) -> tuple[Room, User]:
     """Private rooms: admins and the owner add; public rooms: any member."""
     room = await require_member(actor.id, room_id)

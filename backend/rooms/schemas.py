@@ -7,10 +7,12 @@ from marshmallow import fields, validate
 from backend.shapes.chat_schemas import _Trimmed
 from backend.shapes.validation import StrictSchema
 
+TOPIC_MAX = 250
+
 
 class RoomPatchIn(StrictSchema):
     name = _Trimmed(validate=validate.Length(min=1, max=80))
-    topic = _Trimmed(validate=validate.Length(max=250))
+    topic = _Trimmed(validate=validate.Length(max=TOPIC_MAX))
 
 
 class RoleIn(StrictSchema):

@@ -20,6 +20,7 @@ MIN_SECRET_BYTES = 32
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 DATA_DIR = Path("./data")
 FRONTEND_DIR = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+REGISTRATION_MODES = ("open", "invite", "closed")
 
 
 class SettingsError(ValueError):
@@ -55,6 +56,12 @@ class Settings(LimitSettings):
     access_ttl: int = setting(900, "CHATTY_ACCESS_TTL", "access-token lifetime, seconds")
     refresh_ttl: int = setting(
         30 * 24 * 3600, "CHATTY_REFRESH_TTL", "refresh-token lifetime, seconds"
+    )
+    registration: str = setting(
+        "open",
+        "CHATTY_REGISTRATION",
+        "who may register until an admin chooses (`PATCH /api/v1/admin/workspace`): `open`, "
+        "`invite` (with an admin's invite code) or `closed`",
     )
     presence_ttl: float = setting(
         15.0,
@@ -179,6 +186,8 @@ class Settings(LimitSettings):
                 raise SettingsError(f"{f.metadata['env']}: {exc}") from exc
         values.update(overrides)
         settings = cls(**values)
+        if settings.registration not in REGISTRATION_MODES:
+            raise SettingsError(f"CHATTY_REGISTRATION: one of {', '.join(REGISTRATION_MODES)}")
         try:
             trusted_networks(settings.trusted_proxies)
         except ValueError as exc:

@@ -11,6 +11,7 @@ from backend.shapes.validation import INT64_MAX, Id, IdKey, Seq, StrictSchema
 
 CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 BODY_MAX = 4000
+ATTACHMENTS_MAX = 10  # uploads one message may carry
 
 
 class _Trimmed(fields.String):
@@ -50,7 +51,9 @@ class SendIn(RoomRefIn):
     client_msg_id = fields.String(
         required=True, validate=validate.Regexp(CLIENT_MSG_ID, error="8-64 chars, e.g. a UUID")
     )
-    attachment_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=10))
+    attachment_ids = fields.List(
+        Id(), load_default=list, validate=validate.Length(max=ATTACHMENTS_MAX)
+    )
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **_: Any) -> None:

@@ -14,7 +14,16 @@ if TYPE_CHECKING:  # shapes sit below the tables: they only read attributes or k
     from backend.accounts.models import User
     from backend.rooms.models import Message
 
-USER_COLUMNS = ("id", "username", "display_name", "created_at", "avatar_id")
+USER_COLUMNS = (
+    "id",
+    "username",
+    "display_name",
+    "created_at",
+    "avatar_id",
+    "is_admin",
+    "is_bot",
+    "deactivated",
+)
 MESSAGE_COLUMNS = (
     "id",
     "room_id",
@@ -55,6 +64,9 @@ def user_dict(user: User | Mapping[str, Any]) -> dict[str, Any]:
         "created_at": iso(_get(user, "created_at")),
         # A new avatar is a new URL, so browsers may cache each one for good.
         "avatar_url": f"/api/v1/users/{user_id}/avatar/{avatar}" if avatar else None,
+        "is_admin": bool(_get(user, "is_admin")),  # SQLite rows read 0/1
+        "is_bot": bool(_get(user, "is_bot")),
+        "deactivated": bool(_get(user, "deactivated")),
     }
 
 

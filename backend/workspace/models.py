@@ -37,7 +37,7 @@ class Invite(Model):
     max_uses = fields.IntField(default=1)
     uses = fields.IntField(default=0)
     expires_at = fields.DatetimeField()
-    room_ids = fields.JSONField(default=list)
+    room_ids = fields.JSONField[list[int]](default=list)
     created_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="invites", on_delete=fields.CASCADE, db_index=True
     )
