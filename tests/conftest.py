@@ -25,6 +25,7 @@ from tests.support.clients import (
     Pair,
     pair_in_room,
 )
+from tests.support.installs import Installation, setting_env
 from tests.support.procs import JWT_SECRET, TEST_LIMITS, Cluster, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
@@ -53,12 +54,41 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, migrated by `chatty migrate` itself."""
+    """A fresh PostgreSQL database for this run, migrated by `chatty migrate` itself, with a
+    workspace admin already (`services.SEED_ADMIN`)."""
     services.require("PostgreSQL", "127.0.0.1", 5432)
     url = services.run(services.create_database())
     migrate(url)
+    services.run(services.execute(url, services.SEED_ADMIN))
     yield url
     services.run(services.drop_database(url))
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated database nobody connects to: `fresh_install` copies it (CREATE DATABASE …
+    TEMPLATE takes a fraction of a migration's time)."""
+    services.require("PostgreSQL", "127.0.0.1", 5432)
+    url = services.run(services.create_database(prefix="chatty_template"))
+    migrate(url)
+    yield url
+    services.run(services.drop_database(url))
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of this test's own, both dialects, for a schema of an earlier release
+    (`tests.support.old_schema`); SQLite's file is where `Cluster.embedded(tmp_path)` keeps it."""
+    if request.param == "sqlite":
+        (tmp_path / "data").mkdir(exist_ok=True)
+        yield f"sqlite://{tmp_path / 'data' / 'chatty.sqlite3'}"
+        return
+    services.require("PostgreSQL", "127.0.0.1", 5432)
+    url = services.run(services.create_database())
+    try:
+        yield url
+    finally:
+        services.run(services.drop_database(url))
 
 
 @pytest.fixture
@@ -125,6 +155,42 @@ async def pg_app_url(pg_settings: Settings, aiohttp_server: Callable[..., Any]) 
     """The distributed system in this process (PostgreSQL + Redis), secret known to tests."""
     stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
     return await _serve(aiohttp_server, replace(pg_settings, inbound_stream=stream))
+
+
+@pytest.fixture(params=["distributed", "embedded"])
+async def fresh_install(
+    request: pytest.FixtureRequest, tmp_path: Path, aiohttp_server: Callable[..., Any]
+) -> AsyncIterator[Callable[..., Awaitable[Installation]]]:
+    """Factory of a new, empty installation of this test's own (no account, the workspace as
+    migrated), both ways, with these settings changed: the workspace's tests change what every
+    later test on a shared database would see. `distributed`: in this process, on a copy of the
+    migrated template (`pg_template`) and the run's Redis; `embedded`: `chatty run`."""
+    servers: list[Any] = []
+    databases: list[str] = []
+    clusters: list[Cluster] = []
+
+    async def make(**changes: Any) -> Installation:
+        changes = {"moderation_per_minute": 100_000, **changes}  # user ids repeat in Redis
+        if request.param == "distributed":
+            template = str(request.getfixturevalue("pg_template"))
+            databases.append(await services.create_database(template=template))
+            settings = replace(request.getfixturevalue("pg_settings"), database_url=databases[-1])
+            stream = f"chat.inbound.test.{uuid.uuid4().hex[:8]}"
+            app = gateway_app(replace(settings, inbound_stream=stream, **changes), with_worker=True)
+            servers.append(await aiohttp_server(app))
+            return Installation(f"http://127.0.0.1:{servers[-1].port}", databases[-1])
+        clusters.append(Cluster.embedded(tmp_path, **setting_env(changes)))
+        node = clusters[-1].gateway(command="run")
+        return Installation(node.url, f"sqlite://{tmp_path / 'data' / 'chatty.sqlite3'}")
+
+    yield make
+    for server in servers:
+        await server.close()  # before its database goes
+    for url in databases:
+        await services.drop_database(url)
+    for cluster in clusters:
+        cluster.stop()
+        print(cluster.logs())
 
 
 @pytest.fixture(params=["distributed", "embedded"])

@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from backend.accounts import schemas as account_schemas
+from backend.openapi.admin import OPERATIONS as ADMIN
 from backend.openapi.conversations import OPERATIONS as CONVERSATIONS
 from backend.openapi.files import file_paths
 from backend.openapi.moderation import OPERATIONS as MODERATION
@@ -32,12 +33,12 @@ OPERATIONS = [
     Op(
         "post",
         "/api/v1/auth/register",
-        "Create an account",
+        "Create an account (403 with `details.reason` when registration refuses it)",
         201,
         RegisteredOut,
         A.RegisterIn,
         auth=False,
-        errors=(400, 409, 413, 422, 429),
+        errors=(400, 403, 409, 413, 422, 429),
     ),
     Op(
         "post",
@@ -193,7 +194,7 @@ def build_spec() -> dict[str, Any]:
     )
     spec.components.schema("Error", schema=ErrorOut)
     by_path: dict[str, dict[str, Any]] = {}
-    for op in [*OPERATIONS, *MODERATION, *CONVERSATIONS]:
+    for op in [*OPERATIONS, *MODERATION, *CONVERSATIONS, *ADMIN]:
         by_path.setdefault(op.path, {})[op.method] = _operation(op)
     for path, operations in {**by_path, **file_paths()}.items():
         spec.path(path=path, operations=operations)

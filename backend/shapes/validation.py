@@ -20,8 +20,16 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
         result: dict[str, Any] = schema.load(data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed(details=messages) from exc
+        raise ValidationFailed(details=_text_keys(messages)) from exc
     return result
+
+
+def _text_keys(messages: Any) -> Any:
+    """marshmallow keys a list's errors by index (`{"room_ids": {0: [...]}}`); JSON keys are
+    text (orjson refuses an int key: that was a 500)."""
+    if isinstance(messages, dict):
+        return {str(key): _text_keys(value) for key, value in messages.items()}
+    return messages
 
 
 def _encodable(*values: Any) -> bool:
@@ -56,6 +64,15 @@ INT64_MAX = 2**63 - 1
 def Id(**kwargs: Any) -> fields.Integer:
     """A database id: a positive 64-bit integer, never a bool or a float."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=INT64_MAX), **kwargs)
+
+
+class StrictBool(fields.Boolean):
+    """`true` or `false` only: not `"yes"`, and not `1` (equal to True, so in any truthy set)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def Seq(**kwargs: Any) -> fields.Integer:

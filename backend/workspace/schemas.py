@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from backend.rooms.names import NAME_MAX
 from backend.settings.config import REGISTRATION_MODES
 from backend.shapes.chat_schemas import _Trimmed
-from backend.shapes.validation import Id, StrictSchema
+from backend.shapes.validation import Id, StrictBool, StrictSchema
 
 DAY = 24 * 3600
 INVITE_TTL = 7 * DAY  # an invite's default lifetime
@@ -23,7 +23,7 @@ class WorkspacePatchIn(StrictSchema):
 
 
 class AdminUserPatchIn(StrictSchema):
-    is_admin = fields.Boolean(required=True, truthy={True}, falsy={False})  # not "yes" or 1
+    is_admin = StrictBool(required=True)
 
 
 class InviteCreateIn(StrictSchema):

@@ -11,6 +11,9 @@ import pytest
 from tests.support.clients import Api, new_name
 
 pytestmark = pytest.mark.integration
+# Contract §2, and §7.1's workspace roles and states.
+USER_KEYS = {"id", "username", "display_name", "created_at", "avatar_url"}
+USER_KEYS |= {"is_admin", "is_bot", "deactivated"}
 
 
 def assert_envelope(body: Any, code: str) -> None:
@@ -40,7 +43,7 @@ async def test_register_returns_user_phrase_and_tokens(
     }
     assert body["user"]["username"] == name.lower()
     assert body["user"]["display_name"] == "Al & co"
-    assert set(body["user"]) == {"id", "username", "display_name", "created_at", "avatar_url"}
+    assert set(body["user"]) == USER_KEYS
     assert len(body["recovery_phrase"].split()) == 24
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 900
@@ -177,10 +180,7 @@ async def test_user_search_by_prefix(app_url: str, api_at: Callable[[str], Api])
     await api.register(prefix + "b")
     _, found = await alice.api.call("GET", f"/api/v1/users?q={prefix.upper()}", expect=200)
     assert [u["username"] for u in found["users"]] == [prefix + "a", prefix + "b"]
-    assert all(
-        set(u) == {"id", "username", "display_name", "created_at", "avatar_url"}
-        for u in found["users"]
-    )
+    assert all(set(u) == USER_KEYS for u in found["users"])
 
 
 async def test_ops_routes(app_url: str, http: aiohttp.ClientSession) -> None:

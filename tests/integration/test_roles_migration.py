@@ -4,50 +4,17 @@ of each room its owner (the creator was never recorded); a DM gets no roles."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import asyncpg
 import pytest
 
 from backend.accounts.tokens import issue_access
-from tests.support import services
 from tests.support.clients import Api, Live
-from tests.support.procs import JWT_SECRET, ROOT, Cluster
+from tests.support.old_schema import chatty_on, migrate_before, sql
+from tests.support.procs import JWT_SECRET, Cluster
 
 pytestmark = pytest.mark.integration
-
-# Applies the migrations before `roles` only, with aerich, the way `chatty migrate` did then.
-_OLD_SCHEMA = """
-import asyncio, shutil, sys, tempfile
-from pathlib import Path
-from aerich import Command
-from tortoise import Tortoise
-from backend.settings.config import Settings
-from backend.infra.db import migrations_dir, tortoise_config
-
-async def main(url: str) -> None:
-    settings = Settings(jwt_secret="x" * 32, database_url=url)
-    old = Path(tempfile.mkdtemp()) / "models"
-    old.mkdir()
-    folder = migrations_dir(settings) / "models"
-    versions = [p for p in folder.glob("*.py") if p.name[0].isdigit()]
-    roles = next(int(p.name.split("_")[0]) for p in versions if p.stem.endswith("_roles"))
-    for path in versions:
-        if int(path.name.split("_")[0]) < roles:
-            shutil.copy(path, old / path.name)
-    command = Command(tortoise_config(settings), app="models", location=str(old.parent))
-    await command.init()
-    await command.upgrade(run_in_transaction=True)
-    await Tortoise.close_connections()
-
-asyncio.run(main(sys.argv[1]))
-"""
 
 T = "'2026-01-01 00:00:0{}+00:00'"
 # users 1-4; room 1 public (user 2 joined after user 1), room 2 private (users 3 and 4 joined at
@@ -105,57 +72,17 @@ EXPECTED = {
 }
 
 
-def _chatty(url: str, *args: str, script: str | None = None) -> None:
-    command = (
-        [sys.executable, "-c", script, url]
-        if script
-        else [sys.executable, "-m", "chatty.cli", *args]
-    )
-    env = {**os.environ, "DATABASE_URL": url, "CHATTY_LOG_FORMAT": "json", "JWT_SECRET": JWT_SECRET}
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
-
-
-async def _sql(url: str, statements: list[str]) -> list[Any]:
-    """Run statements; returns the rows of the last one."""
-    if url.startswith("sqlite://"):
-        with sqlite3.connect(url.removeprefix("sqlite://")) as db:
-            for statement in statements[:-1]:
-                db.execute(statement)
-            return db.execute(statements[-1]).fetchall()
-    conn = await asyncpg.connect(url)
-    try:
-        for statement in statements[:-1]:
-            await conn.execute(statement)
-        return [tuple(row) for row in await conn.fetch(statements[-1])]
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(params=["postgres", "sqlite"])
-def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    if request.param == "sqlite":
-        yield f"sqlite://{tmp_path / 'data' / 'chatty.sqlite3'}"
-        return
-    services.require("PostgreSQL", "127.0.0.1", 5432)
-    url = services.run(services.create_database())
-    try:
-        yield url
-    finally:
-        services.run(services.drop_database(url))
-
-
 async def test_every_room_keeps_working_with_an_owner_after_the_roles_migration(
     old_database: str, tmp_path: Path, api_at: Callable[[str], Api]
 ) -> None:
     (tmp_path / "data").mkdir(exist_ok=True)
-    _chatty(old_database, script=_OLD_SCHEMA)
+    migrate_before(old_database, "roles")
     postgres = not old_database.startswith("sqlite")
-    await _sql(old_database, [*_ROWS, *(_PG_SEQUENCES if postgres else []), "SELECT 1"])
-    _chatty(old_database, "migrate")
-    rows = await _sql(old_database, ["SELECT id, role, accepted FROM memberships ORDER BY id"])
+    await sql(old_database, [*_ROWS, *(_PG_SEQUENCES if postgres else []), "SELECT 1"])
+    chatty_on(old_database, "migrate")
+    rows = await sql(old_database, ["SELECT id, role, accepted FROM memberships ORDER BY id"])
     assert {mid: (role, bool(accepted)) for mid, role, accepted in rows} == EXPECTED
-    topics = await _sql(old_database, ["SELECT DISTINCT topic FROM rooms"])
+    topics = await sql(old_database, ["SELECT DISTINCT topic FROM rooms"])
     assert topics == [("",)]
     # The migrated database serves: the owner runs the room, a member writes in it.
     env = {"DATABASE_URL": old_database, "JWT_SECRET": JWT_SECRET}

@@ -71,14 +71,18 @@ def require(name: str, host: str, port: int) -> None:
         )
 
 
-async def create_database(admin_url: str = PG_ADMIN, prefix: str = "chatty_test") -> str:
-    """A new, empty database on the server of `admin_url`; returns its URL. Each test process
-    (each xdist worker) makes its own, named after the worker to be told apart when one leaks."""
+async def create_database(
+    admin_url: str = PG_ADMIN, prefix: str = "chatty_test", *, template: str | None = None
+) -> str:
+    """A new database on the server of `admin_url`, empty or a copy of `template` (the URL of
+    a database nobody is connected to); returns its URL. Each test process (each xdist worker)
+    makes its own, named after the worker to be told apart when one leaks."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     name = f"{prefix}_{worker + '_' if worker else ''}{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     admin = await asyncpg.connect(admin_url)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await admin.close()
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
@@ -91,6 +95,25 @@ async def drop_database(url: str, admin_url: str = PG_ADMIN) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+# The run's shared database is no empty installation: its first account is this admin, who
+# never signs in (no usable password), so no test's user becomes a workspace admin by being
+# the first to register there, and none can close registration for the tests after it.
+SEED_ADMIN = (
+    "INSERT INTO users (username, display_name, password_hash, recovery_hash, session_version,"
+    " created_at, is_admin) VALUES ('workspace-admin', 'Workspace admin', '!', '!', 0, now(),"
+    " true)"
+)
+
+
+async def execute(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

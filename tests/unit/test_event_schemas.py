@@ -24,6 +24,9 @@ USER: dict[str, Any] = {
     "display_name": "Ada",
     "created_at": NOW,
     "avatar_id": None,
+    "is_admin": False,
+    "is_bot": False,
+    "deactivated": False,
 }
 ROW: dict[str, Any] = {
     "id": 1,

@@ -37,6 +37,16 @@ def test_a_value_of_the_wrong_type_names_its_variable() -> None:
         Settings.from_env({"CHATTY_MESSAGE_BURST": "1.5", "JWT_SECRET": JWT_SECRET})
 
 
+def test_registration_is_open_by_default_and_refuses_an_unknown_mode() -> None:
+    assert Settings.from_env({}, jwt_secret="x" * 32).registration == "open"
+    assert (
+        Settings.from_env({"CHATTY_REGISTRATION": "invite"}, jwt_secret="x" * 32).registration
+        == "invite"
+    )
+    with pytest.raises(SettingsError, match="CHATTY_REGISTRATION"):
+        Settings.from_env({"CHATTY_REGISTRATION": "maybe"}, jwt_secret="x" * 32)
+
+
 def test_the_environment_wins_over_a_dotenv_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
