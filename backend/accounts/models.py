@@ -1,5 +1,4 @@
-"""Account tables: users, refresh tokens, blocks, password resets. Secrets are stored only as
-hashes."""
+"""Account tables: users, refresh tokens, blocks, password resets (secrets only as hashes)."""
 
 from __future__ import annotations
 

@@ -117,6 +117,10 @@ async def test_registration_follows_the_workspace_mode_and_its_invites(
     live: Live = await connect(install.url, admin.token)
     _refused_for(await _register(api), "invite_required")
     _refused_for(await _register(api, "no-such-code"), "invite_invalid")
+    for bad in ("", 5, "x" * 129):
+        status, body = await _register(api, bad)  # type: ignore[arg-type]
+        assert_refused(status, body, 422, "validation_error")
+        assert set(body["error"]["details"]) == {"invite_code"}
     invite = await _invite(admin, max_uses=2, room_ids=[room["id"]])
     taken = await _register(api, invite["code"], name=admin.name)  # a failed one uses nothing
     assert_refused(*taken, 409, "conflict")
