@@ -26,7 +26,7 @@ from tests.support.clients import (
     pair_in_room,
 )
 from tests.support.installs import Installation, setting_env
-from tests.support.procs import JWT_SECRET, TEST_LIMITS, Cluster, migrate
+from tests.support.procs import JWT_SECRET, TEST_LIMITS, Cluster, Proc, migrate
 
 # A Redis database of the tests' own: flushed at the start of a run, never the default one.
 # CHATTY_TEST_REDIS_DB lets two runs on one machine keep out of each other's way; each xdist
@@ -193,22 +193,38 @@ async def fresh_install(
         print(cluster.logs())
 
 
+@pytest.fixture(scope="module")
+def embedded_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
+    """`chatty run` (SQLite + in-process queue) as a process, shared by the tests of one file.
+
+    Starting one costs one to two seconds of CPU (imports, the SQLite migrations) and stopping
+    it another second: once per file, not once per test. The tests make their own users and
+    rooms (fresh names), so they never see each other's. Like the run's shared database
+    (`services.SEED_ADMIN`), it is no empty installation: its first account is registered here,
+    so no test's user becomes the workspace admin by being the first to register.
+    """
+    cluster = Cluster.embedded(tmp_path_factory.mktemp("embedded"))
+    try:
+        node = cluster.gateway(command="run")
+        services.register_first_account(node.url)
+        yield node
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture(params=["distributed", "embedded"])
-def app_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def app_url(request: pytest.FixtureRequest) -> str:
     """The whole system with its worker, both ways.
 
     `distributed`: in this process, PostgreSQL + Redis stream + Redis manager. `embedded`:
-    `chatty run` as a process (SQLite + in-process queue): Tortoise keeps per-dialect state
-    in the models, so one test process never switches dialects.
+    `chatty run` as a process (SQLite + in-process queue; one per file, `embedded_node`):
+    Tortoise keeps per-dialect state in the models, so one test process never switches dialects.
     """
     if request.param == "distributed":
-        yield str(request.getfixturevalue("pg_app_url"))
-        return
-    cluster = Cluster.embedded(tmp_path)
-    try:
-        yield cluster.gateway(command="run").url
-    finally:
-        cluster.stop()
+        return str(request.getfixturevalue("pg_app_url"))
+    node: Proc = request.getfixturevalue("embedded_node")
+    assert node.alive(), f"the file's embedded chatty died (an earlier test?):\n{node.tail()}"
+    return node.url
 
 
 @pytest.fixture

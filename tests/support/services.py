@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -105,6 +108,19 @@ SEED_ADMIN = (
     " created_at, is_admin) VALUES ('workspace-admin', 'Workspace admin', '!', '!', 0, now(),"
     " true)"
 )
+
+
+def register_first_account(base_url: str) -> None:
+    """SEED_ADMIN for an installation of its own (`chatty run`): its first account, registered
+    through the API (so the workspace admin), with a password no test knows."""
+    body = json.dumps({"username": "workspace-admin", "password": secrets.token_hex(16)})
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/auth/register",
+        data=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        assert json.load(resp)["user"]["is_admin"], "the first account is the workspace admin"
 
 
 async def execute(url: str, *statements: str) -> None:

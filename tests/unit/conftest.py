@@ -9,7 +9,9 @@ import pytest
 
 # The fixtures of tests/conftest.py that reach a server or start processes (and every fixture
 # built on them: pytest lists the whole closure in `fixturenames`).
-SERVICE_FIXTURES = frozenset({"pg_url", "redis_url", "cluster", "embedded_cluster", "app_url"})
+SERVICE_FIXTURES = frozenset(
+    {"pg_url", "redis_url", "cluster", "embedded_cluster", "embedded_node", "app_url"}
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
