@@ -91,12 +91,12 @@ test-unit: install
 
 # The SPA in chromium against two gateways + a worker, restarted mid-way (part of test-python).
 test-browser: install services frontend browser
-	$(BIN)/pytest tests/e2e/test_browser.py $(PYTEST_ARGS)
+	$(BIN)/pytest tests/e2e/test_browser_*.py $(PYTEST_ARGS)
 
 # Screenshots for the README: the same browser run, writing its PNGs to docs/screenshots/.
 screenshots: install services frontend browser
 	rm -f docs/screenshots/*.png
-	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_browser.py -q
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_browser_*.py -q
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm test

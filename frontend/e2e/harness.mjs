@@ -6,7 +6,7 @@
 //   CHATTY_URL       base URL of a running gateway serving the built SPA (required; skipped without)
 //   CHATTY_URL_B     the second person's gateway (default CHATTY_URL): two gateways of one cluster
 //   CHATTY_URL_BUSY  a gateway with a tiny delivery budget (the moderation suite's overload step)
-//   CHATTY_CONTROL_URL  a control endpoint that stops and starts the system (tests/e2e/test_browser.py)
+//   CHATTY_CONTROL_URL  a control endpoint that stops and starts the system (tests/support/browser.py)
 //   SCREENSHOT_DIR   if set, screenshots go there
 //   CHROMIUM_PATH    the browser binary (default /usr/bin/chromium)
 //   E2E_HEADED=1     show the browser (needs a display)
@@ -176,7 +176,7 @@ export async function accessible(page, screen, ready = async () => {}, { shotNam
   return found;
 }
 
-/** Ask tests/e2e/test_browser.py to stop or start the system: `stop`, `start`, `worker/stop`, … */
+/** Ask tests/support/browser.py to stop or start the system: `stop`, `start`, `worker/stop`, … */
 export async function control(action) {
   const res = await fetch(`${CONTROL}/${action.replace(/^\/+/, '')}`, { method: 'POST' });
   const body = await res.json().catch(() => ({}));
