@@ -114,13 +114,39 @@ def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Callable[..
         print(c.logs())
 
 
+@pytest.fixture(scope="session")
+def shared_cluster(
+    tmp_path_factory: pytest.TempPathFactory, pg_url: str, redis_url: str
+) -> Iterator[Cluster]:
+    """Two gateways and a worker on the run's database and Redis with the default test
+    settings, started once per test process for every test that asks for `two_gateways`.
+
+    Those tests only need the system up, with users and rooms of their own: three processes
+    cost ~4.5 s of CPU to start, so they are not started again for each. A test that kills,
+    restarts or configures processes makes a cluster of its own (`cluster`).
+    """
+    c = Cluster.distributed(
+        tmp_path_factory.mktemp("shared"), database_url=pg_url, redis_url=redis_url
+    )
+    try:
+        c.gateway(), c.gateway(), c.worker()
+        yield c
+    finally:
+        c.stop()
+
+
 @pytest.fixture
-def two_gateways(cluster: Callable[..., Cluster]) -> tuple[str, str]:
-    """Two gateways and a worker on the run's database and Redis: their URLs."""
-    c = cluster()
-    a, b = c.gateway(), c.gateway()
-    c.worker()
-    return a.url, b.url
+def two_gateways(shared_cluster: Cluster) -> Iterator[tuple[str, str]]:
+    """The shared cluster's two gateways (and its worker): their URLs. Never kill or restart
+    them (`cluster` makes processes of a test's own); what they log during the test is shown
+    with its failure."""
+    c = shared_cluster
+    assert all(p.alive() for p in c.procs), f"a shared process died (an earlier test?)\n{c.logs()}"
+    seen = {p.name: len(p.log()) for p in c.procs}
+    a, b = (p for p in c.procs if p.port is not None)
+    yield a.url, b.url
+    for p in c.procs:
+        print(f"===== {p.name} during this test\n{p.log()[seen[p.name] :][-4000:]}")
 
 
 @pytest.fixture

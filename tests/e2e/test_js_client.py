@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.clients import Api, pair_in_room
-from tests.support.procs import Cluster
 
 pytestmark = pytest.mark.e2e
 JS = Path(__file__).parent / "js"
@@ -28,15 +27,13 @@ def node_modules() -> Path:
 
 
 async def test_js_client_sends_and_receives_across_nodes(
-    node_modules: Path, cluster: Callable[..., Cluster], api_at: Callable[[str], Api]
+    node_modules: Path, two_gateways: tuple[str, str], api_at: Callable[[str], Api]
 ) -> None:
-    c = cluster()
-    node_a, node_b = c.gateway(), c.gateway()
-    c.worker()
-    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
+    url_a, url_b = two_gateways
+    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     config = {
-        "urlA": node_a.url,
-        "urlB": node_b.url,
+        "urlA": url_a,
+        "urlB": url_b,
         "tokenA": alice.token,
         "tokenB": bob.token,
         "roomId": room["id"],

@@ -21,6 +21,7 @@ METRICS_TOKEN = "metrics-token-for-tests"
 
 @pytest.fixture
 def two_nodes(cluster: Callable[..., Cluster]) -> tuple[Cluster, str, str]:
+    """Two gateways and a worker of the test's own (it kills one), presence expiring in 2 s."""
     c = cluster(CHATTY_PRESENCE_TTL="2", CHATTY_METRICS_TOKEN=METRICS_TOKEN)
     a, b = c.gateway(), c.gateway()
     c.worker()
@@ -28,9 +29,9 @@ def two_nodes(cluster: Callable[..., Cluster]) -> tuple[Cluster, str, str]:
 
 
 async def test_join_add_and_leave_take_effect_live_on_the_other_node(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api]
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api]
 ) -> None:
-    _, url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice = await api_at(url_a).register()
     bob = await api_at(url_b).register()
     carol = await api_at(url_b).register()
@@ -70,9 +71,9 @@ async def test_join_add_and_leave_take_effect_live_on_the_other_node(
 
 
 async def test_edit_and_delete_reach_the_other_node_and_history(
-    two_nodes: tuple[Cluster, str, str], connected_pair: ConnectedPair
+    two_gateways: tuple[str, str], connected_pair: ConnectedPair
 ) -> None:
-    _, url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     _, bob, room, author, reader = await connected_pair(url_a, url_b)
     assert (await author.send(room["id"], "first draft"))["ok"]
     await reader.wait_until(lambda: len(reader.messages(room["id"])) == 1)
@@ -100,9 +101,9 @@ async def test_edit_and_delete_reach_the_other_node_and_history(
 
 
 async def test_typing_crosses_nodes_is_not_echoed_and_expires(
-    two_nodes: tuple[Cluster, str, str], connected_pair: ConnectedPair
+    two_gateways: tuple[str, str], connected_pair: ConnectedPair
 ) -> None:
-    _, url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice, _, room, typer, watcher = await connected_pair(url_a, url_b)
     for _ in range(5):  # a burst is throttled to one announcement
         assert (await typer.call("typing", {"room_id": room["id"], "typing": True}))["ok"]
@@ -158,9 +159,9 @@ def _presence(live: Live, user_id: int) -> list[bool]:
 
 
 async def test_unread_counts_rise_with_messages_and_drop_after_read(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
-    _, url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice, bob = await api_at(url_a).register(), await api_at(url_b).register()
     quiet = await alice.api.create_room(name="quiet")
     busy = await alice.api.create_room(name="busy")
@@ -184,9 +185,9 @@ async def test_unread_counts_rise_with_messages_and_drop_after_read(
 
 
 async def test_reconnect_to_the_other_node_and_sync_closes_every_gap(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], connect: Connect
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
-    _, url_a, url_b = two_nodes
+    url_a, url_b = two_gateways
     alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     sender = await connect(url_a, alice.token)
     reader = await connect(url_a, bob.token)
@@ -210,9 +211,9 @@ async def test_reconnect_to_the_other_node_and_sync_closes_every_gap(
 
 
 async def test_history_pages_over_1000_messages_both_ways(
-    two_nodes: tuple[Cluster, str, str], api_at: Callable[[str], Api], pg_url: str, connect: Connect
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api], pg_url: str, connect: Connect
 ) -> None:
-    _, url_a, _ = two_nodes
+    url_a, _ = two_gateways
     alice = await api_at(url_a).register()
     room = await alice.api.create_room()
     live = await connect(url_a, alice.token)

@@ -155,15 +155,13 @@ async def test_a_killed_worker_s_rooms_are_taken_over_by_the_other_without_a_gap
 
 
 async def test_retry_with_same_client_msg_id_is_stored_once_and_redelivered_to_sender(
-    cluster: Callable[..., Cluster], api_at: Callable[[str], Api], connect: Connect
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api], connect: Connect
 ) -> None:
-    c = cluster()
-    node_a, node_b = c.gateway(), c.gateway()
-    c.worker()
-    alice, bob, room = await pair_in_room(api_at(node_a.url), api_at(node_b.url))
+    url_a, url_b = two_gateways
+    alice, bob, room = await pair_in_room(api_at(url_a), api_at(url_b))
     bobs_own = await bob.api.create_room()
-    sender = await connect(node_a.url, alice.token)
-    other = await connect(node_b.url, bob.token)
+    sender = await connect(url_a, alice.token)
+    other = await connect(url_b, bob.token)
     cmid = str(uuid.uuid4())
     assert (await sender.send(room["id"], "hello", cmid))["ok"]
     await sender.wait_until(lambda: len(sender.messages(room["id"])) == 1)

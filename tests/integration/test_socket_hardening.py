@@ -229,19 +229,18 @@ def test_a_gateway_without_redis_refuses_to_start(tmp_path: Any) -> None:
 
 
 async def test_logout_disconnects_that_sessions_sockets_on_every_node(
-    cluster: Callable[..., Any], api_at: Callable[[str], Api]
+    two_gateways: tuple[str, str], api_at: Callable[[str], Api]
 ) -> None:
     """Finding 2, the socket half: a revoked session's open sockets end on every node, the
     user's other sessions stay."""
-    c = cluster()
-    a, b = c.gateway(), c.gateway()
-    alice = await api_at(a.url).register()
-    status, other = await api_at(a.url).call(
+    url_a, url_b = two_gateways
+    alice = await api_at(url_a).register()
+    status, other = await api_at(url_a).call(
         "POST", "/api/v1/auth/login", {"username": alice.name, "password": "password123"}
     )
     assert status == 200
-    doomed = await Live.connect(b.url, alice.token)
-    kept = await Live.connect(b.url, other["access_token"])
+    doomed = await Live.connect(url_b, alice.token)
+    kept = await Live.connect(url_b, other["access_token"])
     try:
         status, _ = await alice.api.call(
             "POST", "/api/v1/auth/logout", {"refresh_token": alice.auth["refresh_token"]}

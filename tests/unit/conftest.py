@@ -10,7 +10,15 @@ import pytest
 # The fixtures of tests/conftest.py that reach a server or start processes (and every fixture
 # built on them: pytest lists the whole closure in `fixturenames`).
 SERVICE_FIXTURES = frozenset(
-    {"pg_url", "redis_url", "cluster", "embedded_cluster", "embedded_node", "app_url"}
+    {
+        "pg_url",
+        "redis_url",
+        "cluster",
+        "embedded_cluster",
+        "embedded_node",
+        "shared_cluster",
+        "app_url",
+    }
 )
 
 
