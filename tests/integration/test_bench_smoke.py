@@ -41,14 +41,16 @@ def results(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> dict:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=110,
+        # ~30 s on an idle 2-core machine, ~100 s under `make test` on a busy one: the bound
+        # is for a stuck run only.
+        timeout=300,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert (out / "latest.md").is_file()
     return json.loads((out / "latest.json").read_text())
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(330)
 def test_every_system_ran_throughput_fanout_and_connections(results: dict) -> None:
     for name in SYSTEMS:
         system = results["systems"][name]
