@@ -9,9 +9,10 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): the tests mostly wait on servers and subprocesses, so more
 # workers than cores pays (README "Development"). Each file stays on one worker
-# (its module fixtures — a private Redis, the bench smoke run — are made once).
+# (its module fixtures — a private Redis, the bench smoke run — are made once). Files are handed
+# out in collection order, which tests/conftest.py sorts longest first (`pytest.mark.seconds`).
 PYTEST_WORKERS ?= 4
-XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: help install run gateway worker migrate frontend services browser test test-all test-python \
 	test-unit test-frontend test-browser lint format migrations screenshots clean

@@ -18,7 +18,7 @@ from tests.support import services
 from tests.support.clients import Api, Live
 from tests.support.procs import Cluster
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(110)]
 
 CODES = {
     "bad_request",

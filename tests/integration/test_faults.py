@@ -46,7 +46,7 @@ from tests.support.faults import (
 from tests.support.procs import Cluster, Proc, wait_for_log
 from tests.support.services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(100)]
 ApiAt = Callable[[str], Api]
 StartMember = Callable[..., Awaitable[Member]]
 

@@ -18,7 +18,7 @@ from tests.support.files import fetch, png, png_bomb, upload
 from tests.support.procs import JWT_SECRET, Cluster
 from tests.support.s3 import CREDENTIALS, moto_server
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(55)]
 
 
 def stored_files(root: Path) -> list[Path]:

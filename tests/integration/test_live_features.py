@@ -14,7 +14,7 @@ from tests.support.clients import Api, Connect, ConnectedPair, Live, eventually,
 from tests.support.faults import Member, assert_received_exactly_once
 from tests.support.procs import Cluster
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(45)]
 
 METRICS_TOKEN = "metrics-token-for-tests"
 
