@@ -144,6 +144,9 @@ async def test_the_announced_message_is_the_contract_s_message(pipeline: Pipelin
         "display_name": "alice",
         "created_at": message["sender"]["created_at"],
         "avatar_url": None,
+        "is_admin": False,
+        "is_bot": False,
+        "deactivated": False,
     }
 
 
