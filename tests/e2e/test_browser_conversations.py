@@ -10,7 +10,7 @@ import pytest
 from tests.support.browser import run_suite
 from tests.support.procs import Cluster
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600), pytest.mark.seconds(40)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600), pytest.mark.seconds(45)]
 
 
 def test_conversations_in_a_browser_across_two_gateways(

@@ -11,7 +11,7 @@ import pytest
 from tests.support.browser import run_suite
 from tests.support.procs import Cluster
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600), pytest.mark.seconds(48)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600), pytest.mark.seconds(50)]
 
 
 def test_every_day_use_in_a_browser_across_two_gateways(

@@ -17,7 +17,7 @@ import socketio
 from tests.support.clients import Api, Live, new_name
 from tests.support.procs import JWT_SECRET, Cluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(50)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(40)]
 
 
 def _b64(data: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.clients import Api, Connect
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(38)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(45)]
 
 
 async def test_non_member_can_neither_read_send_join_nor_receive(

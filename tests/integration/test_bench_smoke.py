@@ -16,7 +16,7 @@ import pytest
 from tests.support import services
 from tests.support.procs import ROOT
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(60)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(55)]
 
 SYSTEMS = ("chatty", "python-relay", "node-relay")
 

@@ -17,7 +17,7 @@ from PIL import Image
 from tests.support.clients import Api, Live
 from tests.support.files import fetch, jpeg_with_exif, png, png_bomb, upload
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(27)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(50)]
 
 
 async def test_an_image_is_uploaded_sent_and_shown_to_another_member(

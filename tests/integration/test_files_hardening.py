@@ -20,7 +20,7 @@ from tests.support.clients import Api, Live, eventually
 from tests.support.files import fetch, gif_with_comment, hang_up, open_upload, png, upload
 from tests.support.procs import Cluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(55)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(60)]
 
 
 async def post_file(base: str, token: str, room_id: int, data: bytes) -> tuple[int, Any]:

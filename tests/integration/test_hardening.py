@@ -18,7 +18,7 @@ from backend.web.keys import SESSIONS
 from tests.integration.test_accounts import refused_handshake
 from tests.support.clients import Api, Live, new_name
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(45)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(70)]
 
 Serve = Callable[..., Awaitable[tuple[str, Any]]]
 LOGIN = "/api/v1/auth/login"

@@ -15,7 +15,7 @@ import pytest
 from tests.support.clients import Api, Live, User, new_name
 from tests.support.installs import HeldInserts, Installation
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(65)]
 
 FreshInstall = Callable[..., Awaitable[Installation]]
 INVITES = "/api/v1/admin/invites"

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.clients import Api, Connect
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(23)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(28)]
 
 
 async def test_a_notification_reaches_the_mentioned_user_on_the_other_node_not_the_sender(

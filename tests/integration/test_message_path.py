@@ -12,7 +12,7 @@ import pytest
 from tests.support.clients import Alone, Api, Connect, ConnectedPair, Live, pair_in_room
 from tests.support.procs import Cluster, Proc, wait_for_log
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(75)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(100)]
 
 
 async def send_many(live: Live, room_id: int, count: int, in_flight: int = 20) -> list[str]:

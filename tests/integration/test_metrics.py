@@ -13,7 +13,7 @@ from tests.integration.test_message_path import send_many
 from tests.support.clients import Api, Connect, eventually
 from tests.support.procs import Cluster, Proc, free_port
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(25)]
 
 Scrape = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 METRICS_TOKEN = "metrics-token-for-tests"

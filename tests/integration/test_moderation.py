@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.clients import Api, Live, User
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(50)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(60)]
 
 
 async def _room_of(user: User, room_id: int) -> dict[str, Any] | None:

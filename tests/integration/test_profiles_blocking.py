@@ -12,7 +12,7 @@ import pytest
 from tests.support.clients import Api, Live, User
 from tests.support.procs import Cluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(35)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(55)]
 
 
 async def _online(viewer: User, room_id: int, user_id: int) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from tests.support.clients import Api, Connect, Live
 from tests.support.procs import Cluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(23)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(30)]
 
 THUMBS = "\U0001f44d"
 

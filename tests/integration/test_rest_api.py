@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.clients import Api, new_name
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(25)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(45)]
 # Contract §2, and §7.1's workspace roles and states.
 USER_KEYS = {"id", "username", "display_name", "created_at", "avatar_url"}
 USER_KEYS |= {"is_admin", "is_bot", "deactivated"}

@@ -14,7 +14,7 @@ from tests.support.clients import Api, Live
 from tests.support.old_schema import chatty_on, migrate_before, sql
 from tests.support.procs import JWT_SECRET, Cluster
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(35)]
 
 T = "'2026-01-01 00:00:0{}+00:00'"
 # users 1-4; room 1 public (user 2 joined after user 1), room 2 private (users 3 and 4 joined at

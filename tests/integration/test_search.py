@@ -15,7 +15,7 @@ from backend.gateway.app import create_app
 from backend.settings.config import Settings
 from tests.support.clients import Api, Connect, Live
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(28)]
 
 
 async def send_all(live: Live, room_id: int, bodies: list[str]) -> None:

@@ -18,7 +18,7 @@ from tests.integration.test_message_path import assert_exactly_once_in_order, se
 from tests.support.clients import Alone, Api, Live
 from tests.support.procs import Cluster, Proc
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(30)]
 
 EXIT_WITHIN = 8.0  # seconds; under Docker's default 10 s grace before SIGKILL
 

@@ -26,7 +26,7 @@ from tests.support.clients import Api, Live, pair_in_room
 from tests.support.procs import ROOT
 from tests.support.services import private_redis
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(22)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(25)]
 Serve = Callable[..., Awaitable[str]]
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.procs import Cluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.seconds(20)]
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(15)]
 FAILS_AFTER = 15  # seconds: bounds a stuck run only, never how long a test waits
 
 

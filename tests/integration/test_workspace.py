@@ -15,7 +15,7 @@ from tests.support.clients import Api, Live, User, new_name
 from tests.support.installs import HeldInserts, Installation
 from tests.support.procs import JWT_SECRET, ROOT, chatty, clean_env
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(75)]
 
 FreshInstall = Callable[..., Awaitable[Installation]]
 USER_KEYS = {"id", "username", "display_name", "created_at", "avatar_url"}

@@ -14,7 +14,7 @@ from tests.support.clients import Api
 from tests.support.old_schema import chatty_on, migrate_before, sql
 from tests.support.procs import JWT_SECRET, Cluster
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.seconds(35)]
 
 T = "'2026-01-01 00:00:0{}+00:00'"
 # Account 1 is the newest; 2 and 3 were made at the same, earliest, moment: the lower id wins.
