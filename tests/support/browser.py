@@ -38,7 +38,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 NODE_TIMEOUT = 300
 # Browser suites of one run at the same time, whichever test processes they are on. Chromium is
 # the hungriest process of the suite: four at once on 2 cores (and the other tests) starve it
-# until its steps miss their 15 s timeouts; two at once keep within them.
+# until its steps miss their 15 s timeouts (now 30 s: harness.mjs); two at once keep within them.
 SLOTS = 2
 
 
